@@ -1,0 +1,117 @@
+# kdecomp: the x86-64 Linux decompression stage, its seven decoders and the CLI.
+#
+#   make            host library, the kdecomp CLI and the boot stubs
+#   make check      every test (unit, differential, real kernels, QEMU boots)
+#   make bench      decoders against the reference libraries, in one run
+#   make fuzz       each fuzz target for a short while (clang, ASan+UBSan)
+#   make demo       pack the test kernel in every format and boot it in QEMU
+#   make deps       install the Debian packages all of the above need
+#   make install PREFIX=/usr/local
+#
+# lib/ is compiled twice: build/host/ (for the CLI, tests, benchmarks) and
+# build/free/ (freestanding, for the stub).  `make` proves the freestanding
+# objects need nothing outside lib/ by linking them with no libc at all.
+
+CC       ?= cc
+PREFIX   ?= /usr/local
+B        := build
+SAN      ?=
+WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+CFLAGS   ?= -O2 -g
+HOST_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) $(SAN) -Ilib
+HOST_LDFLAGS := $(SAN)
+REF_LIBS := -llz4 -lz -ldeflate -llzma -lbz2 -llzo2 -lzstd
+
+# The freestanding flags, each for a reason:
+#   -ffreestanding -fno-builtin-*: no libc; lib/mem.c supplies mem*.
+#   -fPIE -fvisibility=hidden: the stub runs wherever it was loaded and
+#     copied, with no run-time relocations (the link checks that).
+#   -mno-sse -mno-mmx -mno-80387: no FPU state is set up before the kernel.
+#   -mno-red-zone: exception handlers run on the interrupted stack.
+#   -fno-stack-protector, no sanitizers: there is no runtime to back them.
+FREE_CFLAGS := -std=gnu11 $(WARN) -O2 -g -Ilib -ffreestanding -fno-builtin-memcpy \
+	-fPIE -fvisibility=hidden -mno-sse -mno-sse2 -mno-mmx -mno-80387 -mno-red-zone \
+	-fno-stack-protector -fno-asynchronous-unwind-tables -fno-pic -fno-common \
+	-mcmodel=small -fno-jump-tables
+FREE_CFLAGS := $(filter-out -fno-pic,$(FREE_CFLAGS))
+
+LIB_SRC   := $(wildcard lib/*.c)
+HOST_LIB_SRC := $(filter-out lib/mem.c,$(LIB_SRC))
+HOST_LIB_OBJ := $(HOST_LIB_SRC:%.c=$(B)/host/%.o)
+FREE_LIB_OBJ := $(LIB_SRC:%.c=$(B)/free/%.o)
+TOOL_SRC  := $(wildcard tools/*.c)
+TOOL_OBJ  := $(TOOL_SRC:%.c=$(B)/host/%.o)
+TEST_SRC  := $(wildcard tests/*.c)
+TEST_OBJ  := $(TEST_SRC:%.c=$(B)/host/%.o)
+BENCH_SRC := $(wildcard bench/*.c)
+BENCH_OBJ := $(BENCH_SRC:%.c=$(B)/host/%.o)
+FUZZ_SRC  := $(wildcard fuzz/fuzz_*.c)
+
+.PHONY: all check check-unit check-boot bench fuzz demo deps install clean freestanding-check
+all: $(B)/kdecomp freestanding-check stubs
+
+-include boot/boot.mk
+
+$(B)/host/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/free/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(FREE_CFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/libkdecomp.a: $(HOST_LIB_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(B)/libkdecomp-free.a: $(FREE_LIB_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+# Link every freestanding object into one image with no libc: any symbol
+# lib/ takes from outside itself is an undefined-symbol error here.
+freestanding-check: $(B)/free/linkcheck
+$(B)/free/linkcheck: $(FREE_LIB_OBJ)
+	ld -pie --no-dynamic-linker -e 0 -z noexecstack --no-undefined -o $@ $^
+
+$(B)/kdecomp: $(TOOL_OBJ) $(B)/libkdecomp.a $(STUB_BLOBS_OBJ)
+	$(CC) $(HOST_LDFLAGS) -o $@ $(TOOL_OBJ) $(STUB_BLOBS_OBJ) $(B)/libkdecomp.a $(REF_LIBS)
+
+$(B)/tests/run: $(TEST_OBJ) $(B)/libkdecomp.a
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_LDFLAGS) -o $@ $(TEST_OBJ) $(B)/libkdecomp.a $(REF_LIBS)
+
+$(B)/bench/run: $(BENCH_OBJ) $(B)/libkdecomp.a
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_LDFLAGS) -o $@ $(BENCH_OBJ) $(B)/libkdecomp.a $(REF_LIBS)
+
+# The unit and differential tests; real kernels come from the cache that
+# scripts/fetch-kernels.sh fills (tests that need one fail if it is missing
+# and KDECOMP_REQUIRE_KERNELS=1, as in CI).
+check-unit: $(B)/tests/run $(B)/kdecomp
+	$(B)/tests/run
+
+check: all check-unit check-boot
+
+bench: $(B)/bench/run
+	$(B)/bench/run $(BENCH)
+
+FUZZ_CC := clang
+FUZZ_FLAGS := -std=gnu11 -g -O1 -Ilib -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+FUZZ_TIME ?= 20
+$(B)/fuzz/%: fuzz/%.c $(HOST_LIB_SRC)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(HOST_LIB_SRC)
+fuzz: $(FUZZ_SRC:fuzz/%.c=$(B)/fuzz/%)
+	@for f in $^; do echo "== $$f"; mkdir -p $(B)/fuzz/corpus-$$(basename $$f); \
+	  $$f -max_total_time=$(FUZZ_TIME) -max_len=65536 $(B)/fuzz/corpus-$$(basename $$f) 2>&1 | tail -n 3 || exit 1; done
+
+deps:
+	scripts/deps.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(B)/kdecomp $(DESTDIR)$(PREFIX)/bin/kdecomp
+
+clean:
+	rm -rf $(B)
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -1,0 +1,346 @@
+// SPDX-License-Identifier: MIT
+/*
+ * LZ4: the legacy frame Linux compresses its kernel with, and the modern
+ * LZ4 frame for the CLI.
+ *
+ * Legacy frame: magic 0x184C2102, then blocks, each a 32-bit little-endian
+ * compressed size and an LZ4 block that decodes to at most 8 MiB.  It has no
+ * end marker: it ends with the input, or where another frame's magic starts.
+ * Linux appends the 4-byte uncompressed size after it, so exactly four bytes
+ * left at a block boundary end the stream and are left to the caller.
+ *
+ * Modern frame: magic 0x184D2204, a descriptor (FLG, BD, optional content
+ * size and dictionary ID, a header check byte), blocks whose size word has
+ * bit 31 set for stored data, a zero end mark, then an optional XXH32 of the
+ * content.  Block and content checks are verified.  Blocks may refer back
+ * into earlier blocks (the whole output is at hand, so linked blocks cost
+ * nothing); preset dictionaries are refused.
+ *
+ * The block decoder has a fast loop and a careful tail.  A sequence is a
+ * token (literal length high nibble, match length - 4 low nibble), extra
+ * length bytes for either nibble at 15, the literals, a 16-bit offset and
+ * the match.  The fast loop runs while each sequence's literals and match
+ * fit with FAST_SLACK bytes to spare on both sides, so it copies whole
+ * 16-byte chunks and may write up to FAST_SLACK bytes past the sequence;
+ * anything closer to an end goes through the tail, which checks each step.
+ */
+#include "kd.h"
+#include "xxhash.h"
+
+#define LZ4_LEGACY_MAGIC	0x184C2102u
+#define LZ4_FRAME_MAGIC		0x184D2204u
+#define LZ4_LEGACY_BLOCK_MAX	(8u << 20)
+#define LZ4_MIN_MATCH		4
+
+/*
+ * The fast loop's copies run in 16-byte chunks, so a copy of n bytes may
+ * touch n + 15 bytes of source and destination; match copies with offsets
+ * under 16 first write 16 bytes one at a time.  32 covers both.
+ */
+#define FAST_SLACK 32
+
+static inline void copy16(uint8_t *d, const uint8_t *s)
+{
+	kd_memcpy(d, s, 16);
+}
+
+/* Copy n bytes in 16-byte chunks; may write up to 15 bytes past d + n. */
+static inline void wild_copy(uint8_t *d, const uint8_t *s, size_t n)
+{
+	uint8_t *end = d + n;
+
+	do {
+		copy16(d, s);
+		d += 16;
+		s += 16;
+	} while (d < end);
+}
+
+/*
+ * Copy a match of n bytes from op - offset to op, where the two may overlap.
+ * May write up to FAST_SLACK - 1 bytes past op + n.
+ */
+static inline void match_copy(uint8_t *op, size_t offset, size_t n)
+{
+	const uint8_t *src = op - offset;
+
+	if (offset >= 16) {
+		wild_copy(op, src, n);
+		return;
+	}
+	/*
+	 * Overlapping: the output repeats with period `offset`.  Write the
+	 * first 16 bytes one at a time; then op - step, where step is the
+	 * smallest multiple of offset that is at least 16, holds the same
+	 * pattern 16 bytes at a time, already written.
+	 */
+	for (int i = 0; i < 16; i++)
+		op[i] = src[i];
+	if (n <= 16)
+		return;
+	size_t step = offset * ((16 + offset - 1) / offset);
+	for (uint8_t *d = op + 16, *end = op + n; d < end; d += 16)
+		copy16(d, d - step);
+}
+
+/* An LZ4 length: the nibble, plus bytes of 255 and a final byte below 255 when it is 15. */
+static inline bool read_length(const uint8_t **ipp, const uint8_t *iend, size_t *len)
+{
+	const uint8_t *ip = *ipp;
+	unsigned b;
+
+	if (*len != 15)
+		return true;
+	do {
+		if (KD_UNLIKELY(ip >= iend))
+			return false;
+		b = *ip++;
+		*len += b;
+	} while (b == 255);
+	*ipp = ip;
+	return true;
+}
+
+/*
+ * Decode one block from [ip, iend) into [*opp, oend).  Matches may reach
+ * back to `lowest`, the start of the whole output.
+ */
+static enum kd_err lz4_block(struct kd_job *job, const uint8_t *ip, const uint8_t *iend,
+			     uint8_t **opp, uint8_t *oend, const uint8_t *lowest)
+{
+	uint8_t *op = *opp;
+	enum kd_err err = KD_OK;
+
+	for (;;) {
+		unsigned token;
+		size_t lit, mlen, offset;
+
+		if (KD_UNLIKELY(ip >= iend)) {
+			job->why = "lz4 block ends without its last literals";
+			err = KD_ERR_CORRUPT;
+			break;
+		}
+		token = *ip++;
+		lit = token >> 4;
+		if (!read_length(&ip, iend, &lit)) {
+			job->why = "lz4 literal length runs past the block";
+			err = KD_ERR_CORRUPT;
+			break;
+		}
+		if (KD_LIKELY(lit <= (size_t)(iend - ip) && iend - ip - lit >= FAST_SLACK &&
+			      lit <= (size_t)(oend - op) && oend - op - lit >= FAST_SLACK)) {
+			wild_copy(op, ip, lit);
+		} else {
+			if (KD_UNLIKELY(lit > (size_t)(iend - ip))) {
+				job->why = "lz4 literals run past the block";
+				err = KD_ERR_CORRUPT;
+				break;
+			}
+			if (KD_UNLIKELY(lit > (size_t)(oend - op))) {
+				job->why = "lz4 literals overflow the output";
+				err = KD_ERR_OUTPUT_FULL;
+				break;
+			}
+			kd_memmove(op, ip, lit);
+			if (ip + lit == iend) {	/* the last sequence has literals only */
+				op += lit;
+				break;
+			}
+		}
+		ip += lit;
+		op += lit;
+
+		if (KD_UNLIKELY(iend - ip < 2)) {
+			job->why = "lz4 match offset cut off by the block end";
+			err = KD_ERR_CORRUPT;
+			break;
+		}
+		offset = kd_get_le16(ip);
+		ip += 2;
+		mlen = token & 15;
+		if (!read_length(&ip, iend, &mlen)) {
+			job->why = "lz4 match length runs past the block";
+			err = KD_ERR_CORRUPT;
+			break;
+		}
+		mlen += LZ4_MIN_MATCH;
+		if (KD_UNLIKELY(offset == 0 || offset > (size_t)(op - lowest))) {
+			job->why = offset ? "lz4 match reaches before the start of the output"
+					  : "lz4 match offset is zero";
+			err = KD_ERR_CORRUPT;
+			break;
+		}
+		if (KD_LIKELY(mlen <= (size_t)(oend - op) && oend - op - mlen >= FAST_SLACK)) {
+			match_copy(op, offset, mlen);
+		} else {
+			if (KD_UNLIKELY(mlen > (size_t)(oend - op))) {
+				job->why = "lz4 match overflows the output";
+				err = KD_ERR_OUTPUT_FULL;
+				break;
+			}
+			const uint8_t *src = op - offset;
+
+			for (size_t i = 0; i < mlen; i++)
+				op[i] = src[i];
+		}
+		op += mlen;
+	}
+	*opp = op;
+	return err;
+}
+
+static enum kd_err lz4_legacy(struct kd_job *job, const uint8_t **ipp, uint8_t **opp)
+{
+	const uint8_t *ip = *ipp + 4, *iend = job->in + job->in_len;
+	uint8_t *oend = job->out + job->out_cap;
+
+	while (iend - ip >= 4 && kd_get_le32(ip) != LZ4_LEGACY_MAGIC) {
+		uint32_t csize = kd_get_le32(ip);
+
+		/* four bytes at the very end are Linux's appended size, not a block */
+		if (iend - ip == 4)
+			break;
+		ip += 4;
+		KD_FAIL_IF(csize > (size_t)(iend - ip), job, KD_ERR_TRUNCATED,
+			   "lz4 legacy block runs past the end of the input");
+		uint8_t *block_start = *opp, *block_end = oend;
+		if ((size_t)(oend - block_start) > LZ4_LEGACY_BLOCK_MAX)
+			block_end = block_start + LZ4_LEGACY_BLOCK_MAX;
+		enum kd_err err = lz4_block(job, ip, ip + csize, opp, block_end, job->out);
+		job->out_len = *opp - job->out;
+		if (err == KD_ERR_OUTPUT_FULL && block_end != oend)
+			KD_FAIL(job, KD_ERR_CORRUPT, "lz4 legacy block decodes to more than 8 MiB");
+		if (err)
+			return err;
+		ip += csize;
+	}
+	*ipp = ip;
+	return KD_OK;
+}
+
+/* Bits of the frame descriptor's FLG byte. */
+#define FLG_VERSION_MASK	0xc0
+#define FLG_VERSION_01		0x40
+#define FLG_BLOCK_CHECKSUM	0x10
+#define FLG_CONTENT_SIZE	0x08
+#define FLG_CONTENT_CHECKSUM	0x04
+#define FLG_RESERVED		0x02
+#define FLG_DICT_ID		0x01
+#define BLOCK_STORED		0x80000000u
+
+static enum kd_err lz4_frame(struct kd_job *job, const uint8_t **ipp, uint8_t **opp)
+{
+	const uint8_t *ip = *ipp + 4, *iend = job->in + job->in_len, *desc = ip;
+	uint8_t *oend = job->out + job->out_cap, *frame_out = *opp;
+	uint64_t content_size = 0;
+	size_t block_max;
+	unsigned flg, bd;
+
+	KD_FAIL_IF(iend - ip < 3, job, KD_ERR_TRUNCATED, "lz4 frame descriptor is cut off");
+	flg = ip[0];
+	bd = ip[1];
+	KD_FAIL_IF((flg & FLG_VERSION_MASK) != FLG_VERSION_01, job, KD_ERR_UNSUPPORTED,
+		   "lz4 frame version is not 01");
+	KD_FAIL_IF((flg & FLG_RESERVED) || (bd & 0x8f), job, KD_ERR_CORRUPT,
+		   "lz4 frame descriptor has reserved bits set");
+	KD_FAIL_IF(((bd >> 4) & 7) < 4, job, KD_ERR_CORRUPT, "lz4 block maximum size is invalid");
+	block_max = (size_t)1 << (8 + 2 * ((bd >> 4) & 7));
+	ip += 2;
+	if (flg & FLG_CONTENT_SIZE) {
+		KD_FAIL_IF(iend - ip < 8, job, KD_ERR_TRUNCATED, "lz4 frame content size is cut off");
+		content_size = kd_get_le64(ip);
+		ip += 8;
+	}
+	if (flg & FLG_DICT_ID) {
+		KD_FAIL_IF(iend - ip < 4, job, KD_ERR_TRUNCATED, "lz4 frame dictionary ID is cut off");
+		ip += 4;
+	}
+	KD_FAIL_IF(ip >= iend, job, KD_ERR_TRUNCATED, "lz4 frame header check is cut off");
+	KD_FAIL_IF(((kd_xxh32(desc, ip - desc, 0) >> 8) & 0xff) != *ip, job, KD_ERR_CHECKSUM,
+		   "lz4 frame header check byte does not match");
+	ip++;
+	KD_FAIL_IF(flg & FLG_DICT_ID, job, KD_ERR_DICTIONARY, "lz4 frame needs a preset dictionary");
+
+	for (;;) {
+		uint32_t word;
+		size_t csize;
+
+		KD_FAIL_IF(iend - ip < 4, job, KD_ERR_TRUNCATED, "lz4 frame ends without its end mark");
+		word = kd_get_le32(ip);
+		ip += 4;
+		if (word == 0)
+			break;
+		csize = word & ~BLOCK_STORED;
+		KD_FAIL_IF(csize > block_max, job, KD_ERR_CORRUPT, "lz4 block is larger than the frame allows");
+		KD_FAIL_IF(csize > (size_t)(iend - ip), job, KD_ERR_TRUNCATED, "lz4 block runs past the input");
+		uint8_t *block_out = *opp;
+		if (word & BLOCK_STORED) {
+			KD_FAIL_IF(csize > (size_t)(oend - block_out), job, KD_ERR_OUTPUT_FULL,
+				   "lz4 stored block overflows the output");
+			kd_memcpy(block_out, ip, csize);
+			*opp += csize;
+		} else {
+			uint8_t *block_end = (size_t)(oend - block_out) > block_max ? block_out + block_max : oend;
+			enum kd_err err = lz4_block(job, ip, ip + csize, opp, block_end, job->out);
+
+			job->out_len = *opp - job->out;
+			if (err == KD_ERR_OUTPUT_FULL && block_end != oend)
+				KD_FAIL(job, KD_ERR_CORRUPT, "lz4 block decodes to more than the frame allows");
+			if (err)
+				return err;
+		}
+		ip += csize;
+		if (flg & FLG_BLOCK_CHECKSUM) {
+			KD_FAIL_IF(iend - ip < 4, job, KD_ERR_TRUNCATED, "lz4 block checksum is cut off");
+			KD_FAIL_IF(kd_xxh32(ip - csize, csize, 0) != kd_get_le32(ip), job, KD_ERR_CHECKSUM,
+				   "lz4 block checksum does not match");
+			ip += 4;
+		}
+	}
+	job->out_len = *opp - job->out;
+	if (flg & FLG_CONTENT_SIZE)
+		KD_FAIL_IF(content_size != (uint64_t)(*opp - frame_out), job, KD_ERR_SIZE,
+			   "lz4 frame content size does not match the data");
+	if (flg & FLG_CONTENT_CHECKSUM) {
+		KD_FAIL_IF(iend - ip < 4, job, KD_ERR_TRUNCATED, "lz4 content checksum is cut off");
+		KD_FAIL_IF(kd_xxh32(frame_out, *opp - frame_out, 0) != kd_get_le32(ip), job, KD_ERR_CHECKSUM,
+			   "lz4 content checksum does not match");
+		ip += 4;
+	}
+	*ipp = ip;
+	return KD_OK;
+}
+
+enum kd_err kd_lz4_decode(struct kd_job *job)
+{
+	const uint8_t *ip = job->in, *iend = job->in + job->in_len;
+	uint8_t *op = job->out;
+	bool first = true;
+
+	job->in_used = 0;
+	job->out_len = 0;
+	for (;;) {
+		uint32_t magic = iend - ip >= 4 ? kd_get_le32(ip) : 0;
+		enum kd_err err;
+
+		if (magic == LZ4_LEGACY_MAGIC)
+			err = lz4_legacy(job, &ip, &op);
+		else if (magic == LZ4_FRAME_MAGIC)
+			err = lz4_frame(job, &ip, &op);
+		else if (first)
+			KD_FAIL(job, KD_ERR_MAGIC, "not an lz4 stream (bad magic)");
+		else
+			break;	/* trailing data: the caller judges it */
+		job->out_len = op - job->out;
+		if (err)
+			return err;
+		job->in_used = ip - job->in;
+		first = false;
+	}
+	return KD_OK;
+}
+
+size_t kd_lz4_heap_size(void)
+{
+	return 0;
+}
