@@ -79,9 +79,10 @@ $(B)/tests/run: $(TEST_OBJ) $(B)/libkdecomp.a
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_LDFLAGS) -o $@ $(TEST_OBJ) $(B)/libkdecomp.a $(REF_LIBS)
 
-$(B)/bench/run: $(BENCH_OBJ) $(B)/libkdecomp.a
+BENCH_SHARED_OBJ := $(B)/host/tests/util.o $(B)/host/tests/corpus.o
+$(B)/bench/run: $(BENCH_OBJ) $(BENCH_SHARED_OBJ) $(B)/libkdecomp.a
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_LDFLAGS) -o $@ $(BENCH_OBJ) $(B)/libkdecomp.a $(REF_LIBS)
+	$(CC) $(HOST_LDFLAGS) -o $@ $(BENCH_OBJ) $(BENCH_SHARED_OBJ) $(B)/libkdecomp.a $(REF_LIBS)
 
 # The unit and differential tests; real kernels come from the cache that
 # scripts/fetch-kernels.sh fills (tests that need one fail if it is missing
