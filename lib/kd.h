@@ -107,6 +107,29 @@ struct kd_job {
 #define KD_FAIL_IF(cond, job, err, reason) \
 	do { if (KD_UNLIKELY(cond)) KD_FAIL(job, err, reason); } while (0)
 
+/*
+ * Why a check on a kernel image, ELF or relocation table failed: the reason,
+ * and the field or entry it concerns with its value and the limit it broke,
+ * so the caller can print "init_size 0x1000 < 0x2000: ..." without the core
+ * needing printf.
+ */
+struct kd_report {
+	const char *why;	/* static reason */
+	const char *field;	/* the field or entry concerned, or NULL */
+	uint64_t value;		/* its value */
+	uint64_t limit;		/* the bound it broke (meaning given by `why`) */
+};
+
+static inline enum kd_err kd_reject(struct kd_report *r, enum kd_err err, const char *why,
+				    const char *field, uint64_t value, uint64_t limit)
+{
+	r->why = why;
+	r->field = field;
+	r->value = value;
+	r->limit = limit;
+	return err;
+}
+
 enum kd_format {
 	KD_FMT_UNKNOWN = 0,
 	KD_FMT_GZIP,
