@@ -4,6 +4,8 @@
 #define KD_TOOLS_H
 #include <stdio.h>
 
+#include "bzimage.h"
+#include "elf.h"
 #include "kd.h"
 
 struct kd_file {
@@ -31,4 +33,62 @@ void write_file(const char *path, const uint8_t *data, size_t len);
 
 /* Print a struct kd_report as one line after `what` and exit(1). */
 void die_report(const char *what, enum kd_err err, const struct kd_report *r) __attribute__((noreturn));
+
+/* A report in words: "<why> (<field> = 0x.., limit 0x..)". */
+void report_message(char *buf, size_t size, enum kd_err err, const struct kd_report *r);
+
+/* malloc that dies instead of returning NULL. */
+void *xmalloc(size_t size);
+
+/* --- payload.c: decoding whole streams and kernel payloads --- */
+
+/*
+ * Decode a whole stream of `fmt` into a buffer of `cap` bytes; if `grow`,
+ * retry with twice the room while the decoder says the output is full.
+ * out->data is malloc'd (also on error); job tells what happened.
+ */
+enum kd_err decode_stream(enum kd_format fmt, const uint8_t *in, size_t len, size_t cap, bool grow,
+			  struct kd_file *out, struct kd_job *job);
+
+/*
+ * What may follow a stream: nothing, or the 4-byte little-endian output
+ * length Linux appends to its payloads.  True if the tail is one of those.
+ */
+bool tail_is_allowed(const uint8_t *in, size_t len, size_t in_used, size_t out_len);
+
+/* A bzImage's payload, decoded and split into the vmlinux ELF and its relocation table. */
+struct kernel {
+	struct kd_file data;		/* the decompressed payload: ELF, then the table */
+	struct kd_elf_info elf;		/* elf.file_end is where the table starts */
+	struct kd_relocs relocs;	/* all zero counts, start == end, when there is none */
+};
+
+/* Decode and check img's payload; on failure false, with the reason in msg. */
+bool kernel_decode(const struct kd_bzimage *img, struct kernel *k, char *msg, size_t msg_size);
+
+/* Check a decompressed payload (or a vmlinux) and split it: ELF, then relocations. */
+bool kernel_split(struct kernel *k, char *msg, size_t msg_size);
+
+/* --- emit.c: one description printed as aligned text or as one JSON object --- */
+struct emit {
+	FILE *f;
+	bool json;
+	bool first;	/* no member yet at this level: JSON needs no comma */
+	bool in_item;	/* inside an array item: members go on one line */
+	int depth;	/* objects and arrays open */
+	char close[8];	/* the closing bracket of each open level */
+};
+
+void emit_begin(struct emit *e, FILE *f, bool json);
+void emit_end(struct emit *e);
+void emit_num(struct emit *e, const char *key, uint64_t v, bool hex);	/* hex: in text; JSON is decimal */
+void emit_str(struct emit *e, const char *key, const char *s, size_t len);
+void emit_cstr(struct emit *e, const char *key, const char *s);
+void emit_num_noted(struct emit *e, const char *key, uint64_t v, const char *suffix, const char *note);
+void emit_flags(struct emit *e, const char *key, uint64_t v, const char *const *names, unsigned n);
+void emit_object(struct emit *e, const char *key);
+void emit_array(struct emit *e, const char *key);
+void emit_item(struct emit *e);
+void emit_item_end(struct emit *e);
+void emit_close(struct emit *e);	/* ends the innermost object or array */
 #endif
