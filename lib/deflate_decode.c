@@ -1,0 +1,283 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The data of a Huffman-coded block (RFC 1951 3.2.5): literal/length
+ * symbols, each length followed by a distance, up to the end-of-block code.
+ *
+ * Most of the work is in the fast loop, which runs while both buffers have
+ * room for the most one iteration can read or write, so it checks bounds
+ * only in its loop condition: it refills the bit buffer a word at a time
+ * without looking at the end of the input, and copies matches in 8-byte
+ * words that may run past the match.  Near the ends, the generic loop
+ * finishes one symbol at a time, refilling a byte at a time (zero bytes past
+ * the end, which only an actually truncated stream consumes) and checking
+ * every write.  Match distances are checked in both.
+ */
+#include "deflate.h"
+
+#define LITLEN_MASK	((1u << LITLEN_TABLE_BITS) - 1)
+#define DIST_MASK	((1u << DIST_TABLE_BITS) - 1)
+
+/* The most bits the longest codes take: a length code with its extra bits, a distance code with its. */
+#define MAX_LENGTH_BITS	(DEFLATE_MAX_CODE_LEN + 5)
+#define MAX_DIST_BITS	(DEFLATE_MAX_CODE_LEN + 13)
+
+/* A word refill leaves 56..63 bits in the buffer. */
+#define REFILLED_BITS	56
+
+/*
+ * One fast-loop iteration decodes up to three literals, or up to two
+ * literals then a match, refilling between them; each step must fit in
+ * what one refill guarantees.
+ */
+_Static_assert(3 * DEFLATE_MAX_CODE_LEN <= REFILLED_BITS, "three literals per refill");
+_Static_assert(MAX_LENGTH_BITS + MAX_DIST_BITS <= REFILLED_BITS, "a length and distance per refill");
+
+/*
+ * FASTLOOP_MAX_BYTES_READ: a word refill reads the 8 bytes at `in` and
+ * advances `in` by at most 7.  An iteration refills at most twice (once at
+ * the top, once between literals and a match), so it reads no further than
+ * 7 + 8 bytes past where it started.
+ *
+ * FASTLOOP_MAX_BYTES_WRITTEN: two literals, then a match of at most 258
+ * bytes copied in 8-byte words, the last of which may end 7 bytes past the
+ * match (and a short match still writes 24 bytes, well within that).
+ */
+#define FASTLOOP_MAX_BYTES_READ		(7 + 8)
+#define FASTLOOP_MAX_BYTES_WRITTEN	(2 + DEFLATE_MAX_MATCH + 7)
+
+static inline void copy8(uint8_t *d, const uint8_t *s)
+{
+	kd_memcpy(d, s, 8);
+}
+
+/*
+ * Copy a match of `len` bytes from `dist` back, in 8-byte words; may write
+ * up to 7 bytes past out + len (at least 24 bytes in all).  A distance under
+ * 8 overlaps its own output within a word: distance 1 is a run of one byte,
+ * written as a broadcast word; other short distances write their first 8
+ * bytes one at a time, after which `step`, the smallest multiple of the
+ * period that is at least 8, points back at the same phase of the pattern a
+ * whole word behind.
+ */
+static inline void copy_match_fast(uint8_t *out, size_t dist, size_t len)
+{
+	const uint8_t *src = out - dist;
+	uint8_t *end = out + len;
+
+	if (KD_LIKELY(dist >= 8)) {
+		copy8(out, src);
+		copy8(out + 8, src + 8);
+		copy8(out + 16, src + 16);
+		for (out += 24, src += 24; out < end; out += 8, src += 8)
+			copy8(out, src);
+	} else if (dist == 1) {
+		uint64_t v = 0x0101010101010101ull * *src;
+
+		kd_memcpy(out, &v, 8);
+		kd_memcpy(out + 8, &v, 8);
+		kd_memcpy(out + 16, &v, 8);
+		for (out += 24; out < end; out += 8)
+			kd_memcpy(out, &v, 8);
+	} else {
+		size_t step = dist;
+
+		for (int i = 0; i < 8; i++)
+			out[i] = src[i];
+		while (step < 8)
+			step += dist;
+		for (out += 8; out < end; out += 8)
+			copy8(out, out - step);
+	}
+}
+
+static const char *invalid_reason(uint32_t entry)
+{
+	switch ((enum deflate_invalid)entry_value(entry)) {
+	case INVALID_LITLEN_286_287:
+		return "deflate stream uses length symbol 286 or 287";
+	case INVALID_DIST_30_31:
+		return "deflate stream uses distance symbol 30 or 31";
+	case INVALID_UNUSED_CODEWORD:
+		break;
+	case INVALID_NO_DIST_CODES:
+		return "deflate block has a match but no distance codes";
+	}
+	return "deflate bits match no codeword of the block's incomplete code";
+}
+
+/* Extra bits of a length or distance: those after its codeword, among the ones the entry consumed. */
+static inline unsigned extra_value(uint64_t saved, uint32_t entry)
+{
+	return (unsigned)((saved & ((1ull << entry_bits(entry)) - 1)) >> entry_code_bits(entry));
+}
+
+/* Follow a subtable link: drop the main table's bits and index the subtable with the next ones. */
+static inline uint32_t subtable_entry(const uint32_t *table, uint32_t link, uint64_t *buf, unsigned *left)
+{
+	*buf >>= entry_bits(link);
+	*left -= entry_bits(link);
+	return table[entry_value(link) + (*buf & ((1u << entry_code_bits(link)) - 1))];
+}
+
+enum kd_err deflate_huffman_block(struct kd_job *job, const struct deflate_tables *t,
+				  struct deflate_bits *br, uint8_t **opp, const uint8_t *out_start)
+{
+	const uint32_t *litlen = t->litlen, *dtab = t->dist;
+	const uint8_t *in = br->in, *in_end = br->end;
+	uint8_t *out = *opp, *out_end = job->out + job->out_cap;
+	uint64_t buf = br->buf, saved;
+	unsigned left = br->left, len;
+	size_t dist, overread = br->overread;
+	uint32_t entry;
+	enum kd_err err = KD_OK;
+
+#define CONSUME(e) do { buf >>= entry_bits(e); left -= entry_bits(e); } while (0)
+#define REFILL_WORD() do {					\
+		buf |= kd_get_le64(in) << left;			\
+		in += (63 - left) >> 3;				\
+		left |= REFILLED_BITS;				\
+	} while (0)
+
+	if (in_end - in >= FASTLOOP_MAX_BYTES_READ && out_end - out >= FASTLOOP_MAX_BYTES_WRITTEN) {
+		const uint8_t *in_fast_end = in_end - FASTLOOP_MAX_BYTES_READ;
+		uint8_t *out_fast_end = out_end - FASTLOOP_MAX_BYTES_WRITTEN;
+
+		do {
+			REFILL_WORD();
+			entry = litlen[buf & LITLEN_MASK];
+			if (entry & ENTRY_LITERAL) {
+				CONSUME(entry);
+				*out++ = (uint8_t)entry_value(entry);
+				entry = litlen[buf & LITLEN_MASK];
+				if (entry & ENTRY_LITERAL) {
+					CONSUME(entry);
+					*out++ = (uint8_t)entry_value(entry);
+					entry = litlen[buf & LITLEN_MASK];
+					if (entry & ENTRY_LITERAL) {
+						CONSUME(entry);
+						*out++ = (uint8_t)entry_value(entry);
+						continue;
+					}
+				}
+				REFILL_WORD();
+			}
+			if (KD_UNLIKELY(entry & ENTRY_EXCEPTIONAL)) {
+				if (entry & ENTRY_SUBTABLE) {
+					entry = subtable_entry(litlen, entry, &buf, &left);
+					if (entry & ENTRY_LITERAL) {
+						CONSUME(entry);
+						*out++ = (uint8_t)entry_value(entry);
+						continue;
+					}
+				}
+				if (entry & ENTRY_EXCEPTIONAL) {
+					CONSUME(entry);
+					if (entry & ENTRY_END_OF_BLOCK)
+						goto done;
+					job->why = invalid_reason(entry);
+					err = KD_ERR_CORRUPT;
+					goto done;
+				}
+			}
+			saved = buf;
+			CONSUME(entry);
+			len = entry_value(entry) + extra_value(saved, entry);
+
+			entry = dtab[buf & DIST_MASK];
+			if (KD_UNLIKELY(entry & ENTRY_EXCEPTIONAL)) {
+				if (entry & ENTRY_SUBTABLE)
+					entry = subtable_entry(dtab, entry, &buf, &left);
+				if (entry & ENTRY_EXCEPTIONAL) {
+					job->why = invalid_reason(entry);
+					err = KD_ERR_CORRUPT;
+					goto done;
+				}
+			}
+			saved = buf;
+			CONSUME(entry);
+			dist = entry_value(entry) + extra_value(saved, entry);
+			if (KD_UNLIKELY(dist > (size_t)(out - out_start))) {
+				job->why = "deflate match distance reaches before the start of the output";
+				err = KD_ERR_CORRUPT;
+				goto done;
+			}
+			copy_match_fast(out, dist, len);
+			out += len;
+		} while (in < in_fast_end && out < out_fast_end);
+	}
+
+	for (;;) {
+		while (left < REFILLED_BITS) {
+			if (in < in_end)
+				buf |= (uint64_t)*in++ << left;
+			else
+				overread++;
+			left += 8;
+		}
+		entry = litlen[buf & LITLEN_MASK];
+		if (entry & ENTRY_SUBTABLE)
+			entry = subtable_entry(litlen, entry, &buf, &left);
+		saved = buf;
+		CONSUME(entry);
+		if (KD_UNLIKELY(overread * 8 > left)) {
+			job->why = "deflate block data is cut off";
+			err = KD_ERR_TRUNCATED;
+			break;
+		}
+		if (entry & ENTRY_LITERAL) {
+			if (KD_UNLIKELY(out == out_end)) {
+				job->why = "deflate literal overflows the output";
+				err = KD_ERR_OUTPUT_FULL;
+				break;
+			}
+			*out++ = (uint8_t)entry_value(entry);
+			continue;
+		}
+		if (entry & ENTRY_EXCEPTIONAL) {
+			if (!(entry & ENTRY_END_OF_BLOCK)) {
+				job->why = invalid_reason(entry);
+				err = KD_ERR_CORRUPT;
+			}
+			break;
+		}
+		len = entry_value(entry) + extra_value(saved, entry);
+
+		entry = dtab[buf & DIST_MASK];
+		if (entry & ENTRY_SUBTABLE)
+			entry = subtable_entry(dtab, entry, &buf, &left);
+		if (KD_UNLIKELY(entry & ENTRY_EXCEPTIONAL)) {
+			job->why = invalid_reason(entry);
+			err = KD_ERR_CORRUPT;
+			break;
+		}
+		saved = buf;
+		CONSUME(entry);
+		if (KD_UNLIKELY(overread * 8 > left)) {
+			job->why = "deflate block data is cut off";
+			err = KD_ERR_TRUNCATED;
+			break;
+		}
+		dist = entry_value(entry) + extra_value(saved, entry);
+		if (KD_UNLIKELY(dist > (size_t)(out - out_start))) {
+			job->why = "deflate match distance reaches before the start of the output";
+			err = KD_ERR_CORRUPT;
+			break;
+		}
+		if (KD_UNLIKELY(len > (size_t)(out_end - out))) {
+			job->why = "deflate match overflows the output";
+			err = KD_ERR_OUTPUT_FULL;
+			break;
+		}
+		for (const uint8_t *src = out - dist, *end = out + len; out < end;)
+			*out++ = *src++;
+	}
+#undef CONSUME
+#undef REFILL_WORD
+done:
+	br->in = in;
+	br->buf = buf;
+	br->left = left;
+	br->overread = overread;
+	*opp = out;
+	return err;
+}
