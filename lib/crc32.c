@@ -7,6 +7,7 @@
  * single-threaded and the host calls it before spawning anything.
  */
 #include "kd.h"
+#include "crc32_clmul.h"
 
 static uint32_t crc_table[8][256];
 static bool crc_table_ready;
@@ -28,6 +29,10 @@ static void crc32_init(void)
 
 uint32_t kd_crc32(uint32_t crc, const uint8_t *p, size_t len)
 {
+#if KD_CRC32_CLMUL
+	if (len >= KD_CRC32_CLMUL_MIN && kd_crc32_clmul_usable())
+		return kd_crc32_clmul(crc, p, len);
+#endif
 	if (!crc_table_ready)
 		crc32_init();
 	crc = ~crc;

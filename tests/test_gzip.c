@@ -580,3 +580,17 @@ TEST(gzip_real_kernel_payload)
 	free(out);
 	free(c.data);
 }
+
+/* kd_crc32 (tables for short buffers, carry-less folding for long ones) against zlib's crc32. */
+TEST(gzip_crc32_matches_zlib)
+{
+	struct t_blob r = t_corpus(3, NULL);	/* random */
+
+	for (size_t len = 0; len < 5000; len += 1 + len / 40)
+		for (size_t off = 0; off < 4; off++) {
+			uint32_t init = (uint32_t)(len * 2654435761u);
+			CHECKF(kd_crc32(init, r.data + off, len) == (uint32_t)crc32(init, r.data + off, (uInt)len),
+			       "crc32 of %zu bytes at offset %zu", len, off);
+		}
+	CHECK_EQ(kd_crc32(0, r.data, r.len), crc32(0, r.data, (uInt)r.len));
+}
