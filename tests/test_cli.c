@@ -1,0 +1,864 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The kdecomp CLI, run as a program (build/kdecomp, built by `make
+ * check-unit` before the tests):
+ *
+ *   - inspect --json on Debian's kernels: every setup-header field against
+ *     the bytes at its boot-protocol offset in the file, the kernel ELF
+ *     against the payload the reference lz4 library decodes;
+ *   - extract: exactly the reference payload, split at the ELF's end;
+ *   - decompress: the same bytes the reference command-line tools give;
+ *   - bad input: exit status 1, one line naming the field at fault, and
+ *     no output file left behind.
+ *
+ * Decoders that are still placeholders are not skipped: their CLI error
+ * path is checked instead, and a note says so.
+ */
+#include <lzma.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kd.h"
+#include "t.h"
+
+/*
+ * The program beside this test runner: build/tests/run tests build/kdecomp,
+ * and a sanitizer build (B=build-san) tests its own build-san/kdecomp.
+ */
+static const char *kdecomp_path(void)
+{
+	static char path[4096];
+	ssize_t n;
+	char *slash;
+
+	if (path[0])
+		return path;
+	n = readlink("/proc/self/exe", path, sizeof(path) - sizeof("/kdecomp"));
+	path[n > 0 ? n : 0] = 0;
+	for (int up = 0; up < 2; up++)	/* <B>/tests/run -> <B> */
+		if ((slash = strrchr(path, '/')))
+			*slash = 0;
+	if (n <= 0 || !slash)
+		strcpy(path, "build");
+	strcat(path, "/kdecomp");
+	return path;
+}
+
+#define KDECOMP kdecomp_path()
+
+/* --- running the program --- */
+
+static char tmp_dir[64];
+
+static void remove_tmp_dir(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp_dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "  could not remove %s\n", tmp_dir);
+}
+
+/* A file name in this run's scratch directory; the same name gives the same string. */
+static const char *tmp(const char *name)
+{
+	static struct { const char *name; char *path; } paths[64];
+	static size_t n;
+
+	if (!tmp_dir[0]) {
+		strcpy(tmp_dir, "/tmp/kdecomp-cli-XXXXXX");
+		if (!mkdtemp(tmp_dir))
+			abort();
+		atexit(remove_tmp_dir);
+	}
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(paths[i].name, name) == 0)
+			return paths[i].path;
+	if (n == sizeof(paths) / sizeof(paths[0]))
+		abort();
+	paths[n].name = name;
+	paths[n].path = malloc(strlen(tmp_dir) + strlen(name) + 2);
+	sprintf(paths[n].path, "%s/%s", tmp_dir, name);
+	return paths[n++].path;
+}
+
+static bool exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0;
+}
+
+static bool have_kdecomp(void)
+{
+	if (!exists(KDECOMP))
+		t_fail(__FILE__, __LINE__, "%s is missing: build it (make check-unit does)", KDECOMP);
+	return exists(KDECOMP);
+}
+
+/*
+ * Run a shell command with stdout and stderr captured in the scratch
+ * directory ("stdout", "stderr"); return its exit status (-1 if it did
+ * not exit normally).
+ */
+static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int run(const char *fmt, ...)
+{
+	char cmd[4096];
+	va_list ap;
+	int n, status;
+
+	va_start(ap, fmt);
+	n = 2 + vsnprintf(cmd + 2, sizeof(cmd) - 2, fmt, ap);
+	memcpy(cmd, "{ ", 2);
+	va_end(ap);
+	snprintf(cmd + n, sizeof(cmd) - n, "; } >'%s' 2>'%s'", tmp("stdout"), tmp("stderr"));
+	status = system(cmd);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static struct t_blob captured(const char *which)
+{
+	struct t_blob b = t_read_file(tmp(which));
+
+	if (b.data)
+		b.data[b.len] = 0;	/* t_read_file leaves room for one more byte */
+	return b;
+}
+
+static void put_file(const char *path, const uint8_t *data, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	if (!f || fwrite(data, 1, len, f) != len || fclose(f) != 0)
+		t_fail(__FILE__, __LINE__, "cannot write %s", path);
+}
+
+static bool file_equals(const char *path, const uint8_t *data, size_t len)
+{
+	struct t_blob b = t_read_file(path);
+	bool same = b.data && b.len == len && memcmp(b.data, data, len) == 0;
+
+	free(b.data);
+	return same;
+}
+
+/* An error must be one line on stderr, prefixed with the program's name, naming `needle`. */
+static void check_error_line(const char *what, const char *needle)
+{
+	struct t_blob err = captured("stderr");
+	const char *s = err.data ? (const char *)err.data : "";
+	const char *nl = strchr(s, '\n');
+
+	CHECKF(strncmp(s, "kdecomp: ", 9) == 0, "%s: stderr does not start with 'kdecomp: ': %s", what, s);
+	CHECKF(nl && nl[1] == 0, "%s: stderr is not exactly one line: %s", what, s);
+	CHECKF(strstr(s, needle), "%s: stderr does not name '%s': %s", what, needle, s);
+	free(err.data);
+}
+
+/* --- a minimal JSON reader: validates, and finds members by key --- */
+
+static const char *json_ws(const char *p)
+{
+	while (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r')
+		p++;
+	return p;
+}
+
+static const char *json_skip_value(const char *p, int depth);
+
+static const char *json_skip_string(const char *p)
+{
+	if (*p++ != '"')
+		return NULL;
+	for (; *p != '"'; p++) {
+		if ((unsigned char)*p < 0x20)
+			return NULL;
+		if (*p == '\\') {
+			p++;
+			if (*p == 'u') {
+				for (int i = 1; i <= 4; i++)
+					if (!strchr("0123456789abcdefABCDEF", p[i]) || !p[i])
+						return NULL;
+				p += 4;
+			} else if (!*p || !strchr("\"\\/bfnrt", *p)) {
+				return NULL;
+			}
+		}
+	}
+	return p + 1;
+}
+
+static const char *json_skip_container(const char *p, int depth, char close)
+{
+	p = json_ws(p + 1);
+	if (*p == close)
+		return p + 1;
+	for (;;) {
+		if (close == '}') {
+			if (!(p = json_skip_string(p)))
+				return NULL;
+			p = json_ws(p);
+			if (*p++ != ':')
+				return NULL;
+		}
+		if (!(p = json_skip_value(p, depth + 1)))
+			return NULL;
+		p = json_ws(p);
+		if (*p == close)
+			return p + 1;
+		if (*p++ != ',')
+			return NULL;
+		p = json_ws(p);
+	}
+}
+
+static const char *json_skip_value(const char *p, int depth)
+{
+	p = json_ws(p);
+	if (depth > 16)
+		return NULL;
+	if (*p == '{' || *p == '[')
+		return json_skip_container(p, depth, *p == '{' ? '}' : ']');
+	if (*p == '"')
+		return json_skip_string(p);
+	if (strncmp(p, "true", 4) == 0 || strncmp(p, "null", 4) == 0)
+		return p + 4;
+	if (strncmp(p, "false", 5) == 0)
+		return p + 5;
+	if (*p == '-')
+		p++;
+	if (*p < '0' || *p > '9' || (*p == '0' && p[1] >= '0' && p[1] <= '9'))
+		return NULL;	/* we print integers only: no fractions, no exponents, no leading zeros */
+	while (*p >= '0' && *p <= '9')
+		p++;
+	return p;
+}
+
+static bool json_valid(const char *doc)
+{
+	const char *end = json_skip_value(doc, 0);
+
+	return end && *json_ws(doc) == '{' && *json_ws(end) == 0;
+}
+
+/* The value of member `key` of the object at `obj`, or NULL. */
+static const char *json_get(const char *obj, const char *key)
+{
+	const char *p = json_ws(obj);
+	size_t n = strlen(key);
+
+	if (!p || *p != '{')
+		return NULL;
+	p = json_ws(p + 1);
+	while (*p == '"') {
+		bool match = strncmp(p + 1, key, n) == 0 && p[1 + n] == '"';
+
+		p = json_ws(json_skip_string(p));
+		p = json_ws(p + 1);	/* past ':' */
+		if (match)
+			return p;
+		p = json_ws(json_skip_value(p, 0));
+		if (*p == ',')
+			p = json_ws(p + 1);
+	}
+	return NULL;
+}
+
+static bool json_num(const char *obj, const char *key, uint64_t *v)
+{
+	const char *p = json_get(obj, key);
+
+	if (!p || *p < '0' || *p > '9')
+		return false;
+	*v = strtoull(p, NULL, 10);
+	return true;
+}
+
+/* A string member, decoded (\uXXXX below 0x100 as one byte); false if absent. */
+static bool json_str(const char *obj, const char *key, char *out, size_t cap)
+{
+	const char *p = json_get(obj, key);
+	size_t n = 0;
+
+	if (!p || *p++ != '"')
+		return false;
+	for (; *p != '"' && n + 1 < cap; p++) {
+		if (*p != '\\') {
+			out[n++] = *p;
+			continue;
+		}
+		p++;
+		if (*p == 'u') {
+			char hex[5] = { p[1], p[2], p[3], p[4], 0 };
+
+			out[n++] = (char)strtoul(hex, NULL, 16);
+			p += 4;
+		} else {
+			out[n++] = *p == 'n' ? '\n' : *p == 't' ? '\t' : *p;
+		}
+	}
+	out[n] = 0;
+	return true;
+}
+
+/* --- reading a bzImage independently of lib/: offsets from the boot protocol --- */
+
+static uint64_t le(const uint8_t *p, unsigned size)
+{
+	uint64_t v = 0;
+
+	for (unsigned i = size; i--;)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static const struct { const char *name; unsigned offset, size; } setup_fields[] = {
+	{ "setup_sects", 0x1f1, 1 }, { "root_flags", 0x1f2, 2 }, { "syssize", 0x1f4, 4 },
+	{ "ram_size", 0x1f8, 2 }, { "vid_mode", 0x1fa, 2 }, { "root_dev", 0x1fc, 2 },
+	{ "boot_flag", 0x1fe, 2 }, { "jump", 0x200, 2 }, { "header", 0x202, 4 },
+	{ "version", 0x206, 2 }, { "realmode_swtch", 0x208, 4 }, { "start_sys_seg", 0x20c, 2 },
+	{ "kernel_version", 0x20e, 2 }, { "type_of_loader", 0x210, 1 }, { "loadflags", 0x211, 1 },
+	{ "setup_move_size", 0x212, 2 }, { "code32_start", 0x214, 4 }, { "ramdisk_image", 0x218, 4 },
+	{ "ramdisk_size", 0x21c, 4 }, { "bootsect_kludge", 0x220, 4 }, { "heap_end_ptr", 0x224, 2 },
+	{ "ext_loader_ver", 0x226, 1 }, { "ext_loader_type", 0x227, 1 }, { "cmd_line_ptr", 0x228, 4 },
+	{ "initrd_addr_max", 0x22c, 4 }, { "kernel_alignment", 0x230, 4 }, { "relocatable_kernel", 0x234, 1 },
+	{ "min_alignment", 0x235, 1 }, { "xloadflags", 0x236, 2 }, { "cmdline_size", 0x238, 4 },
+	{ "hardware_subarch", 0x23c, 4 }, { "hardware_subarch_data", 0x240, 8 }, { "payload_offset", 0x248, 4 },
+	{ "payload_length", 0x24c, 4 }, { "setup_data", 0x250, 8 }, { "pref_address", 0x258, 8 },
+	{ "init_size", 0x260, 4 }, { "handover_offset", 0x264, 4 }, { "kernel_info_offset", 0x268, 4 },
+};
+
+static const uint8_t *payload_of(const struct t_blob *img, size_t *len)
+{
+	size_t setup = ((img->data[0x1f1] ? img->data[0x1f1] : 4) + 1) * 512;
+
+	*len = le(img->data + 0x24c, 4);
+	return img->data + setup + le(img->data + 0x248, 4);
+}
+
+/* Where the ELF ends: vmlinux's section headers come last. */
+static size_t elf_end(const uint8_t *elf)
+{
+	return le(elf + 40, 8) + le(elf + 60, 2) * 64;
+}
+
+/* Count a relocation table's three lists from its end, as the boot protocol's build lays it out. */
+static void count_relocs(const uint8_t *table, size_t len, uint64_t n[3])
+{
+	size_t pos = len;
+
+	for (int list = 0; list < 3; list++) {
+		n[list] = 0;
+		while (pos >= 4 && le(table + (pos -= 4), 4) != 0)
+			n[list]++;
+	}
+}
+
+/* Is the decoder for `fmt` still the placeholder that refuses everything? */
+static bool is_placeholder(enum kd_format fmt, const uint8_t *in, size_t len)
+{
+	size_t heap_size = kd_heap_size(fmt);
+	void *heap_mem = malloc(heap_size ? heap_size : 1);
+	uint8_t out[64];
+	struct kd_heap heap;
+	struct kd_job job = { .in = in, .in_len = len, .out = out, .out_cap = sizeof(out), .heap = &heap };
+
+	kd_heap_init(&heap, heap_mem, heap_size);
+	bool placeholder = kd_decode(fmt, &job) == KD_ERR_UNSUPPORTED && job.why && strstr(job.why, "not written yet");
+	free(heap_mem);
+	return placeholder;
+}
+
+/* --- inspect --- */
+
+static char *inspect_json(const char *path)
+{
+	int rc = run("%s inspect --json '%s'", KDECOMP, path);
+	struct t_blob out = captured("stdout");
+
+	CHECKF(rc == 0, "inspect --json %s: exit %d", path, rc);
+	CHECKF(out.data && json_valid((char *)out.data), "inspect --json %s: not one valid JSON object:\n%s", path,
+	       out.data ? (char *)out.data : "");
+	return (char *)out.data;
+}
+
+static void check_setup_fields(const char *json, const struct t_blob *img)
+{
+	for (size_t i = 0; i < sizeof(setup_fields) / sizeof(setup_fields[0]); i++) {
+		uint64_t got = ~0ull, want = le(img->data + setup_fields[i].offset, setup_fields[i].size);
+
+		CHECKF(json_num(json, setup_fields[i].name, &got) && got == want, "%s: 0x%llx, file has 0x%llx",
+		       setup_fields[i].name, (unsigned long long)got, (unsigned long long)want);
+	}
+
+	char s[512], want[512];
+	uint64_t version = le(img->data + 0x206, 2);
+
+	snprintf(want, sizeof(want), "%u.%02u", (unsigned)(version >> 8), (unsigned)(version & 0xff));
+	CHECKF(json_str(json, "version_string", s, sizeof(s)) && strcmp(s, want) == 0, "version_string %s", s);
+	snprintf(want, sizeof(want), "%s", (const char *)img->data + 0x200 + le(img->data + 0x20e, 2));
+	CHECKF(json_str(json, "kernel_version_string", s, sizeof(s)) && strcmp(s, want) == 0,
+	       "kernel_version_string '%s', file has '%s'", s, want);
+	CHECKF(json_str(json, "loadflags_names", s, sizeof(s)) == false, "loadflags_names should be an array");
+	CHECKF(json_get(json, "xloadflags_names") && *json_get(json, "xloadflags_names") == '[', "xloadflags_names");
+}
+
+/* The ELF and relocation members against a decoded payload (vmlinux followed by its table). */
+static void check_kernel_members(const char *json, const uint8_t *payload, size_t len)
+{
+	size_t end = elf_end(payload);
+	const char *elf = json_get(json, "elf"), *rel = json_get(json, "relocs"), *ph;
+	uint64_t v = 0, n[3];
+
+	CHECKF(elf && rel, "no elf or relocs member");
+	if (!elf || !rel)
+		return;
+	CHECKF(json_num(elf, "entry", &v) && v == le(payload + 24, 8), "elf.entry 0x%llx", (unsigned long long)v);
+	CHECKF(json_num(elf, "size", &v) && v == end, "elf.size %llu, want %zu", (unsigned long long)v, end);
+	ph = json_get(elf, "program_headers");
+	CHECKF(ph && *ph == '[', "elf.program_headers is not an array");
+	for (uint64_t i = 0; ph && i < le(payload + 56, 2); i++) {	/* e_phnum items, each with its p_offset */
+		const uint8_t *raw = payload + le(payload + 32, 8) + i * 56;
+
+		ph = json_ws(ph + 1);
+		CHECKF(json_num(ph, "offset", &v) && v == le(raw + 8, 8), "program header %llu offset",
+		       (unsigned long long)i);
+		CHECKF(json_num(ph, "memsz", &v) && v == le(raw + 40, 8), "program header %llu memsz",
+		       (unsigned long long)i);
+		ph = json_ws(json_skip_value(ph, 0));
+	}
+	count_relocs(payload + end, len - end, n);
+	CHECKF(json_num(rel, "offset", &v) && v == end, "relocs.offset");
+	CHECKF(json_num(rel, "size", &v) && v == len - end, "relocs.size");
+	CHECKF(json_num(rel, "count_32", &v) && v == n[0], "relocs.count_32 %llu vs %llu", (unsigned long long)v,
+	       (unsigned long long)n[0]);
+	CHECKF(json_num(rel, "count_32_inverse", &v) && v == n[1], "relocs.count_32_inverse");
+	CHECKF(json_num(rel, "count_64", &v) && v == n[2], "relocs.count_64");
+}
+
+/* The generic kernel's xz payload, decoded by liblzma. */
+static struct t_blob xz_reference(const uint8_t *payload, size_t len)
+{
+	struct t_blob out = { malloc(le(payload + len - 4, 4)), le(payload + len - 4, 4) };
+	uint64_t memlimit = UINT64_MAX;
+	size_t in_pos = 0, out_pos = 0;
+
+	if (lzma_stream_buffer_decode(&memlimit, 0, NULL, payload, &in_pos, len - 4, out.data, &out_pos, out.len) !=
+	    LZMA_OK || out_pos != out.len) {
+		t_fail(__FILE__, __LINE__, "liblzma cannot decode the generic kernel's payload");
+		free(out.data);
+		out.data = NULL;
+	}
+	return out;
+}
+
+TEST(cli_inspect_json_cloud)
+{
+	const char *path = have_kdecomp() ? t_kernel_path("vmlinuz-cloud") : NULL;
+	struct t_blob *ref = path ? t_kernel_payload() : NULL;
+	if (!ref)
+		return;
+	struct t_blob img = t_read_file(path);
+	char *json = inspect_json(path), s[64];
+	size_t plen;
+	const uint8_t *payload = payload_of(&img, &plen);
+	uint64_t v;
+
+	if (json) {
+		check_setup_fields(json, &img);
+		CHECKF(json_str(json, "compression", s, sizeof(s)) && strcmp(s, "lz4") == 0, "compression %s", s);
+		CHECK(json_num(json, "decompressed_size", &v) && v == le(payload + plen - 4, 4));
+		CHECKF(!json_get(json, "payload_error"), "payload_error: %s", json_get(json, "payload_error"));
+		check_kernel_members(json, ref->data, ref->len);
+	}
+	free(json);
+	free(img.data);
+}
+
+TEST(cli_inspect_json_generic)
+{
+	const char *path = have_kdecomp() ? t_kernel_path("vmlinuz-generic") : NULL;
+	if (!path)
+		return;
+	struct t_blob img = t_read_file(path);
+	char *json = inspect_json(path), s[512];
+	size_t plen;
+	const uint8_t *payload = payload_of(&img, &plen);
+	uint64_t v;
+
+	if (json) {
+		check_setup_fields(json, &img);
+		CHECKF(json_str(json, "compression", s, sizeof(s)) && strcmp(s, "xz") == 0, "compression %s", s);
+		CHECK(json_num(json, "decompressed_size", &v) && v == le(payload + plen - 4, 4));
+		if (is_placeholder(KD_FMT_XZ, payload, plen)) {
+			fprintf(stderr, "  note: the xz decoder is a placeholder: checked payload_error, not the ELF\n");
+			CHECKF(json_str(json, "payload_error", s, sizeof(s)) && strstr(s, "xz"), "payload_error '%s'", s);
+			CHECK(!json_get(json, "elf"));
+		} else {
+			struct t_blob ref = xz_reference(payload, plen);
+
+			CHECKF(!json_get(json, "payload_error"), "payload_error: %s", json_get(json, "payload_error"));
+			if (ref.data)
+				check_kernel_members(json, ref.data, ref.len);
+			free(ref.data);
+		}
+	}
+	free(json);
+	free(img.data);
+}
+
+TEST(cli_inspect_text_and_elf)
+{
+	const char *path = have_kdecomp() ? t_kernel_path("vmlinuz-cloud") : NULL;
+	struct t_blob *ref = path ? t_kernel_payload() : NULL;
+	if (!ref)
+		return;
+	struct t_blob out;
+
+	CHECK_EQ(run("%s inspect '%s'", KDECOMP, path), 0);
+	out = captured("stdout");
+	CHECKF(out.data && strstr((char *)out.data, "kernel_alignment") && strstr((char *)out.data, "init_size") &&
+	       strstr((char *)out.data, "XLF_KERNEL_64"), "text output lacks fields:\n%s", out.data);
+	free(out.data);
+
+	/* a vmlinux: its entry and program headers */
+	size_t end = elf_end(ref->data);
+	put_file(tmp("vmlinux"), ref->data, end);
+	char *json = inspect_json(tmp("vmlinux")), s[16];
+	if (json) {
+		CHECKF(json_str(json, "type", s, sizeof(s)) && strcmp(s, "elf") == 0, "type %s", s);
+		CHECK(json_get(json, "setup_sects") == NULL);
+		check_kernel_members(json, ref->data, end);
+	}
+	free(json);
+}
+
+/* --- extract --- */
+
+TEST(cli_extract_cloud_matches_reference)
+{
+	const char *path = have_kdecomp() ? t_kernel_path("vmlinuz-cloud") : NULL;
+	struct t_blob *ref = path ? t_kernel_payload() : NULL;
+	if (!ref)
+		return;
+	size_t end = elf_end(ref->data);
+	struct t_blob err;
+
+	CHECK_EQ(run("%s extract '%s' -o '%s' --relocs '%s'", KDECOMP, path, tmp("vm"), tmp("relocs")), 0);
+	CHECKF(file_equals(tmp("vm"), ref->data, end), "vmlinux differs from the reference payload's ELF");
+	CHECKF(file_equals(tmp("relocs"), ref->data + end, ref->len - end), "relocation table differs");
+	err = captured("stderr");
+	CHECKF(err.data && strstr((char *)err.data, "lz4") && strstr((char *)err.data, "entry 0x"), "summary: %s",
+	       err.data);
+	free(err.data);
+
+	/* -q: nothing on stderr; no --relocs: only the ELF */
+	unlink(tmp("vm"));
+	CHECK_EQ(run("%s extract -q '%s' -o '%s'", KDECOMP, path, tmp("vm")), 0);
+	CHECK(file_equals(tmp("vm"), ref->data, end));
+	err = captured("stderr");
+	CHECKF(err.len == 0, "-q printed: %s", err.data);
+	free(err.data);
+}
+
+TEST(cli_extract_generic)
+{
+	const char *path = have_kdecomp() ? t_kernel_path("vmlinuz-generic") : NULL;
+	if (!path)
+		return;
+	struct t_blob img = t_read_file(path);
+	size_t plen;
+	const uint8_t *payload = payload_of(&img, &plen);
+	int rc = run("%s extract '%s' -o '%s' --relocs '%s'", KDECOMP, path, tmp("gvm"), tmp("grelocs"));
+
+	if (is_placeholder(KD_FMT_XZ, payload, plen)) {
+		fprintf(stderr, "  note: the xz decoder is a placeholder: checked extract's error path only\n");
+		CHECK_EQ(rc, 1);
+		check_error_line("extract generic", "xz");
+		CHECK(!exists(tmp("gvm")) && !exists(tmp("grelocs")));
+	} else {
+		struct t_blob ref = xz_reference(payload, plen);
+
+		CHECK_EQ(rc, 0);
+		if (ref.data) {
+			size_t end = elf_end(ref.data);
+
+			CHECKF(file_equals(tmp("gvm"), ref.data, end), "generic vmlinux differs from liblzma's");
+			CHECKF(file_equals(tmp("grelocs"), ref.data + end, ref.len - end), "generic relocs differ");
+		}
+		free(ref.data);
+	}
+	free(img.data);
+}
+
+/* --- decompress --- */
+
+static const struct reference_tool {
+	const char *label;	/* for messages */
+	enum kd_format fmt;
+	const char *compress;	/* shell command: file -> stdout */
+	bool kernel_size;	/* Linux appends the size to this format's payloads */
+} reference_tools[] = {
+	{ "gzip", KD_FMT_GZIP, "gzip -9 -c", false },
+	{ "lz4 frame", KD_FMT_LZ4, "lz4 -q -c", true },
+	{ "lz4 legacy", KD_FMT_LZ4, "lz4 -q -l -c", true },
+	{ "xz", KD_FMT_XZ, "xz -c --check=crc32", true },
+	{ "lzma", KD_FMT_LZMA, "xz --format=lzma -c", true },
+	{ "zstd", KD_FMT_ZSTD, "zstd -q -19 -c", true },
+	{ "bzip2", KD_FMT_BZIP2, "bzip2 -c", true },
+	{ "lzo", KD_FMT_LZO, "lzop -c", true },
+};
+
+static const char *const corpus_picks[] = { "one byte", "text", "x86-64 binary", "zeros" };
+
+static bool corpus_pick(const char *want, struct t_blob *b)
+{
+	for (size_t i = 0; i < t_corpus_count(); i++) {
+		const char *name;
+		struct t_blob c = t_corpus(i, &name);
+
+		if (strcmp(name, want) == 0) {
+			*b = c;
+			return true;
+		}
+	}
+	return false;
+}
+
+static struct t_blob compress_with(const struct reference_tool *t, const char *in_path)
+{
+	struct t_blob none = { NULL, 0 };
+
+	if (run("%s '%s'", t->compress, in_path) != 0) {
+		t_fail(__FILE__, __LINE__, "'%s' failed: install it (make deps)", t->compress);
+		return none;
+	}
+	return captured("stdout");
+}
+
+/* One compressed file through `kdecomp decompress`: the original bytes, or the placeholder's clean error. */
+static void check_decompress(const struct reference_tool *t, const char *what, const struct t_blob *c,
+			     const struct t_blob *orig, bool placeholder)
+{
+	const char *out = tmp("decoded");
+	int rc;
+
+	unlink(out);
+	put_file(tmp("compressed"), c->data, c->len);
+	rc = run("%s decompress '%s' -o '%s'", KDECOMP, tmp("compressed"), out);
+	if (placeholder) {
+		CHECKF(rc == 1, "%s: exit %d from a placeholder decoder", what, rc);
+		check_error_line(what, kd_format_name(t->fmt));
+		CHECKF(!exists(out), "%s: output file left behind", what);
+		return;
+	}
+	struct t_blob err = captured("stderr");
+	CHECKF(rc == 0, "%s: exit %d: %s", what, rc, err.data);
+	CHECKF(rc != 0 || file_equals(out, orig->data, orig->len), "%s: output differs from the original", what);
+	free(err.data);
+}
+
+TEST(cli_decompress_matches_reference_tools)
+{
+	if (!have_kdecomp())
+		return;
+	for (size_t k = 0; k < sizeof(reference_tools) / sizeof(reference_tools[0]); k++) {
+		const struct reference_tool *t = &reference_tools[k];
+		bool noted = false;
+
+		for (size_t i = 0; i < sizeof(corpus_picks) / sizeof(corpus_picks[0]); i++) {
+			struct t_blob orig, c;
+			char what[128];
+
+			if (!corpus_pick(corpus_picks[i], &orig))
+				continue;
+			put_file(tmp("original"), orig.data, orig.len);
+			if (!(c = compress_with(t, tmp("original"))).data)
+				break;
+			bool placeholder = is_placeholder(t->fmt, c.data, c.len);
+			if (placeholder && !noted) {
+				fprintf(stderr, "  note: the %s decoder is a placeholder: checked its error path only\n",
+					kd_format_name(t->fmt));
+				noted = true;
+			}
+			snprintf(what, sizeof(what), "%s, %s", t->label, corpus_picks[i]);
+			check_decompress(t, what, &c, &orig, placeholder);
+
+			if (t->kernel_size) {	/* as in a kernel payload: the size appended */
+				c.data = realloc(c.data, c.len + 4);
+				kd_put_le32(c.data + c.len, (uint32_t)orig.len);
+				c.len += 4;
+				snprintf(what, sizeof(what), "%s, %s, size appended", t->label, corpus_picks[i]);
+				check_decompress(t, what, &c, &orig, placeholder);
+			}
+			free(c.data);
+		}
+	}
+}
+
+/* What the reference tools write beyond a single plain stream. */
+TEST(cli_decompress_gzip_members_and_stdin)
+{
+	struct t_blob text, bin, c;
+
+	if (!have_kdecomp() || !corpus_pick("text", &text) || !corpus_pick("x86-64 binary", &bin))
+		return;
+	put_file(tmp("a"), text.data, text.len);
+	put_file(tmp("b"), bin.data, bin.len);
+	/* two members, the first with FNAME, the second without; stdin to stdout */
+	CHECK_EQ(run("gzip -c '%s' > '%s' && gzip -1 -n -c '%s' >> '%s'", tmp("a"), tmp("ab.gz"), tmp("b"), tmp("ab.gz")), 0);
+	c = t_read_file(tmp("ab.gz"));
+	bool placeholder = c.data && is_placeholder(KD_FMT_GZIP, c.data, c.len);
+	int rc = run("%s decompress < '%s'", KDECOMP, tmp("ab.gz"));
+	if (placeholder) {
+		fprintf(stderr, "  note: the gzip decoder is a placeholder: checked its error path only\n");
+		CHECK_EQ(rc, 1);
+	} else {
+		struct t_blob out = captured("stdout"), err = captured("stderr");
+
+		CHECKF(rc == 0, "two gzip members from stdin: exit %d: %s", rc, err.data);
+		free(err.data);
+		CHECK(out.len == text.len + bin.len && memcmp(out.data, text.data, text.len) == 0 &&
+		      memcmp(out.data + text.len, bin.data, bin.len) == 0);
+		free(out.data);
+	}
+	free(c.data);
+
+	/* lz4 (the decoder every build has): file to stdout, -F naming the format */
+	CHECK_EQ(run("lz4 -q -c '%s' > '%s'", tmp("a"), tmp("a.lz4")), 0);
+	CHECK_EQ(run("%s decompress -F lz4 '%s'", KDECOMP, tmp("a.lz4")), 0);
+	struct t_blob out = captured("stdout");
+	CHECK(out.len == text.len && memcmp(out.data, text.data, text.len) == 0);
+	free(out.data);
+}
+
+TEST(cli_decompress_rejects_bad_streams)
+{
+	struct t_blob text, c;
+	const char *out = tmp("never");
+
+	if (!have_kdecomp() || !corpus_pick("text", &text))
+		return;
+	put_file(tmp("a"), text.data, text.len);
+	CHECK_EQ(run("lz4 -q -c '%s' > '%s'", tmp("a"), tmp("a.lz4")), 0);
+	c = t_read_file(tmp("a.lz4"));
+	if (!c.data)
+		return;
+
+	/* trailing bytes that are not the appended size */
+	c.data = realloc(c.data, c.len + 7);
+	memcpy(c.data + c.len, "garbage", 7);
+	put_file(tmp("bad"), c.data, c.len + 7);
+	CHECK_EQ(run("%s decompress '%s' -o '%s'", KDECOMP, tmp("bad"), out), 1);
+	check_error_line("trailing garbage", "lz4");
+	CHECK(!exists(out));
+
+	/* an appended size that does not match */
+	kd_put_le32(c.data + c.len, (uint32_t)text.len + 1);
+	put_file(tmp("bad"), c.data, c.len + 4);
+	CHECK_EQ(run("%s decompress '%s' -o '%s'", KDECOMP, tmp("bad"), out), 1);
+	check_error_line("wrong appended size", "trailing garbage");
+	CHECK(!exists(out));
+
+	/* truncated, and corrupted in the middle */
+	put_file(tmp("bad"), c.data, c.len / 2);
+	CHECK_EQ(run("%s decompress '%s' -o '%s'", KDECOMP, tmp("bad"), out), 1);
+	check_error_line("truncated", "lz4: ");
+	CHECK(!exists(out));
+
+	/* no magic, and an unknown -F */
+	CHECK_EQ(run("%s decompress '%s' -o '%s'", KDECOMP, tmp("a"), out), 1);
+	check_error_line("no magic", "-F");
+	CHECK_EQ(run("%s decompress -F rar '%s' -o '%s'", KDECOMP, tmp("a.lz4"), out), 1);
+	check_error_line("unknown format", "rar");
+	CHECK(!exists(out));
+	free(c.data);
+}
+
+/* --- bad kernel images: exit 1, the field named, no output file --- */
+
+static void check_bad_image(const char *what, const struct t_blob *img, const char *field)
+{
+	const char *out = tmp("bad-vmlinux");
+
+	put_file(tmp("bad.img"), img->data, img->len);
+	CHECKF(run("%s inspect --json '%s'", KDECOMP, tmp("bad.img")) == 1, "%s: inspect did not exit 1", what);
+	check_error_line(what, field);
+	CHECKF(run("%s extract '%s' -o '%s' --relocs '%s'", KDECOMP, tmp("bad.img"), out, tmp("bad-relocs")) == 1,
+	       "%s: extract did not exit 1", what);
+	check_error_line(what, field);
+	CHECKF(!exists(out) && !exists(tmp("bad-relocs")), "%s: output file created", what);
+}
+
+TEST(cli_rejects_bad_images)
+{
+	const char *path = have_kdecomp() ? t_kernel_path("vmlinuz-cloud") : NULL;
+	if (!path)
+		return;
+	struct t_blob img = t_read_file(path), bad;
+	size_t plen;
+	const uint8_t *payload = payload_of(&img, &plen);
+
+	bad = (struct t_blob){ img.data, img.len / 2 };
+	check_bad_image("truncated bzImage", &bad, "payload_length");
+	bad = (struct t_blob){ img.data, 0x200 };
+	check_bad_image("cut inside the setup header", &bad, "file size");
+
+	bad = (struct t_blob){ malloc(img.len + 1), img.len };
+	memcpy(bad.data, img.data, img.len);
+	bad.data[0x1fe] ^= 0xff;
+	check_bad_image("flipped boot_flag", &bad, "boot_flag");
+	bad.data[0x1fe] ^= 0xff;
+
+	kd_put_le32(bad.data + 0x248, (uint32_t)img.len);
+	check_bad_image("payload_offset beyond the file", &bad, "payload_offset");
+	memcpy(bad.data + 0x248, img.data + 0x248, 4);
+
+	bad.data[0x202] = 'X';
+	check_bad_image("no HdrS", &bad, "header");
+	bad.data[0x202] = img.data[0x202];
+
+	/* a payload that decodes to the wrong size, and a corrupt payload */
+	size_t pos = (size_t)(payload - img.data);
+	kd_put_le32(bad.data + pos + plen - 4, (uint32_t)le(payload + plen - 4, 4) - 4096);
+	put_file(tmp("bad.img"), bad.data, bad.len);
+	CHECK_EQ(run("%s extract '%s' -o '%s'", KDECOMP, tmp("bad.img"), tmp("bad-vmlinux")), 1);
+	check_error_line("wrong appended size", "lz4");
+	CHECK(!exists(tmp("bad-vmlinux")));
+	memcpy(bad.data + pos + plen - 4, payload + plen - 4, 4);
+
+	kd_put_le32(bad.data + pos + 4, 0x7fffffff);	/* the first block's compressed size */
+	put_file(tmp("bad.img"), bad.data, bad.len);
+	CHECK_EQ(run("%s extract '%s' -o '%s'", KDECOMP, tmp("bad.img"), tmp("bad-vmlinux")), 1);
+	check_error_line("corrupt payload", "lz4");
+	CHECK(!exists(tmp("bad-vmlinux")));
+	CHECK_EQ(run("%s inspect --json '%s'", KDECOMP, tmp("bad.img")), 0);	/* the header is fine */
+	char *json = (char *)captured("stdout").data;
+	CHECK(json && json_valid(json) && json_get(json, "payload_error"));
+	free(json);
+
+	free(bad.data);
+	free(img.data);
+}
+
+TEST(cli_usage)
+{
+	struct t_blob out;
+
+	if (!have_kdecomp())
+		return;
+	CHECK_EQ(run("%s --help", KDECOMP), 0);
+	out = captured("stdout");
+	CHECK(out.data && strstr((char *)out.data, "inspect") && strstr((char *)out.data, "decompress") &&
+	      strstr((char *)out.data, "extract"));
+	free(out.data);
+	CHECK_EQ(run("%s --version", KDECOMP), 0);
+	CHECK_EQ(run("%s frobnicate", KDECOMP), 2);
+	CHECK_EQ(run("%s", KDECOMP), 2);
+	CHECK_EQ(run("%s extract", KDECOMP), 1);
+	check_error_line("extract without arguments", "usage");
+}
