@@ -862,3 +862,22 @@ TEST(cli_usage)
 	CHECK_EQ(run("%s extract", KDECOMP), 1);
 	check_error_line("extract without arguments", "usage");
 }
+
+/* A kernel_version string with quotes, backslashes and non-ASCII bytes still gives valid JSON, and round-trips. */
+TEST(cli_inspect_json_escapes)
+{
+	static const char odd[] = "6.1 \"quoted\" back\\slash tab\t ctl\x01 latin\xe9 del\x7f";
+	const char *path = have_kdecomp() ? t_kernel_path("vmlinuz-cloud") : NULL;
+	if (!path)
+		return;
+	struct t_blob img = t_read_file(path);
+	char s[128];
+
+	memcpy(img.data + 0x200 + le(img.data + 0x20e, 2), odd, sizeof(odd));
+	put_file(tmp("odd.img"), img.data, img.len);
+	char *json = inspect_json(tmp("odd.img"));
+	CHECKF(json && json_str(json, "kernel_version_string", s, sizeof(s)) && strcmp(s, odd) == 0,
+	       "kernel_version_string did not round-trip: '%s'", json ? s : "");
+	free(json);
+	free(img.data);
+}

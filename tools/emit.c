@@ -136,40 +136,43 @@ void emit_num_noted(struct emit *e, const char *key, uint64_t v, const char *suf
 	text_end_of_member(e);
 }
 
+/* The names of the bits set in v: a JSON array's elements, or words after the value in text. */
+static void flag_names(struct emit *e, uint64_t v, const char *const *names, unsigned n)
+{
+	const char *sep = e->json ? "" : " ";
+	char unnamed[8];
+
+	for (unsigned bit = 0; bit < 64; bit++) {
+		const char *name = bit < n ? names[bit] : NULL;
+
+		if (!(v >> bit & 1))
+			continue;
+		if (!name) {
+			snprintf(unnamed, sizeof(unnamed), "bit%u", bit);
+			name = unnamed;
+		}
+		fprintf(e->f, e->json ? "%s\"%s\"" : "%s%s", sep, name);
+		sep = e->json ? ", " : " ";
+	}
+}
+
 void emit_flags(struct emit *e, const char *key, uint64_t v, const char *const *names, unsigned n)
 {
 	member(e, key);
 	if (e->json) {
-		bool first = true;
 		char k[64];
 
 		fprintf(e->f, "%llu", (unsigned long long)v);
 		snprintf(k, sizeof(k), "%s_names", key);
 		member(e, k);
 		fputc('[', e->f);
-		for (unsigned bit = 0; bit < 64; bit++) {
-			if (!(v >> bit & 1))
-				continue;
-			fputs(first ? "" : ", ", e->f);
-			first = false;
-			if (bit < n && names[bit])
-				fprintf(e->f, "\"%s\"", names[bit]);
-			else
-				fprintf(e->f, "\"bit%u\"", bit);
-		}
+		flag_names(e, v, names, n);
 		fputc(']', e->f);
-		return;
+	} else {
+		fprintf(e->f, "0x%llx", (unsigned long long)v);
+		flag_names(e, v, names, n);
+		text_end_of_member(e);
 	}
-	fprintf(e->f, "0x%llx", (unsigned long long)v);
-	for (unsigned bit = 0; bit < 64; bit++) {
-		if (!(v >> bit & 1))
-			continue;
-		if (bit < n && names[bit])
-			fprintf(e->f, " %s", names[bit]);
-		else
-			fprintf(e->f, " bit%u", bit);
-	}
-	text_end_of_member(e);
 }
 
 static void open_level(struct emit *e, const char *key, char close)
