@@ -1,0 +1,287 @@
+// SPDX-License-Identifier: MIT
+/*
+ * zstd sequences section (RFC 8878 3.1.1.3.2) and sequence execution
+ * (3.1.2), in one pass: each sequence is executed as soon as it is decoded.
+ *
+ * Section: Number_of_Sequences (1-3 bytes), a byte of Compression_Modes
+ * (literals lengths in bits 7-6, offsets 5-4, match lengths 3-2, bits 1-0
+ * reserved), the table descriptions in that order, then one backward
+ * bitstream: the initial states (literals length, offset, match length),
+ * then per sequence the extra bits of the offset, match length and
+ * literals length codes, then, except after the last sequence, the state
+ * updates (literals length, match length, offset).  The bitstream must be
+ * used up exactly.
+ *
+ * Execution has a fast path and a careful one.  The fast path runs while
+ * the sequence's literals and match end SEQ_SLACK bytes before the end of
+ * the output (and within the block's limit): it copies literals from the
+ * literal buffer and matches in 16-byte chunks, writing up to 15 bytes past
+ * the end of each, which the next sequence overwrites.  The careful path
+ * checks every length and copies byte by byte.  Both check the offset.
+ */
+#include "zstd_internal.h"
+
+/*
+ * Room the fast path needs past a sequence's end: its chunked copies of
+ * literals and match each write at most 15 bytes beyond what they copy.
+ */
+#define SEQ_SLACK 32
+
+static inline void copy8(uint8_t *d, const uint8_t *s)
+{
+	kd_memcpy(d, s, 8);
+}
+
+static inline void copy16(uint8_t *d, const uint8_t *s)
+{
+	kd_memcpy(d, s, 16);
+}
+
+/* Copy n bytes in 16-byte chunks: writes up to 15 bytes past d + n. */
+static inline void wild_copy(uint8_t *d, const uint8_t *s, size_t n)
+{
+	uint8_t *end = d + n;
+
+	do {
+		copy16(d, s);
+		d += 16;
+		s += 16;
+	} while (d < end);
+}
+
+/* For an offset under 16, the smallest multiple of it that is at least 16. */
+static const uint8_t pattern_step[16] = { 0, 16, 16, 18, 16, 20, 18, 21, 16, 18, 20, 22, 24, 26, 28, 30 };
+
+/*
+ * Copy a match of n (>= 3) bytes from op - offset to op; writes up to 15
+ * bytes past op + n.  Under 16, source and destination overlap and the
+ * output repeats with period `offset`: once 16 bytes are written, the bytes
+ * pattern_step[offset] back hold the same phase of the pattern, 16 at a time.
+ */
+static inline void match_copy(uint8_t *op, size_t offset, size_t n)
+{
+	const uint8_t *src = op - offset;
+
+	if (KD_LIKELY(offset >= 16)) {
+		copy16(op, src);
+		if (n > 16)
+			wild_copy(op + 16, src + 16, n - 16);
+		return;
+	}
+	if (offset >= 8) {
+		copy8(op, src);
+		copy8(op + 8, src + 8);
+	} else {
+		for (int i = 0; i < 16; i++)
+			op[i] = src[i];
+	}
+	if (n <= 16)
+		return;
+	size_t step = pattern_step[offset];
+	for (uint8_t *d = op + 16, *end = op + n; d < end; d += 16)
+		copy16(d, d - step);
+}
+
+/* A sequence near the end of the output or the block: every length checked, bytes copied one by one. */
+static __attribute__((noinline)) enum kd_err exec_careful(struct kd_job *job, const struct zstd_dec *d,
+							   uint8_t **opp, const uint8_t **litp, uint8_t *limit,
+							   size_t ll, size_t offset, size_t ml)
+{
+	uint8_t *op = *opp;
+
+	KD_FAIL_IF(ll + ml > (size_t)(limit - op), job, KD_ERR_OUTPUT_FULL, "zstd sequence overflows the output");
+	kd_memcpy(op, *litp, ll);
+	*litp += ll;
+	op += ll;
+	*opp = op;
+	KD_FAIL_IF(offset - 1 >= (size_t)(op - d->frame_start), job, KD_ERR_CORRUPT,
+		   offset ? "zstd match reaches before the start of the frame" : "zstd match offset is zero");
+	KD_FAIL_IF(offset > d->window, job, KD_ERR_CORRUPT, "zstd match reaches beyond the window");
+	const uint8_t *src = op - offset;
+	for (size_t i = 0; i < ml; i++)
+		op[i] = src[i];
+	*opp = op + ml;
+	return KD_OK;
+}
+
+/*
+ * Offset_Value 1-3 name a repeat offset (RFC 8878 3.1.2.1); with no
+ * literals before the match they shift by one, 3 then meaning the most
+ * recent offset minus one.  Returns the offset and updates the history.
+ */
+static inline size_t resolve_offset(size_t value, size_t ll, size_t *rep)
+{
+	size_t offset;
+
+	if (value > 3) {
+		offset = value - 3;
+		rep[2] = rep[1];
+		rep[1] = rep[0];
+		rep[0] = offset;
+		return offset;
+	}
+	size_t idx = value - 1 + (ll == 0);
+	if (idx == 0)
+		return rep[0];
+	offset = idx == 3 ? rep[0] - 1 : rep[idx];
+	if (idx != 1)
+		rep[2] = rep[1];
+	rep[1] = rep[0];
+	rep[0] = offset;
+	return offset;
+}
+
+struct seq_tables {
+	const struct zstd_seq_cell *ll, *of, *ml;
+};
+
+/* Decode and execute nseq sequences from br; the section's tables are ready. */
+static enum kd_err run_sequences(struct kd_job *job, struct zstd_dec *d, struct zstd_bits *br, size_t nseq,
+				 uint8_t **opp, uint8_t *limit)
+{
+	const struct zstd_seq_cell *llt = d->ll.cells, *oft = d->of.cells, *mlt = d->ml.cells;
+	const uint8_t *lit = d->lit, *lit_end = d->lit + d->lit_len;
+	uint8_t *op = *opp, *out_end = job->out + job->out_cap, *fast_limit;
+	const uint8_t *frame_start = d->frame_start;
+	uint64_t window = d->window;
+	size_t rep[3] = { d->rep[0], d->rep[1], d->rep[2] };
+	size_t lls, ofs, mls;
+	enum kd_err err = KD_OK;
+
+	if (out_end - limit >= SEQ_SLACK)
+		fast_limit = limit;
+	else
+		fast_limit = out_end - op >= SEQ_SLACK ? out_end - SEQ_SLACK : op;
+	lls = zstd_bits_read(br, d->ll.log);
+	ofs = zstd_bits_read(br, d->of.log);
+	mls = zstd_bits_read(br, d->ml.log);
+
+	for (; nseq; nseq--) {
+		struct zstd_seq_cell lc = llt[lls], oc = oft[ofs], mc = mlt[mls];
+		size_t ofv, ll, ml, offset;
+
+		/* a refill leaves 57 bits: enough for offset and match length extra bits (31 + 16) */
+		zstd_bits_refill(br);
+		ofv = oc.base + zstd_bits_read(br, oc.extra);
+		ml = mc.base + zstd_bits_read(br, mc.extra);
+		/* then the literals length (16) and the states (9 + 9 + 8) fit unless the extras were long */
+		if (KD_UNLIKELY(oc.extra + mc.extra + lc.extra > 57 - 26))
+			zstd_bits_refill(br);
+		ll = lc.base + zstd_bits_read(br, lc.extra);
+		offset = resolve_offset(ofv, ll, rep);
+		if (KD_LIKELY(nseq > 1)) {
+			lls = lc.next + zstd_bits_read(br, lc.state_bits);
+			mls = mc.next + zstd_bits_read(br, mc.state_bits);
+			ofs = oc.next + zstd_bits_read(br, oc.state_bits);
+		}
+
+		if (KD_UNLIKELY(ll > (size_t)(lit_end - lit))) {
+			job->why = "zstd literals length runs past the literals";
+			err = KD_ERR_CORRUPT;
+			break;
+		}
+		if (KD_LIKELY((ptrdiff_t)(ll + ml) <= fast_limit - op)) {
+			uint8_t *oplit = op + ll;
+
+			copy16(op, lit);
+			if (ll > 16)
+				wild_copy(op + 16, lit + 16, ll - 16);
+			lit += ll;
+			if (KD_UNLIKELY(offset - 1 >= (size_t)(oplit - frame_start) || offset > window)) {
+				op = oplit;
+				job->why = offset == 0 ? "zstd match offset is zero"
+				   : offset > window ? "zstd match reaches beyond the window"
+						     : "zstd match reaches before the start of the frame";
+				err = KD_ERR_CORRUPT;
+				break;
+			}
+			match_copy(oplit, offset, ml);
+			op = oplit + ml;
+		} else {
+			err = exec_careful(job, d, &op, &lit, limit, ll, offset, ml);
+			if (err)
+				break;
+		}
+	}
+	if (!err) {
+		zstd_bits_refill(br);
+		if (!zstd_bits_finished(br)) {
+			job->why = "zstd sequence bitstream is not used up exactly";
+			err = KD_ERR_CORRUPT;
+		}
+	}
+	if (!err) {
+		size_t rest = (size_t)(lit_end - lit);
+
+		if (rest > (size_t)(limit - op)) {
+			job->why = "zstd last literals overflow the output";
+			err = KD_ERR_OUTPUT_FULL;
+		} else {
+			kd_memcpy(op, lit, rest);
+			op += rest;
+		}
+	}
+	d->rep[0] = rep[0], d->rep[1] = rep[1], d->rep[2] = rep[2];
+	*opp = op;
+	return err;
+}
+
+/* Number_of_Sequences: 1 byte below 128, 2 bytes below 255, else 3 bytes. */
+static enum kd_err read_count(struct kd_job *job, const uint8_t *src, size_t len, size_t *nseq, size_t *used)
+{
+	KD_FAIL_IF(len < 1, job, KD_ERR_CORRUPT, "zstd sequences section is missing");
+	if (src[0] < 128) {
+		*nseq = src[0];
+		*used = 1;
+	} else if (src[0] < 255) {
+		KD_FAIL_IF(len < 2, job, KD_ERR_CORRUPT, "zstd sequence count is cut off");
+		*nseq = ((size_t)(src[0] - 128) << 8) + src[1];
+		*used = 2;
+	} else {
+		KD_FAIL_IF(len < 3, job, KD_ERR_CORRUPT, "zstd sequence count is cut off");
+		*nseq = src[1] + ((size_t)src[2] << 8) + 0x7f00;
+		*used = 3;
+	}
+	return KD_OK;
+}
+
+enum kd_err zstd_sequences(struct kd_job *job, struct zstd_dec *d, const uint8_t *src, size_t len,
+			   uint8_t **opp, uint8_t *limit)
+{
+	static const enum zstd_seq_kind order[3] = { ZSTD_LL, ZSTD_OF, ZSTD_ML };
+	size_t nseq, pos, used;
+	struct zstd_bits br;
+	unsigned modes;
+	enum kd_err err;
+
+	err = read_count(job, src, len, &nseq, &pos);
+	if (err)
+		return err;
+	if (nseq == 0) {
+		/* the section ends right here; the block is its literals */
+		KD_FAIL_IF(pos != len, job, KD_ERR_CORRUPT, "zstd block has data after an empty sequences section");
+		KD_FAIL_IF(d->lit_len > (size_t)(limit - *opp), job, KD_ERR_OUTPUT_FULL,
+			   "zstd literals overflow the output");
+		kd_memcpy(*opp, d->lit, d->lit_len);
+		*opp += d->lit_len;
+		return KD_OK;
+	}
+	KD_FAIL_IF(pos >= len, job, KD_ERR_CORRUPT, "zstd compression modes are missing");
+	modes = src[pos++];
+	KD_FAIL_IF(modes & 3, job, KD_ERR_CORRUPT, "zstd compression modes have reserved bits set");
+	for (int i = 0; i < 3; i++) {
+		unsigned mode = (modes >> (6 - 2 * i)) & 3;
+		struct zstd_seq_table *t = order[i] == ZSTD_LL ? &d->ll : order[i] == ZSTD_OF ? &d->of : &d->ml;
+
+		KD_FAIL_IF(mode == 3 && !d->have_seq, job, KD_ERR_CORRUPT,
+			   "zstd Repeat_Mode with no earlier sequence table");
+		err = zstd_seq_table_read(job, t, order[i], mode, src + pos, len - pos, &used);
+		if (err)
+			return err;
+		pos += used;
+	}
+	d->have_seq = true;
+	KD_FAIL_IF(!zstd_bits_init(&br, src + pos, len - pos), job, KD_ERR_CORRUPT,
+		   "zstd sequence bitstream has no end marker");
+	return run_sequences(job, d, &br, nseq, opp, limit);
+}
