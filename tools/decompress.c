@@ -12,9 +12,10 @@
 
 /*
  * The first guess: four times the input, or the size Linux appends to its
- * payloads when the last 4 bytes look like one.  No format but a
- * degenerate one expands 1 KiB into more than about 1 MiB (deflate's bound
- * is 1032:1), so a larger "size" is some other trailer and is ignored.
+ * payloads when the last 4 bytes look like one.  Other streams end in
+ * other bytes (an xz footer's "YZ" reads as 1.5 GB), so a "size" beyond
+ * 256 times the input is not trusted: the buffer doubles its way there
+ * instead, if the data really is that redundant.
  */
 static size_t first_capacity(const uint8_t *in, size_t len)
 {
@@ -23,7 +24,7 @@ static size_t first_capacity(const uint8_t *in, size_t len)
 	if (len >= 4) {
 		size_t hint = kd_get_le32(in + len - 4);
 
-		if (hint > cap && hint / 1032 <= len)
+		if (hint > cap && hint / 256 <= len)
 			cap = hint;
 	}
 	return cap;
