@@ -29,7 +29,7 @@ REF_LIBS := -llz4 -lz -ldeflate -llzma -lbz2 -llzo2 -lzstd
 #   -mno-sse -mno-mmx -mno-80387: no FPU state is set up before the kernel.
 #   -mno-red-zone: exception handlers run on the interrupted stack.
 #   -fno-stack-protector, no sanitizers: there is no runtime to back them.
-FREE_CFLAGS := -std=gnu11 $(WARN) -O2 -g -Ilib -ffreestanding -fno-builtin-memcpy \
+FREE_CFLAGS := -include lib/hidden.h -std=gnu11 $(WARN) -O2 -g -Ilib -ffreestanding -fno-builtin-memcpy \
 	-fPIE -fvisibility=hidden -mno-sse -mno-sse2 -mno-mmx -mno-80387 -mno-red-zone \
 	-fno-stack-protector -fno-asynchronous-unwind-tables -fno-pic -fno-common \
 	-mcmodel=small -fno-jump-tables

@@ -1,10 +1,282 @@
 // SPDX-License-Identifier: MIT
-/* Placeholder until the packer lands. */
+/*
+ * kdecomp pack INPUT -c FORMAT -o IMAGE [--relocs FILE] [--level N]
+ *
+ * Build a bzImage of our own around a kernel: our setup sectors, our head,
+ * the kernel compressed as Linux compresses it, and our main with the one
+ * decoder of that format.
+ *
+ *   image = setup (5 sectors) | head | payload | pad | main
+ *
+ * init_size, the memory the image needs from its load address up, is the
+ * larger of the kernel's own footprint and what in-place decompression
+ * needs.  In place, the image sits at the top of the buffer and the kernel
+ * is written from the bottom; the output must never reach input not yet
+ * read.  With the payload ending at `payload_end` and the output growing
+ * towards it, it is enough that
+ *
+ *     payload_end - target >= out_len + margin
+ *
+ * where margin covers the decoder's worst lag between output written and
+ * input read (one block of incompressible data, at most the input's
+ * expansion: out_len/256 + 128 KiB is above the worst case of every format
+ * here, Linux uses out_len/256 + 64 KiB).  So
+ *
+ *     init_size >= out_len + margin + mem_len - payload_off - payload_len
+ *
+ * and pack does not take the formula on trust: it decodes the payload on
+ * the host laid out exactly so and compares the result.
+ */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../boot/layout.h"
 #include "tools.h"
+
+#define PHYSICAL_ALIGN 0x200000u
+
+/* The stub pieces, linked in from build/boot/blobs.o. */
+#define BLOB(name)                                                            \
+	extern const uint8_t _binary_##name##_bin_start[], _binary_##name##_bin_end[]
+BLOB(setup);
+BLOB(head);
+BLOB(main_gzip);
+BLOB(main_bzip2);
+BLOB(main_lzma);
+BLOB(main_xz);
+BLOB(main_lzo);
+BLOB(main_lz4);
+BLOB(main_zstd);
+
+struct blob {
+	const uint8_t *data;
+	size_t len;
+};
+#define BLOB_OF(name) ((struct blob){ _binary_##name##_bin_start, _binary_##name##_bin_end - _binary_##name##_bin_start })
+
+static struct blob main_blob(enum kd_format fmt)
+{
+	switch (fmt) {
+	case KD_FMT_GZIP:  return BLOB_OF(main_gzip);
+	case KD_FMT_BZIP2: return BLOB_OF(main_bzip2);
+	case KD_FMT_LZMA:  return BLOB_OF(main_lzma);
+	case KD_FMT_XZ:    return BLOB_OF(main_xz);
+	case KD_FMT_LZO:   return BLOB_OF(main_lzo);
+	case KD_FMT_LZ4:   return BLOB_OF(main_lz4);
+	case KD_FMT_ZSTD:  return BLOB_OF(main_zstd);
+	default:           die("pack: no stub for this format");
+	}
+}
+
+static uint64_t align_up(uint64_t v, uint64_t a)
+{
+	return (v + a - 1) / a * a;
+}
+
+/* The kernel to pack: its vmlinux ELF and relocation table, and a version string. */
+struct input {
+	struct kernel k;
+	char version[VERSION_MAX];
+	uint32_t kernel_alignment;
+};
+
+/* "Linux version ..." as the kernel prints it, up to the newline, if the ELF holds it. */
+static void find_version(const struct kd_file *f, size_t limit, char *out)
+{
+	static const char tag[] = "Linux version ";
+	const uint8_t *p = memmem(f->data, limit, tag, sizeof(tag) - 1);
+	size_t n = 0;
+
+	if (!p)
+		return;
+	p += sizeof(tag) - 1;
+	while (n < VERSION_MAX - 1 && p + n < f->data + limit && p[n] != '\n' && p[n] != 0)
+		n++;
+	memcpy(out, p, n);
+	out[n] = 0;
+}
+
+static void read_input(const char *path, const char *relocs_path, struct input *in)
+{
+	struct kd_file f = read_file(path);
+	struct kd_bzimage img;
+	struct kd_report r = { 0 };
+	char msg[512];
+
+	memset(in, 0, sizeof(*in));
+	in->kernel_alignment = PHYSICAL_ALIGN;
+	if (f.len >= 4 && memcmp(f.data, "\x7f" "ELF", 4) == 0) {
+		if (!relocs_path)
+			die("pack: %s is a vmlinux: give its relocation table with --relocs "
+			    "(kdecomp extract --relocs writes one)", path);
+		struct kd_file rel = read_file(relocs_path);
+		in->k.data.data = xmalloc(f.len + rel.len);
+		memcpy(in->k.data.data, f.data, f.len);
+		memcpy(in->k.data.data + f.len, rel.data, rel.len);
+		in->k.data.len = f.len + rel.len;
+		free(rel.data);
+		if (!kernel_split(&in->k, msg, sizeof(msg)))
+			die("pack: %s: %s", path, msg);
+		find_version(&in->k.data, in->k.elf.file_end, in->version);
+	} else {
+		enum kd_err err = kd_bzimage_parse(&img, f.data, f.len, &r);
+
+		if (err)
+			die_report(path, err, &r);
+		if (!kernel_decode(&img, &in->k, msg, sizeof(msg)))
+			die("pack: %s: %s", path, msg);
+		if (img.version)
+			snprintf(in->version, sizeof(in->version), "%.*s", (int)img.version_len, img.version);
+		if (img.hdr.kernel_alignment >= PHYSICAL_ALIGN)
+			in->kernel_alignment = img.hdr.kernel_alignment;
+		if (relocs_path)
+			die("pack: --relocs is for a vmlinux input; %s carries its own table", path);
+	}
+	free(f.data);
+}
+
+/* What the stub cannot boot, refused with the reason. */
+static void check_bootable(const struct input *in)
+{
+	const struct kd_elf_info *e = &in->k.elf;
+
+	if (e->mem_start != KD_LOAD_PHYSICAL_ADDR)
+		die("pack: the kernel is linked to start at 0x%llx, the stub loads at 0x%llx (LOAD_PHYSICAL_ADDR)",
+		    (unsigned long long)e->mem_start, (unsigned long long)KD_LOAD_PHYSICAL_ADDR);
+	if (e->entry < e->mem_start || e->entry >= e->mem_end)
+		die("pack: the entry point 0x%llx is not a physical address inside the kernel",
+		    (unsigned long long)e->entry);
+	if (e->mem_end - e->mem_start > KD_KERNEL_IMAGE_SIZE)
+		die("pack: the kernel needs %llu MiB, more than the 1 GiB kernel mapping",
+		    (unsigned long long)((e->mem_end - e->mem_start) >> 20));
+	if (in->k.data.len > UINT32_MAX / 2)
+		die("pack: the decompressed kernel is too large for the boot protocol's 32-bit fields");
+}
+
+/* Decode the payload from the top of a buffer of init_size into its bottom, as the stub will. */
+static bool in_place_ok(enum kd_format fmt, const struct kd_file *payload, const struct kd_file *ref,
+			size_t init_size, size_t payload_at)
+{
+	uint8_t *buf = xmalloc(init_size);
+	size_t heap_size = kd_heap_size(fmt);
+	void *heap_mem = xmalloc(heap_size);
+	struct kd_heap heap;
+	bool ok;
+
+	memset(buf, 0xcc, init_size);
+	memcpy(buf + payload_at, payload->data, payload->len);
+	kd_heap_init(&heap, heap_mem, heap_size);
+	struct kd_job job = { .in = buf + payload_at, .in_len = payload->len, .out = buf,
+			      .out_cap = ref->len, .heap = &heap };
+	ok = kd_decode(fmt, &job) == KD_OK && job.out_len == ref->len && memcmp(buf, ref->data, ref->len) == 0;
+	free(heap_mem);
+	free(buf);
+	return ok;
+}
+
+static void put_hdr32(uint8_t *setup, size_t off, uint32_t v)
+{
+	kd_put_le32(setup + off, v);
+}
 
 int cmd_pack(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	die("pack: not written yet");
+	static const struct option opts[] = {
+		{ "compress", required_argument, NULL, 'c' }, { "output", required_argument, NULL, 'o' },
+		{ "relocs", required_argument, NULL, 'r' },   { "level", required_argument, NULL, 'l' },
+		{ "quiet", no_argument, NULL, 'q' },          { NULL, 0, NULL, 0 },
+	};
+	const char *out_path = NULL, *relocs_path = NULL;
+	enum kd_format fmt = KD_FMT_UNKNOWN;
+	int level = 0, c;
+	bool quiet = false;
+
+	while ((c = getopt_long(argc, argv, "c:o:r:l:q", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			if ((fmt = kd_format_by_name(optarg)) == KD_FMT_UNKNOWN)
+				die("pack: unknown format '%s' (gzip, bzip2, lzma, xz, lzo, lz4, zstd)", optarg);
+			break;
+		case 'o': out_path = optarg; break;
+		case 'r': relocs_path = optarg; break;
+		case 'l': level = atoi(optarg); break;
+		case 'q': quiet = true; break;
+		default: die("usage: kdecomp pack INPUT -c FORMAT -o IMAGE [--relocs FILE] [--level N]");
+		}
+	}
+	if (optind + 1 != argc || !out_path || fmt == KD_FMT_UNKNOWN)
+		die("usage: kdecomp pack INPUT -c FORMAT -o IMAGE [--relocs FILE] [--level N]");
+
+	struct input in;
+	read_input(argv[optind], relocs_path, &in);
+	check_bootable(&in);
+
+	struct kd_file payload = compress_payload(fmt, in.k.data.data, in.k.data.len, level ? level : default_level(fmt));
+	struct blob setup = BLOB_OF(setup), head = BLOB_OF(head), main = main_blob(fmt);
+	const struct kd_main_info *mi = (const void *)(main.data + MAIN_INFO);
+	if (memcmp(mi->magic, "KDMAIN01", 8) != 0 || mi->file_end != main.len)
+		die("pack: the built-in stub is damaged (main header)");
+
+	/* The protected-mode part: head | payload | pad | main (page-aligned), then main's bss and page tables. */
+	size_t payload_off = align_up(head.len, 64);
+	size_t main_off = align_up(payload_off + payload.len, 4096);
+	size_t file_len = main_off + main.len;
+	size_t mem_len = align_up(main_off + mi->mem_end, 4096);
+	uint64_t out_len = in.k.data.len, kernel_mem = in.k.elf.mem_end - KD_LOAD_PHYSICAL_ADDR;
+	uint64_t margin = out_len / 256 + (128u << 10), init_size = 0;
+
+	for (int attempt = 0;; attempt++) {
+		uint64_t need = out_len + margin + mem_len - payload_off - payload.len;
+
+		init_size = align_up(need > kernel_mem ? need : kernel_mem, 4096);
+		if (init_size > UINT32_MAX)
+			die("pack: the image would need init_size 0x%llx, beyond 32 bits", (unsigned long long)init_size);
+		if (in_place_ok(fmt, &payload, &in.k.data, init_size, init_size - mem_len + payload_off))
+			break;
+		if (attempt == 4)
+			die("pack: %s does not decode in place even with a margin of %llu bytes",
+			    kd_format_name(fmt), (unsigned long long)margin);
+		margin *= 2;
+	}
+
+	struct kd_head_info info = {
+		.magic = "KDHEAD01",
+		.payload_off = payload_off, .payload_len = payload.len, .main_off = main_off,
+		.file_len = file_len, .mem_len = mem_len, .init_size = init_size,
+		.pgt_off = main_off + mi->pgt, .align = in.kernel_alignment,
+		.out_len = out_len, .kernel_mem = kernel_mem,
+	};
+	size_t image_len = setup.len + file_len;
+	uint8_t *image = xmalloc(image_len), *pm = image + setup.len;
+
+	memset(image, 0, image_len);
+	memcpy(image, setup.data, setup.len);
+	memcpy(pm, head.data, head.len);
+	if (memcmp(pm + HEAD_INFO, "KDHEAD01", 8) != 0)
+		die("pack: the built-in stub is damaged (head header)");
+	memcpy(pm + HEAD_INFO, &info, sizeof(info));
+	memcpy(pm + payload_off, payload.data, payload.len);
+	memcpy(pm + main_off, main.data, main.len);
+
+	/* The setup header: what boot loaders read. */
+	put_hdr32(image, KD_HDR_OFF(syssize), (uint32_t)((file_len + 15) / 16));
+	put_hdr32(image, KD_HDR_OFF(payload_offset), (uint32_t)payload_off);
+	put_hdr32(image, KD_HDR_OFF(payload_length), (uint32_t)payload.len);
+	put_hdr32(image, KD_HDR_OFF(init_size), (uint32_t)init_size);
+	put_hdr32(image, KD_HDR_OFF(kernel_alignment), in.kernel_alignment);
+	uint16_t vofs = kd_get_le16(image + KD_HDR_OFF(kernel_version)) + 0x200;
+	snprintf((char *)image + vofs, VERSION_MAX, "%s", in.version);
+
+	write_file(out_path, image, image_len);
+	if (!quiet)
+		fprintf(stderr, "kdecomp: packed %s: %s, kernel %llu bytes -> payload %zu bytes, image %zu bytes, "
+			"init_size 0x%llx (in-place margin %llu)\n", out_path, kd_format_name(fmt),
+			(unsigned long long)out_len, payload.len, image_len, (unsigned long long)init_size,
+			(unsigned long long)margin);
+	free(image);
+	free(payload.data);
+	free(in.k.data.data);
+	return 0;
 }

@@ -69,6 +69,14 @@ bool kernel_decode(const struct kd_bzimage *img, struct kernel *k, char *msg, si
 /* Check a decompressed payload (or a vmlinux) and split it: ELF, then relocations. */
 bool kernel_split(struct kernel *k, char *msg, size_t msg_size);
 
+/* --- compress.c: the reference compressors at Linux's settings, for pack --- */
+
+/* Linux's level for the format (xz 6 with a 32 MiB dictionary, lz4 12, zstd 22, the rest 9). */
+int default_level(enum kd_format fmt);
+
+/* The payload as Linux builds it: the compressed stream, then the 4-byte size (gzip: ISIZE). */
+struct kd_file compress_payload(enum kd_format fmt, const uint8_t *in, size_t len, int level);
+
 /* --- emit.c: one description printed as aligned text or as one JSON object --- */
 struct emit {
 	FILE *f;

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The stub's C steps, grouped by the file that defines them, in the order
+ * the boot reaches them.
+ *
+ * A warning that holds for every file here: the stub runs wherever it was
+ * copied, with no run-time relocations.  No pointer may be stored in
+ * static data by an initializer (it would hold a link-time address); fill
+ * such things in at run time, and use switch statements, not tables of
+ * function pointers.  The build checks this (boot/boot.mk).
+ */
+#ifndef KD_BOOT_H
+#define KD_BOOT_H
+#include "bootparam.h"
+#include "layout.h"
+
+/* console.c: the serial console */
+void console_init(const struct kd_boot_params *bp);
+bool console_enabled(void);
+void putstr(const char *s);		/* only when a console was asked for */
+void puthex(uint64_t v);
+void warn(const char *s);		/* always, and carry on */
+void warn_value(const char *s, uint64_t v);
+void error_value(const char *s, uint64_t v) __attribute__((noreturn));
+void error(const char *s) __attribute__((noreturn));	/* always, then halt */
+
+/* idt.c: the second IDT and its handlers */
+struct exception_frame {
+	uint64_t r11, r10, r9, r8, rdi, rsi, rdx, rcx, rax;
+	uint64_t vector, error_code;
+	uint64_t rip, cs, rflags, rsp, ss;
+};
+void load_stage2_idt(void);
+void do_exception(struct exception_frame *f);
+void cleanup_exception_handling(void);
+
+/* ident_map.c: identity page tables */
+void init_identity_maps(struct kd_boot_params *bp, const uint8_t *head);
+void add_identity_map(uint64_t start, uint64_t end);
+
+/* extract.c: decompress, place, relocate */
+uint64_t extract_kernel(struct kd_boot_params *bp, const uint8_t *head, uint64_t target);
+
+static inline const struct kd_head_info *head_info(const uint8_t *head)
+{
+	return (const struct kd_head_info *)(head + HEAD_INFO);
+}
+
+/* The command line, for the steps that read it. */
+const char *boot_cmdline(const struct kd_boot_params *bp, size_t *len);
+#endif

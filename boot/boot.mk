@@ -1,0 +1,64 @@
+# The boot stub: one image per format, each linking only its own decoder.
+#
+#   build/boot/setup.bin        the real-mode sectors (boot/setup.S)
+#   build/boot/head.bin         startup_32, startup_64, self-relocation (boot/head_64.S)
+#   build/boot/main-FMT.bin     main: the relocated code, extract_kernel, the FMT decoder
+#   build/boot/blobs.o          all of them, linked into kdecomp for `pack`
+#
+# Main is linked as a PIE and must come out with no run-time relocations
+# (boot/main.lds.S asserts it): the stub applies none to itself.
+
+BOOT_FORMATS := gzip bzip2 lzma xz lzo lz4 zstd
+# Each stub's heap (its .bss), at least kd_FMT_heap_size() (checked at boot).
+HEAP_gzip  := 0x20000
+HEAP_bzip2 := 0x480000
+HEAP_lzma  := 0x80000
+HEAP_xz    := 0x80000
+HEAP_lzo   := 0x1000
+HEAP_lz4   := 0x1000
+HEAP_zstd  := 0x40000
+
+BOOT_CFLAGS := $(FREE_CFLAGS) -Iboot -DBOOT_STACK_SIZE=0x10000
+BOOT_C_COMMON := idt.c ident_map.c console.c
+BOOT_ASFLAGS := -Iboot -Ilib -DBOOT_STACK_SIZE=0x10000
+
+$(B)/boot/%.o: boot/%.S boot/layout.h
+	@mkdir -p $(dir $@)
+	$(CC) $(BOOT_ASFLAGS) -c $< -o $@
+
+$(B)/boot/%.o: boot/%.c boot/boot.h boot/layout.h
+	@mkdir -p $(dir $@)
+	$(CC) $(BOOT_CFLAGS) -c $< -o $@
+
+$(B)/boot/extract-%.o: boot/extract.c boot/boot.h boot/layout.h
+	@mkdir -p $(dir $@)
+	$(CC) $(BOOT_CFLAGS) -DHEAP_SIZE=$(HEAP_$*) -DSTUB_DECODE=kd_$*_decode \
+		-DSTUB_HEAP_NEED=kd_$*_heap_size -c $< -o $@
+
+$(B)/boot/main.lds: boot/main.lds.S boot/layout.h
+	@mkdir -p $(dir $@)
+	$(CC) -E -P -x c -D__ASSEMBLER__ -Iboot $< -o $@
+
+$(B)/boot/setup.bin: $(B)/boot/setup.o boot/setup.lds
+	ld -T boot/setup.lds -o $(B)/boot/setup.elf $<
+	objcopy -O binary $(B)/boot/setup.elf $@
+
+$(B)/boot/head.bin: $(B)/boot/head_64.o boot/head.lds
+	ld -T boot/head.lds -o $(B)/boot/head.elf $<
+	objcopy -O binary $(B)/boot/head.elf $@
+
+BOOT_MAIN_OBJ := $(B)/boot/main_64.o $(B)/boot/idt_handlers_64.o $(BOOT_C_COMMON:%.c=$(B)/boot/%.o)
+$(B)/boot/main-%.bin: $(BOOT_MAIN_OBJ) $(B)/boot/extract-%.o $(B)/libkdecomp-free.a $(B)/boot/main.lds
+	ld -pie --no-dynamic-linker -z noexecstack -z norelro --no-warn-rwx-segments --no-undefined -T $(B)/boot/main.lds \
+		-o $(B)/boot/main-$*.elf $(BOOT_MAIN_OBJ) $(B)/boot/extract-$*.o $(B)/libkdecomp-free.a
+	objcopy -O binary -j .head -j .text -j .rodata -j .data $(B)/boot/main-$*.elf $@
+	@printf '  stub %-6s %7d bytes of code and data, %8d bytes in memory\n' $* \
+		$$(stat -c %s $@) $$(printf '%d' 0x$$(nm $(B)/boot/main-$*.elf | awk '$$3 == "_end" { print $$1 }'))
+
+STUB_BINS := $(B)/boot/setup.bin $(B)/boot/head.bin $(BOOT_FORMATS:%=$(B)/boot/main-%.bin)
+STUB_BLOBS_OBJ := $(B)/boot/blobs.o
+$(STUB_BLOBS_OBJ): $(STUB_BINS)
+	cd $(B)/boot && ld -r -b binary -z noexecstack -o blobs.o $(notdir $(STUB_BINS))
+
+.PHONY: stubs
+stubs: $(STUB_BINS)

@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: MIT
+/*
+ * extract_kernel: from the compressed payload to a kernel ready to enter.
+ *
+ *   choose where the kernel runs (physical and virtual, KASLR or not)
+ *   check the choice, each check with its own message
+ *   decompress the payload to the physical destination
+ *   parse the ELF and move its segments to their places
+ *   apply the relocation table for the virtual address
+ *   return the entry (physical; the kernel is entered identity-mapped)
+ *
+ * In-place layout (nokaslr: the destination is the buffer's start):
+ *
+ *   target                                      target + init_size
+ *   |-- output grows up --------->  [head|payload|main|bss|pgtables]
+ *                                        ^ consumed from here on
+ *
+ * pack sized init_size so the output never reaches unread input.
+ */
+#include "boot.h"
+#include "cmdline.h"
+#include "elf.h"
+#include "pgtable.h"
+
+#define PHYSICAL_ALIGN	(2ull << 20)	/* CONFIG_PHYSICAL_ALIGN on Debian's kernels */
+#define MAXMEM_4LEVEL	(1ull << 46)	/* the direct map's reach with 4-level paging */
+
+static uint8_t heap[HEAP_SIZE] __attribute__((aligned(64)));
+
+static void check_destination(uint64_t output, uint64_t virt, uint64_t kernel_mem)
+{
+	if (output & (PHYSICAL_ALIGN - 1))
+		error_value("Destination physical address inappropriately aligned:", output);
+	if (virt & (PHYSICAL_ALIGN - 1))
+		error_value("Destination virtual address inappropriately aligned:", virt);
+	if (output + kernel_mem > MAXMEM_4LEVEL)
+		error_value("Destination address too large:", output);
+	if (virt + kernel_mem > KD_KERNEL_IMAGE_SIZE)
+		error_value("Destination virtual address is beyond the kernel mapping area:", virt);
+}
+
+static void decompress(const uint8_t *head, const struct kd_head_info *info, uint8_t *output)
+{
+	struct kd_heap h;
+	struct kd_job job = {
+		.in = head + info->payload_off,
+		.in_len = info->payload_len,
+		.out = output,
+		.out_cap = info->out_len,
+		.heap = &h,
+	};
+	enum kd_err err;
+
+	if (STUB_HEAP_NEED() > sizeof(heap))
+		error_value("decoder needs more heap than the stub reserves:", STUB_HEAP_NEED());
+	kd_heap_init(&h, heap, sizeof(heap));
+	err = STUB_DECODE(&job);
+	if (err != KD_OK) {
+		warn(kd_strerror(err));
+		warn(job.why);
+		error_value("decompression failed after output bytes:", job.out_len);
+	}
+	if (job.out_len != info->out_len)
+		error_value("decompressed size differs from the size recorded after the payload:", job.out_len);
+}
+
+static void report_failure(const char *step, const struct kd_report *r)
+{
+	warn(step);
+	warn(r->why);
+	if (r->field) {
+		warn(r->field);
+		warn_value("value", r->value);
+		warn_value("limit", r->limit);
+	}
+	error("cannot boot this kernel");
+}
+
+static uint64_t place_kernel(uint8_t *output, const struct kd_head_info *info, uint64_t virt)
+{
+	struct kd_elf_info elf;
+	struct kd_relocs rel;
+	struct kd_report r;
+
+	putstr("Parsing ELF... ");
+	if (kd_elf_read(output, info->out_len, &elf, &r) != KD_OK)
+		report_failure("parse_elf: bad kernel ELF", &r);
+	if (kd_relocs_find(output, info->out_len, elf.file_end, &rel, &r) != KD_OK)
+		report_failure("relocation table", &r);
+	if (kd_elf_place(output, info->kernel_mem, &elf, KD_LOAD_PHYSICAL_ADDR, &r) != KD_OK)
+		report_failure("parse_elf: cannot place a segment", &r);
+	putstr("Performing relocations... ");
+	if (kd_relocs_apply(output, info->kernel_mem, output, &rel, virt, &r) != KD_OK)
+		report_failure("handle_relocations", &r);
+	return elf.entry;
+}
+
+uint64_t extract_kernel(struct kd_boot_params *bp, const uint8_t *head, uint64_t target)
+{
+	/* in place, the output overwrites the head: keep what we need of it */
+	const struct kd_head_info saved = *head_info(head), *info = &saved;
+	uint64_t output = target, virt = KD_LOAD_PHYSICAL_ADDR, entry;
+
+	console_init(bp);
+	putstr("\nDecompressing Linux... ");
+	bp->hdr.loadflags &= ~KD_KASLR_FLAG;
+	check_destination(output, virt, info->kernel_mem);
+	add_identity_map(output, output + (info->init_size > info->kernel_mem ? info->init_size : info->kernel_mem));
+
+	decompress(head, info, (uint8_t *)(uintptr_t)output);
+	entry = place_kernel((uint8_t *)(uintptr_t)output, info, virt);
+	if (entry < KD_LOAD_PHYSICAL_ADDR || entry - KD_LOAD_PHYSICAL_ADDR >= info->kernel_mem)
+		error_value("kernel entry point lies outside the kernel:", entry);
+	putstr("done.\nBooting the kernel (entry_offset: ");
+	puthex(entry - KD_LOAD_PHYSICAL_ADDR);
+	putstr(").\n");
+	cleanup_exception_handling();
+	return output + (entry - KD_LOAD_PHYSICAL_ADDR);
+}

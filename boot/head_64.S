@@ -1,0 +1,262 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The head: the image's two entry points and its self-relocation, the
+ * steps that must be assembly because they run before a stack, a GDT of
+ * our own or long mode exist.
+ *
+ *   startup_32  (+0x000)  from the real-mode setup or a 32-bit loader (GRUB):
+ *                         flat 32-bit protected mode, paging off, %esi = boot_params.
+ *                         Builds a 4 GiB identity map, enters long mode and
+ *                         joins startup_64.
+ *   startup_64  (+0x200)  from 64-bit loaders (kexec, VMMs): long mode on the
+ *                         loader's identity map, %rsi = boot_params.
+ *
+ * Both then copy the image (head, payload, main) to the top of the buffer
+ * [target, target + init_size) and jump to main there (main_64.S).
+ *
+ * Linked at 0, position independent: 32-bit code addresses itself through
+ * %ebp (its load address, found with call/pop), 64-bit code RIP-relative.
+ * boot_params stays in %esi/%rsi until main, which keeps it in %r15
+ * (callee-saved, so C calls cannot clobber it).
+ */
+#include "layout.h"
+
+	.section .text, "ax"
+	.code32
+	.globl startup_32
+startup_32:
+	jmp	startup_32_body
+
+	.org	HEAD_INFO
+head_info:
+	.ascii	"KDHEAD01"
+	.fill	INFO_END - HEAD_INFO - 8, 1, 0	/* filled by kdecomp pack */
+
+/*
+ * The early exception handler: anything that faults before main has its
+ * own IDT prints one line and halts.  64-bit, reached through idt64.
+ */
+	.code64
+early_exception:
+	lea	early_msg(%rip), %rsi
+1:	lodsb
+	testb	%al, %al
+	jz	3f
+	movb	%al, %ah
+	movw	$0x3fd, %dx			/* line status: wait for room */
+2:	inb	%dx, %al
+	testb	$0x20, %al
+	jz	2b
+	movw	$0x3f8, %dx
+	movb	%ah, %al
+	outb	%al, %dx
+	jmp	1b
+3:	cli
+	hlt
+	jmp	3b
+early_msg:
+	.asciz	"\r\nkdecomp: exception before relocation; halting\r\n"
+
+	.org	STARTUP_64
+	.globl startup_64
+startup_64:
+	cld
+	cli
+	xorl	%eax, %eax
+	movl	%eax, %ds
+	movl	%eax, %es
+	movl	%eax, %ss
+	movl	%eax, %fs
+	movl	%eax, %gs
+join_64:
+	movq	%rsi, %r15			/* boot_params, kept to the kernel */
+	leaq	startup_32(%rip), %rbp		/* where we were loaded */
+
+	/*
+	 * target = load address rounded up to kernel_alignment, and never
+	 * below LOAD_PHYSICAL_ADDR; the image goes to the top of
+	 * [target, target + init_size).
+	 */
+	movl	head_info + INFO_ALIGN - HEAD_INFO(%rip), %eax
+	decq	%rax
+	leaq	(%rbp, %rax), %rbx
+	notq	%rax
+	andq	%rax, %rbx
+	movq	$LOAD_PHYSICAL_ADDR, %rax
+	cmpq	%rax, %rbx
+	cmovbq	%rax, %rbx
+	movq	%rbx, %r13			/* target: the start of the buffer */
+	movl	head_info + INFO_INIT_SIZE - HEAD_INFO(%rip), %eax
+	addq	%rax, %rbx
+	movl	head_info + INFO_MEM_LEN - HEAD_INFO(%rip), %eax
+	subq	%rax, %rbx			/* %rbx: where the image goes */
+
+	/* An early stack in the destination's page-table area, which the copy does not touch. */
+	movl	head_info + INFO_PGT_OFF - HEAD_INFO(%rip), %eax
+	leaq	(EARLY_STACK_PAGE + 1) * 4096(%rbx, %rax), %rsp
+
+	call	load_gdt64
+	call	load_early_idt
+
+	/* Copy backwards: the destination is never below the source, and may overlap it. */
+	movl	head_info + INFO_FILE_LEN - HEAD_INFO(%rip), %ecx
+	addl	$7, %ecx
+	shrl	$3, %ecx
+	leaq	-8(%rbp, %rcx, 8), %rsi
+	leaq	-8(%rbx, %rcx, 8), %rdi
+	std
+	rep	movsq
+	cld
+
+	/* Into main, in the copy; it reloads its own GDT there. */
+	movq	%rbx, %r14			/* the relocated head */
+	movl	head_info + INFO_MAIN_OFF - HEAD_INFO(%rip), %eax
+	addq	%rbx, %rax
+	jmp	*%rax
+
+/* Our GDT, and %cs reloaded from it by a far return. */
+load_gdt64:
+	leaq	gdt(%rip), %rax
+	movq	%rax, gdt_desc + 2(%rip)
+	lgdt	gdt_desc(%rip)
+	popq	%rdx				/* return address */
+	pushq	$BOOT_CS64
+	pushq	%rdx
+	lretq
+
+/* Every vector of the first IDT goes to early_exception. */
+load_early_idt:
+	leaq	idt64(%rip), %rdi
+	leaq	early_exception(%rip), %rax
+	movl	$32, %ecx
+1:	movw	%ax, (%rdi)			/* offset 15:0 */
+	movw	$BOOT_CS64, 2(%rdi)
+	movw	$0x8e00, 4(%rdi)		/* present, interrupt gate */
+	movq	%rax, %rdx
+	shrq	$16, %rdx
+	movw	%dx, 6(%rdi)			/* offset 31:16 */
+	shrq	$16, %rdx
+	movl	%edx, 8(%rdi)			/* offset 63:32 */
+	movl	$0, 12(%rdi)
+	addq	$16, %rdi
+	loop	1b
+	leaq	idt64(%rip), %rax
+	movq	%rax, idt_desc + 2(%rip)
+	lidt	idt_desc(%rip)
+	ret
+
+/*
+ * The 32-bit entry.  Flat segments from the loader (or our setup), no stack
+ * we may trust: boot_params' scratch field serves for the one call that
+ * finds our address, as the boot protocol intends.
+ */
+	.code32
+startup_32_body:
+	cld
+	cli
+	movl	$BOOT_DS, %eax
+	movl	%eax, %ds
+	movl	%eax, %es
+	movl	%eax, %ss
+	movl	%eax, %fs
+	movl	%eax, %gs
+	leal	BP_SCRATCH + 4(%esi), %esp
+	call	1f
+1:	popl	%ebp
+	subl	$1b - startup_32, %ebp		/* %ebp: load address */
+
+	/* The same target as startup_64 computes; the page tables go in its page-table area. */
+	movl	head_info + INFO_ALIGN - HEAD_INFO(%ebp), %eax
+	decl	%eax
+	leal	(%ebp, %eax), %ebx
+	notl	%eax
+	andl	%eax, %ebx
+	cmpl	$LOAD_PHYSICAL_ADDR, %ebx
+	jae	2f
+	movl	$LOAD_PHYSICAL_ADDR, %ebx
+2:	addl	head_info + INFO_INIT_SIZE - HEAD_INFO(%ebp), %ebx
+	subl	head_info + INFO_MEM_LEN - HEAD_INFO(%ebp), %ebx
+	addl	head_info + INFO_PGT_OFF - HEAD_INFO(%ebp), %ebx	/* %ebx: early page tables */
+	leal	(EARLY_STACK_PAGE + 1) * 4096(%ebx), %esp
+
+	/* 4 GiB identity map: PML4 -> PDPT -> 4 PDs of 2 MiB pages. */
+	movl	%ebx, %edi
+	xorl	%eax, %eax
+	movl	$EARLY_PGT_PAGES * 4096 / 4, %ecx
+	rep	stosl
+	leal	0x1000 + 0x3(%ebx), %eax
+	movl	%eax, 0(%ebx)			/* PML4[0] = PDPT */
+	leal	0x2000 + 0x3(%ebx), %eax
+	leal	0x1000(%ebx), %edi
+	movl	$4, %ecx
+3:	movl	%eax, (%edi)			/* PDPT[i] = PD i */
+	addl	$0x1000, %eax
+	addl	$8, %edi
+	loop	3b
+	leal	0x2000(%ebx), %edi
+	movl	$0x83, %eax			/* present, writable, 2 MiB */
+	xorl	%edx, %edx
+	movl	$4 * 512, %ecx
+4:	movl	%eax, (%edi)
+	movl	%edx, 4(%edi)
+	addl	$0x200000, %eax
+	adcl	$0, %edx
+	addl	$8, %edi
+	loop	4b
+
+	/* PAE, CR3, EFER.LME, then paging: long mode (compatibility until the far jump). */
+	movl	%cr4, %eax
+	orl	$0x20, %eax
+	movl	%eax, %cr4
+	movl	%ebx, %cr3
+	movl	$0xc0000080, %ecx
+	rdmsr
+	btsl	$8, %eax
+	wrmsr
+
+	leal	gdt(%ebp), %eax
+	movl	%eax, gdt_desc + 2(%ebp)
+	movl	$0, gdt_desc + 6(%ebp)
+	lgdt	gdt_desc(%ebp)
+
+	pushl	$BOOT_CS64
+	leal	from_32(%ebp), %eax
+	pushl	%eax
+	movl	%cr0, %eax
+	orl	$0x80000001, %eax
+	movl	%eax, %cr0
+	lret
+
+	.code64
+from_32:
+	movl	%esi, %esi			/* boot_params is below 4 GiB; clear the upper half */
+	xorl	%eax, %eax
+	movl	%eax, %ds
+	movl	%eax, %es
+	movl	%eax, %ss
+	movl	%eax, %fs
+	movl	%eax, %gs
+	jmp	join_64
+
+	.balign	16
+gdt:
+	.quad	0
+	.quad	0x00cf9a000000ffff		/* 0x08: 32-bit code */
+	.quad	0x00af9a000000ffff		/* 0x10: 64-bit code */
+	.quad	0x00cf92000000ffff		/* 0x18: data */
+gdt_end:
+	.balign	8
+	.word	0, 0, 0
+gdt_desc:
+	.word	gdt_end - gdt - 1
+	.quad	0				/* filled at run time: where gdt is */
+	.balign	8
+	.word	0, 0, 0
+idt_desc:
+	.word	32 * 16 - 1
+	.quad	0
+	.balign	16
+idt64:
+	.fill	32 * 16, 1, 0
+	.globl head_end
+head_end:

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The stub's layout constants, shared by the assembly, the C steps and
+ * kdecomp pack (which includes this header to fill what the stub reads).
+ *
+ * The protected-mode part of the image:
+ *
+ *   0x000  head: startup_32 (ABI: code32_start lands here)
+ *   0x010  the head info block, filled by pack (struct kd_head_info)
+ *   0x200  startup_64 (ABI: 64-bit loaders jump to load address + 0x200)
+ *          ... the rest of the head: relocation code, first GDT and IDT
+ *   payload_offset   the compressed kernel, then its 4-byte size
+ *   main_offset      main (page-aligned): the relocated code, extract_kernel,
+ *                    decoder; then .bss (heap, stack, IDT) and the page-table
+ *                    area, which are not in the file
+ *
+ * The head copies head + payload + main to the top of the buffer
+ * [target, target + init_size) and runs main there; the kernel is
+ * decompressed from the bottom of the buffer up towards the payload, which
+ * is placed so that the output never overtakes the unread input (the
+ * margin is derived in tools/pack.c).
+ */
+#ifndef KD_LAYOUT_H
+#define KD_LAYOUT_H
+
+#define SETUP_SECTS		4
+#define STACK_TOP		0xfc00	/* real-mode stack, below QEMU's heap_end */
+#define BOOT_PARAMS		0x4000	/* boot_params in the setup segment: after the code */
+#define BP_E820_ENTRIES		0x1e8
+#define BP_E820_TABLE		0x2d0
+#define BP_SCRATCH		0x1e4
+#define E820_MAX		128
+#define VERSION_MAX		192
+#define COMMAND_LINE_SIZE	2048
+#define LOAD_PHYSICAL_ADDR	0x1000000
+#define LOADED_HIGH		0x01
+#define XLF_KERNEL_64		0x01
+#define XLF_CAN_BE_LOADED_ABOVE_4G 0x02
+
+#define BOOT_CS32		0x08	/* our GDTs: 32-bit code, 64-bit code, data */
+#define BOOT_CS64		0x10
+#define BOOT_DS			0x18
+
+#define HEAD_INFO		0x10
+#define STARTUP_64		0x200
+
+/* Offsets in the head info block (relative to the start of the head). */
+#define INFO_PAYLOAD_OFF	0x18
+#define INFO_PAYLOAD_LEN	0x1c
+#define INFO_MAIN_OFF		0x20
+#define INFO_FILE_LEN		0x24	/* head + payload + main's file bytes */
+#define INFO_MEM_LEN		0x28	/* ... plus main's .bss and page-table area */
+#define INFO_INIT_SIZE		0x2c
+#define INFO_PGT_OFF		0x30	/* the early page tables, from the head */
+#define INFO_ALIGN		0x34	/* kernel_alignment */
+#define INFO_OUT_LEN		0x38	/* decompressed payload length */
+#define INFO_KERNEL_MEM		0x3c	/* the kernel's memory: highest p_paddr + p_memsz - 16 MiB */
+#define INFO_END		0x40
+
+/* Main's header, at the start of main (after its 8-byte entry jump). */
+#define MAIN_INFO		0x08
+#define MAIN_FILE_END		0x10	/* size of main in the file */
+#define MAIN_MEM_END		0x14	/* size of main in memory */
+#define MAIN_PGT		0x18	/* offset of the page-table area */
+#define MAIN_HEAP_SIZE		0x1c
+
+/* The page-table area: early tables (PML4, PDPT, 4 PDs for 4 GiB), an early stack page, a pool. */
+#define EARLY_PGT_PAGES		6
+#define EARLY_STACK_PAGE	6
+#define PGT_POOL_FIRST		7
+#define PGT_POOL_PAGES		64
+
+#ifndef __ASSEMBLER__
+#include <stdint.h>
+
+/* The head info block (HEAD_INFO), as pack writes it and the head and main read it. */
+struct kd_head_info {
+	char magic[8];		/* "KDHEAD01" */
+	uint32_t payload_off, payload_len, main_off, file_len, mem_len, init_size, pgt_off, align;
+	uint32_t out_len, kernel_mem;
+};
+_Static_assert(sizeof(struct kd_head_info) == INFO_END - HEAD_INFO, "head info layout");
+
+/* Main's header (MAIN_INFO), as the linker fills it. */
+struct kd_main_info {
+	char magic[8];		/* "KDMAIN01" */
+	uint32_t file_end, mem_end, pgt, heap_size;
+};
+#endif
+#endif

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Main's entry: the code the head jumps to once the image sits at the top
+ * of the buffer.  From here on everything runs from the relocated copy:
+ *
+ *   reload the GDT (ours, here) and %cs          load_gdt
+ *   clear .bss, take the real stack
+ *   second IDT: page faults map on demand       load_stage2_idt()      idt.c
+ *   identity page tables for what we touch      init_identity_maps()   ident_map.c
+ *   decompress, place, relocate                 extract_kernel()       extract.c
+ *   jump to the kernel, %rsi = boot_params
+ *
+ * In:  %r15 = boot_params, %r14 = the relocated head, %r13 = target.
+ */
+#include "layout.h"
+
+	.section .head.text, "ax"
+	.code64
+	.globl main_entry
+main_entry:
+	jmp	relocated
+	.org	MAIN_INFO
+	.ascii	"KDMAIN01"			/* main.lds adds the sizes after it */
+
+	.text
+relocated:
+	leaq	gdt(%rip), %rax
+	movq	%rax, gdt_desc + 2(%rip)
+	lgdt	gdt_desc(%rip)
+	pushq	$BOOT_CS64
+	leaq	1f(%rip), %rax
+	pushq	%rax
+	lretq
+1:	movl	$BOOT_DS, %eax
+	movl	%eax, %ds
+	movl	%eax, %es
+	movl	%eax, %ss
+	xorl	%eax, %eax
+	movl	%eax, %fs
+	movl	%eax, %gs
+
+	leaq	_bss_start(%rip), %rdi
+	leaq	_bss_end(%rip), %rcx
+	subq	%rdi, %rcx
+	xorl	%eax, %eax
+	rep	stosb
+	leaq	boot_stack_end(%rip), %rsp
+
+	call	load_stage2_idt
+	movq	%r15, %rdi
+	movq	%r14, %rsi
+	call	init_identity_maps
+	movq	%r15, %rdi
+	movq	%r14, %rsi
+	movq	%r13, %rdx
+	call	extract_kernel			/* returns the kernel's entry */
+	movq	%r15, %rsi
+	jmp	*%rax
+
+	.section .rodata
+	.balign	16
+gdt:
+	.quad	0
+	.quad	0x00cf9a000000ffff		/* 0x08: 32-bit code */
+	.quad	0x00af9a000000ffff		/* 0x10: 64-bit code */
+	.quad	0x00cf92000000ffff		/* 0x18: data */
+gdt_end:
+
+	.data
+	.balign	8
+	.word	0, 0, 0
+gdt_desc:
+	.word	gdt_end - gdt - 1
+	.quad	0				/* filled at run time */
+
+	.section .bss
+	.balign	16
+boot_stack:
+	.fill	BOOT_STACK_SIZE, 1, 0
+	.globl boot_stack_end
+boot_stack_end:
