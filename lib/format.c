@@ -7,6 +7,13 @@ static bool starts_with(const uint8_t *in, size_t len, const char *magic, size_t
 	return len >= n && kd_memcmp(in, magic, n) == 0;
 }
 
+static bool is_lzma_dict_size(uint32_t d)
+{
+	uint32_t low = d & -d;	/* the lowest set bit: 2^n is just that, 2^n + 2^(n-1) is 3 times it */
+
+	return d >= 4096 && (d == low || d == low * 3);
+}
+
 enum kd_format kd_detect_format(const uint8_t *in, size_t len)
 {
 	if (starts_with(in, len, "\x1f\x8b", 2))
@@ -26,10 +33,11 @@ enum kd_format kd_detect_format(const uint8_t *in, size_t len)
 		return KD_FMT_ZSTD;
 	/*
 	 * .lzma has no magic.  Its first byte is the lc/lp/pb properties byte;
-	 * 0x5d (lc=3, lp=0, pb=2) followed by a little-endian dictionary size
-	 * whose top byte is 0 is what xz --format=lzma and Linux produce.
+	 * 0x5d (lc=3, lp=0, pb=2) is what xz --format=lzma and Linux's `lzma -9`
+	 * write, followed by a little-endian dictionary size that those tools
+	 * always make 2^n or 2^n + 2^(n-1) (-9: 64 MiB).
 	 */
-	if (len >= 13 && in[0] == 0x5d && in[4] == 0)
+	if (len >= 13 && in[0] == 0x5d && is_lzma_dict_size(kd_get_le32(in + 1)))
 		return KD_FMT_LZMA;
 	return KD_FMT_UNKNOWN;
 }
