@@ -51,13 +51,29 @@ static inline void copy8(uint8_t *d, const uint8_t *s)
 }
 
 /*
+ * The first 8 bytes of a match with distance 2..7: the `dist` bytes before
+ * `out` repeated.  The word loaded at `src` is right for its first `dist`
+ * bytes only (the rest is output not yet written); doubling the valid part
+ * by shifting it `dist` bytes up, once or twice, fills the word.
+ */
+static inline uint64_t short_period_word(const uint8_t *src, size_t dist)
+{
+	uint64_t v = kd_get_le64(src) & ((1ull << (8 * dist)) - 1);
+
+	v |= v << (8 * dist);
+	if (dist < 4)
+		v |= v << (16 * dist);
+	return v;
+}
+
+/*
  * Copy a match of `len` bytes from `dist` back, in 8-byte words; may write
- * up to 7 bytes past out + len (at least 24 bytes in all).  A distance under
- * 8 overlaps its own output within a word: distance 1 is a run of one byte,
- * written as a broadcast word; other short distances write their first 8
- * bytes one at a time, after which `step`, the smallest multiple of the
- * period that is at least 8, points back at the same phase of the pattern a
- * whole word behind.
+ * up to 7 bytes past out + len (at least 40 bytes in all when dist >= 8).
+ * A distance under 8 overlaps its own output within a word: distance 1 is a
+ * run of one byte, written as a broadcast word; other short distances
+ * write their first word from short_period_word(), after which `step`, the
+ * smallest multiple of the period that is at least 8, points back at the
+ * same phase of the pattern a whole word behind.
  */
 static inline void copy_match_fast(uint8_t *out, size_t dist, size_t len)
 {
@@ -68,7 +84,9 @@ static inline void copy_match_fast(uint8_t *out, size_t dist, size_t len)
 		copy8(out, src);
 		copy8(out + 8, src + 8);
 		copy8(out + 16, src + 16);
-		for (out += 24, src += 24; out < end; out += 8, src += 8)
+		copy8(out + 24, src + 24);
+		copy8(out + 32, src + 32);
+		for (out += 40, src += 40; out < end; out += 8, src += 8)
 			copy8(out, src);
 	} else if (dist == 1) {
 		uint64_t v = 0x0101010101010101ull * *src;
@@ -79,10 +97,12 @@ static inline void copy_match_fast(uint8_t *out, size_t dist, size_t len)
 		for (out += 24; out < end; out += 8)
 			kd_memcpy(out, &v, 8);
 	} else {
+		uint64_t v = short_period_word(src, dist);
 		size_t step = dist;
 
-		for (int i = 0; i < 8; i++)
-			out[i] = src[i];
+		kd_memcpy(out, &v, 8);
+		if (len <= 8)
+			return;
 		while (step < 8)
 			step += dist;
 		for (out += 8; out < end; out += 8)
@@ -111,12 +131,10 @@ static inline unsigned extra_value(uint64_t saved, uint32_t entry)
 	return (unsigned)((saved & ((1ull << entry_bits(entry)) - 1)) >> entry_code_bits(entry));
 }
 
-/* Follow a subtable link: drop the main table's bits and index the subtable with the next ones. */
-static inline uint32_t subtable_entry(const uint32_t *table, uint32_t link, uint64_t *buf, unsigned *left)
+/* The subtable entry a link points at, indexed by the bits after the main table's. */
+static inline uint32_t subtable_entry(const uint32_t *table, uint32_t link, uint64_t buf)
 {
-	*buf >>= entry_bits(link);
-	*left -= entry_bits(link);
-	return table[entry_value(link) + (*buf & ((1u << entry_code_bits(link)) - 1))];
+	return table[entry_value(link) + (buf & ((1u << entry_code_bits(link)) - 1))];
 }
 
 enum kd_err deflate_huffman_block(struct kd_job *job, const struct deflate_tables *t,
@@ -126,86 +144,109 @@ enum kd_err deflate_huffman_block(struct kd_job *job, const struct deflate_table
 	const uint8_t *in = br->in, *in_end = br->end;
 	uint8_t *out = *opp, *out_end = job->out + job->out_cap;
 	uint64_t buf = br->buf, saved;
-	unsigned left = br->left, len;
+	unsigned left = br->left, len, lit;
 	size_t dist, overread = br->overread;
 	uint32_t entry;
 	enum kd_err err = KD_OK;
-
-#define CONSUME(e) do { buf >>= entry_bits(e); left -= entry_bits(e); } while (0)
-#define REFILL_WORD() do {					\
-		buf |= kd_get_le64(in) << left;			\
-		in += (63 - left) >> 3;				\
-		left |= REFILLED_BITS;				\
-	} while (0)
 
 	if (in_end - in >= FASTLOOP_MAX_BYTES_READ && out_end - out >= FASTLOOP_MAX_BYTES_WRITTEN) {
 		const uint8_t *in_fast_end = in_end - FASTLOOP_MAX_BYTES_READ;
 		uint8_t *out_fast_end = out_end - FASTLOOP_MAX_BYTES_WRITTEN;
 
+		/*
+		 * In this loop only the low byte of `left` counts: entries are
+		 * subtracted whole (their bit count is their low byte), which
+		 * leaves the low byte right and saves masking on every symbol.
+		 * Each entry is consumed as soon as it is looked up, before its
+		 * kind is known, so the next lookup need not wait for that
+		 * branch; `saved` keeps the bits a length or distance's extra
+		 * bits are taken from.
+		 */
+#define CONSUME(e) do { saved = buf; buf >>= (uint8_t)(e); left -= (e); } while (0)
+#define REFILL_WORD() do {					\
+		buf |= kd_get_le64(in) << (left & 63);		\
+		in += (~left & 63) >> 3;			\
+		left |= REFILLED_BITS;				\
+	} while (0)
+
+		REFILL_WORD();
+		entry = litlen[buf & LITLEN_MASK];
 		do {
-			REFILL_WORD();
-			entry = litlen[buf & LITLEN_MASK];
+			/* here the buffer was just refilled and `entry` is the next symbol's */
+			CONSUME(entry);
 			if (entry & ENTRY_LITERAL) {
-				CONSUME(entry);
-				*out++ = (uint8_t)entry_value(entry);
+				lit = entry_value(entry);
 				entry = litlen[buf & LITLEN_MASK];
+				CONSUME(entry);
+				*out++ = (uint8_t)lit;
 				if (entry & ENTRY_LITERAL) {
-					CONSUME(entry);
-					*out++ = (uint8_t)entry_value(entry);
+					lit = entry_value(entry);
 					entry = litlen[buf & LITLEN_MASK];
+					CONSUME(entry);
+					*out++ = (uint8_t)lit;
 					if (entry & ENTRY_LITERAL) {
-						CONSUME(entry);
-						*out++ = (uint8_t)entry_value(entry);
+						lit = entry_value(entry);
+						entry = litlen[buf & LITLEN_MASK];
+						REFILL_WORD();
+						*out++ = (uint8_t)lit;
 						continue;
 					}
 				}
+				/* a length's codeword and extra bits are all in `saved` */
 				REFILL_WORD();
 			}
 			if (KD_UNLIKELY(entry & ENTRY_EXCEPTIONAL)) {
 				if (entry & ENTRY_SUBTABLE) {
-					entry = subtable_entry(litlen, entry, &buf, &left);
+					entry = subtable_entry(litlen, entry, buf);
+					CONSUME(entry);
 					if (entry & ENTRY_LITERAL) {
-						CONSUME(entry);
 						*out++ = (uint8_t)entry_value(entry);
+						REFILL_WORD();
+						entry = litlen[buf & LITLEN_MASK];
 						continue;
 					}
 				}
 				if (entry & ENTRY_EXCEPTIONAL) {
-					CONSUME(entry);
 					if (entry & ENTRY_END_OF_BLOCK)
-						goto done;
+						goto fast_stop;
 					job->why = invalid_reason(entry);
 					err = KD_ERR_CORRUPT;
-					goto done;
+					goto fast_stop;
 				}
 			}
-			saved = buf;
-			CONSUME(entry);
 			len = entry_value(entry) + extra_value(saved, entry);
 
 			entry = dtab[buf & DIST_MASK];
+			CONSUME(entry);
 			if (KD_UNLIKELY(entry & ENTRY_EXCEPTIONAL)) {
-				if (entry & ENTRY_SUBTABLE)
-					entry = subtable_entry(dtab, entry, &buf, &left);
+				if (entry & ENTRY_SUBTABLE) {
+					entry = subtable_entry(dtab, entry, buf);
+					CONSUME(entry);
+				}
 				if (entry & ENTRY_EXCEPTIONAL) {
 					job->why = invalid_reason(entry);
 					err = KD_ERR_CORRUPT;
-					goto done;
+					goto fast_stop;
 				}
 			}
-			saved = buf;
-			CONSUME(entry);
 			dist = entry_value(entry) + extra_value(saved, entry);
 			if (KD_UNLIKELY(dist > (size_t)(out - out_start))) {
 				job->why = "deflate match distance reaches before the start of the output";
 				err = KD_ERR_CORRUPT;
-				goto done;
+				goto fast_stop;
 			}
+			/* look the next symbol up before the copy, so the two overlap */
+			REFILL_WORD();
+			entry = litlen[buf & LITLEN_MASK];
 			copy_match_fast(out, dist, len);
 			out += len;
 		} while (in < in_fast_end && out < out_fast_end);
+		left &= 63;
+#undef CONSUME
+#undef REFILL_WORD
 	}
 
+#define CONSUME(e) do { saved = buf; buf >>= entry_bits(e); left -= entry_bits(e); } while (0)
 	for (;;) {
 		while (left < REFILLED_BITS) {
 			if (in < in_end)
@@ -215,9 +256,10 @@ enum kd_err deflate_huffman_block(struct kd_job *job, const struct deflate_table
 			left += 8;
 		}
 		entry = litlen[buf & LITLEN_MASK];
-		if (entry & ENTRY_SUBTABLE)
-			entry = subtable_entry(litlen, entry, &buf, &left);
-		saved = buf;
+		if (entry & ENTRY_SUBTABLE) {
+			CONSUME(entry);
+			entry = subtable_entry(litlen, entry, buf);
+		}
 		CONSUME(entry);
 		if (KD_UNLIKELY(overread * 8 > left)) {
 			job->why = "deflate block data is cut off";
@@ -243,18 +285,19 @@ enum kd_err deflate_huffman_block(struct kd_job *job, const struct deflate_table
 		len = entry_value(entry) + extra_value(saved, entry);
 
 		entry = dtab[buf & DIST_MASK];
-		if (entry & ENTRY_SUBTABLE)
-			entry = subtable_entry(dtab, entry, &buf, &left);
-		if (KD_UNLIKELY(entry & ENTRY_EXCEPTIONAL)) {
-			job->why = invalid_reason(entry);
-			err = KD_ERR_CORRUPT;
-			break;
+		if (entry & ENTRY_SUBTABLE) {
+			CONSUME(entry);
+			entry = subtable_entry(dtab, entry, buf);
 		}
-		saved = buf;
 		CONSUME(entry);
 		if (KD_UNLIKELY(overread * 8 > left)) {
 			job->why = "deflate block data is cut off";
 			err = KD_ERR_TRUNCATED;
+			break;
+		}
+		if (KD_UNLIKELY(entry & ENTRY_EXCEPTIONAL)) {
+			job->why = invalid_reason(entry);
+			err = KD_ERR_CORRUPT;
 			break;
 		}
 		dist = entry_value(entry) + extra_value(saved, entry);
@@ -271,8 +314,10 @@ enum kd_err deflate_huffman_block(struct kd_job *job, const struct deflate_table
 		for (const uint8_t *src = out - dist, *end = out + len; out < end;)
 			*out++ = *src++;
 	}
+	goto done;
+fast_stop:
+	left &= 63;
 #undef CONSUME
-#undef REFILL_WORD
 done:
 	br->in = in;
 	br->buf = buf;
