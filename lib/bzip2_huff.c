@@ -44,7 +44,7 @@ struct bz_huff {
 };
 
 _Static_assert(BZ_MAX_ALPHA << 5 < 1 << 16 && BZ_MAX_CODE_LEN < 32, "fast entries fit 16 bits");
-_Static_assert(BZ_MAX_CODE_LEN <= 56 - 8, "one refill covers the longest code");
+_Static_assert(BZ_MAX_CODE_LEN <= 56, "a refill leaves 56 bits or more: room for the longest code");
 
 size_t kd_bzip2_tables_size(void)
 {
