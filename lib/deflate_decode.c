@@ -125,10 +125,15 @@ static const char *invalid_reason(uint32_t entry)
 	return "deflate bits match no codeword of the block's incomplete code";
 }
 
-/* Extra bits of a length or distance: those after its codeword, among the ones the entry consumed. */
+/*
+ * Extra bits of a length or distance: those after its codeword, among the
+ * ones the entry consumed.  Such entries have no flag bits, so bits 8-13
+ * are the codeword length alone and the shift needs no mask beyond the
+ * one x86 applies anyway.
+ */
 static inline unsigned extra_value(uint64_t saved, uint32_t entry)
 {
-	return (unsigned)((saved & ((1ull << entry_bits(entry)) - 1)) >> entry_code_bits(entry));
+	return (unsigned)((saved & ((1ull << entry_bits(entry)) - 1)) >> ((entry >> 8) & 63));
 }
 
 /* The subtable entry a link points at, indexed by the bits after the main table's. */
