@@ -104,7 +104,12 @@ static enum kd_err compressed_block(struct kd_job *job, struct zstd_dec *d, cons
 	return err;
 }
 
-static enum kd_err frame_blocks(struct kd_job *job, struct zstd_dec *d, const uint8_t **ipp, uint8_t **opp)
+/*
+ * Decode the frame's blocks.  The checksum, when there is one, is hashed a
+ * block at a time, while the block's output is still in the cache.
+ */
+static enum kd_err frame_blocks(struct kd_job *job, struct zstd_dec *d, const uint8_t **ipp, uint8_t **opp,
+				struct kd_xxh64 *hash)
 {
 	const uint8_t *ip = *ipp, *iend = job->in + job->in_len;
 	uint8_t *out_end = job->out + job->out_cap;
@@ -114,7 +119,7 @@ static enum kd_err frame_blocks(struct kd_job *job, struct zstd_dec *d, const ui
 	do {
 		size_t size, room = (size_t)(out_end - *opp);
 		bool limit_is_block = d->block_max < room;
-		uint8_t *limit = limit_is_block ? *opp + d->block_max : out_end;
+		uint8_t *limit = limit_is_block ? *opp + d->block_max : out_end, *block_start = *opp;
 
 		KD_FAIL_IF(iend - ip < 3, job, KD_ERR_TRUNCATED, "zstd block header is cut off");
 		header = ip[0] | ip[1] << 8 | ip[2] << 16;
@@ -150,6 +155,8 @@ static enum kd_err frame_blocks(struct kd_job *job, struct zstd_dec *d, const ui
 		job->out_len = (size_t)(*opp - job->out);
 		if (err)
 			return err;
+		if (hash)
+			kd_xxh64_update(hash, block_start, (size_t)(*opp - block_start));
 	} while (!(header & 1));
 	*ipp = ip;
 	return KD_OK;
@@ -159,6 +166,7 @@ static enum kd_err zstd_frame(struct kd_job *job, struct zstd_dec *d, const uint
 {
 	const uint8_t *ip = *ipp + 4, *iend = job->in + job->in_len;
 	struct frame_header h;
+	struct kd_xxh64 hash;
 	enum kd_err err;
 
 	err = read_header(job, d, ip, (size_t)(iend - ip), &h);
@@ -171,7 +179,8 @@ static enum kd_err zstd_frame(struct kd_job *job, struct zstd_dec *d, const uint
 	d->have_huf = false;
 	d->have_seq = false;
 
-	err = frame_blocks(job, d, &ip, opp);
+	kd_xxh64_init(&hash, 0);
+	err = frame_blocks(job, d, &ip, opp, h.has_checksum ? &hash : NULL);
 	if (err)
 		return err;
 	size_t produced = (size_t)(*opp - d->frame_start);
@@ -179,7 +188,7 @@ static enum kd_err zstd_frame(struct kd_job *job, struct zstd_dec *d, const uint
 		   "zstd frame content size does not match the data");
 	if (h.has_checksum) {
 		KD_FAIL_IF(iend - ip < 4, job, KD_ERR_TRUNCATED, "zstd content checksum is cut off");
-		KD_FAIL_IF((uint32_t)kd_xxh64(d->frame_start, produced, 0) != kd_get_le32(ip), job, KD_ERR_CHECKSUM,
+		KD_FAIL_IF((uint32_t)kd_xxh64_digest(&hash) != kd_get_le32(ip), job, KD_ERR_CHECKSUM,
 			   "zstd content checksum does not match");
 		ip += 4;
 	}

@@ -52,11 +52,16 @@ static inline void wild_copy(uint8_t *d, const uint8_t *s, size_t n)
 /* For an offset under 16, the smallest multiple of it that is at least 16. */
 static const uint8_t pattern_step[16] = { 0, 16, 16, 18, 16, 20, 18, 21, 16, 18, 20, 22, 24, 26, 28, 30 };
 
+/* For an offset under 8, the largest multiple of it that is at most 8. */
+static const uint8_t pattern_stride[8] = { 0, 8, 8, 6, 8, 5, 6, 7 };
+
 /*
  * Copy a match of n (>= 3) bytes from op - offset to op; writes up to 15
  * bytes past op + n.  Under 16, source and destination overlap and the
- * output repeats with period `offset`: once 16 bytes are written, the bytes
- * pattern_step[offset] back hold the same phase of the pattern, 16 at a time.
+ * output repeats with period `offset`.  The first 16 bytes are written
+ * first: under 8, as a word holding the period repeated, stored at
+ * multiples of the period; then the bytes pattern_step[offset] back hold
+ * the same phase of the pattern, 16 at a time.
  */
 static inline void match_copy(uint8_t *op, size_t offset, size_t n)
 {
@@ -72,8 +77,15 @@ static inline void match_copy(uint8_t *op, size_t offset, size_t n)
 		copy8(op, src);
 		copy8(op + 8, src + 8);
 	} else {
-		for (int i = 0; i < 16; i++)
-			op[i] = src[i];
+		unsigned bits = 8 * (unsigned)offset;
+		uint64_t pattern = kd_get_le64(src) & (((uint64_t)1 << bits) - 1);
+		size_t stride = pattern_stride[offset];
+
+		for (unsigned have = bits; have < 64; have *= 2)
+			pattern |= pattern << have;
+		kd_put_le64(op, pattern);
+		kd_put_le64(op + stride, pattern);
+		kd_put_le64(op + 2 * stride, pattern);
 	}
 	if (n <= 16)
 		return;
@@ -82,130 +94,171 @@ static inline void match_copy(uint8_t *op, size_t offset, size_t n)
 		copy16(d, d - step);
 }
 
+/* Why a match at op with this offset is invalid, or NULL if it is valid. */
+static inline const char *bad_offset(size_t offset, const uint8_t *op, const struct zstd_dec *d)
+{
+	if (offset == 0)
+		return "zstd match offset is zero";
+	if (offset > (size_t)(op - d->frame_start))
+		return "zstd match reaches before the start of the frame";
+	if (offset > d->window)
+		return "zstd match reaches beyond the window";
+	return NULL;
+}
+
 /* A sequence near the end of the output or the block: every length checked, bytes copied one by one. */
 static __attribute__((noinline)) enum kd_err exec_careful(struct kd_job *job, const struct zstd_dec *d,
-							   uint8_t **opp, const uint8_t **litp, uint8_t *limit,
+							   uint8_t *op, const uint8_t *lit, uint8_t *limit,
 							   size_t ll, size_t offset, size_t ml)
 {
-	uint8_t *op = *opp;
-
 	KD_FAIL_IF(ll + ml > (size_t)(limit - op), job, KD_ERR_OUTPUT_FULL, "zstd sequence overflows the output");
-	kd_memcpy(op, *litp, ll);
-	*litp += ll;
+	kd_memcpy(op, lit, ll);
 	op += ll;
-	*opp = op;
-	KD_FAIL_IF(offset - 1 >= (size_t)(op - d->frame_start), job, KD_ERR_CORRUPT,
-		   offset ? "zstd match reaches before the start of the frame" : "zstd match offset is zero");
-	KD_FAIL_IF(offset > d->window, job, KD_ERR_CORRUPT, "zstd match reaches beyond the window");
+	job->why = bad_offset(offset, op, d);
+	if (job->why)
+		return KD_ERR_CORRUPT;
 	const uint8_t *src = op - offset;
 	for (size_t i = 0; i < ml; i++)
 		op[i] = src[i];
-	*opp = op + ml;
 	return KD_OK;
 }
+
+/* The repeat offsets, most recent first. */
+struct rep_offsets {
+	size_t r0, r1, r2;
+};
 
 /*
  * Offset_Value 1-3 name a repeat offset (RFC 8878 3.1.2.1); with no
  * literals before the match they shift by one, 3 then meaning the most
  * recent offset minus one.  Returns the offset and updates the history.
  */
-static inline size_t resolve_offset(size_t value, size_t ll, size_t *rep)
+static inline size_t resolve_offset(size_t value, size_t ll, struct rep_offsets *rep)
 {
 	size_t offset;
 
 	if (value > 3) {
 		offset = value - 3;
-		rep[2] = rep[1];
-		rep[1] = rep[0];
-		rep[0] = offset;
+		rep->r2 = rep->r1;
+		rep->r1 = rep->r0;
+		rep->r0 = offset;
 		return offset;
 	}
 	size_t idx = value - 1 + (ll == 0);
 	if (idx == 0)
-		return rep[0];
-	offset = idx == 3 ? rep[0] - 1 : rep[idx];
+		return rep->r0;
+	offset = idx == 1 ? rep->r1 : idx == 2 ? rep->r2 : rep->r0 - 1;
 	if (idx != 1)
-		rep[2] = rep[1];
-	rep[1] = rep[0];
-	rep[0] = offset;
+		rep->r2 = rep->r1;
+	rep->r1 = rep->r0;
+	rep->r0 = offset;
 	return offset;
 }
 
-struct seq_tables {
-	const struct zstd_seq_cell *ll, *of, *ml;
+/* One decoded sequence. */
+struct seq {
+	size_t ll, ml, offset;
 };
 
-/* Decode and execute nseq sequences from br; the section's tables are ready. */
-static enum kd_err run_sequences(struct kd_job *job, struct zstd_dec *d, struct zstd_bits *br, size_t nseq,
+/*
+ * The sequence decoder's state, kept in locals that nothing else can reach
+ * (the output is written through uint8_t pointers, which may alias
+ * anything that is not a local).
+ */
+struct seq_decoder {
+	struct zstd_bits br;
+	const struct zstd_seq_cell *llt, *oft, *mlt;
+	size_t lls, ofs, mls;	/* the three FSE states */
+	struct rep_offsets rep;
+};
+
+/* Decode one sequence; the last one updates no states. */
+static inline __attribute__((always_inline)) struct seq decode_seq(struct seq_decoder *sd, bool last)
+{
+	struct zstd_seq_cell lc = sd->llt[sd->lls], oc = sd->oft[sd->ofs], mc = sd->mlt[sd->mls];
+	struct seq s;
+	size_t ofv;
+
+	/* a refill leaves 57 bits: enough for offset and match length extra bits (31 + 16) */
+	zstd_bits_refill(&sd->br);
+	ofv = oc.base + zstd_bits_read(&sd->br, oc.extra);
+	s.ml = mc.base + zstd_bits_read(&sd->br, mc.extra);
+	/* then the literals length (16) and the states (9 + 9 + 8) fit unless the extras were long */
+	if (KD_UNLIKELY(oc.extra + mc.extra + lc.extra > 57 - 26))
+		zstd_bits_refill(&sd->br);
+	s.ll = lc.base + zstd_bits_read(&sd->br, lc.extra);
+	s.offset = resolve_offset(ofv, s.ll, &sd->rep);
+	if (KD_LIKELY(!last)) {
+		sd->lls = lc.next + zstd_bits_read(&sd->br, lc.state_bits);
+		sd->mls = mc.next + zstd_bits_read(&sd->br, mc.state_bits);
+		sd->ofs = oc.next + zstd_bits_read(&sd->br, oc.state_bits);
+	}
+	return s;
+}
+
+/* Execute a sequence at *opp; returns non-zero (with job->why set) if it cannot be. */
+static inline __attribute__((always_inline)) enum kd_err exec_seq(struct kd_job *job, const struct zstd_dec *d, const struct seq *s,
+				   uint8_t **opp, const uint8_t **litp, const uint8_t *lit_end,
+				   uint8_t *fast_limit, uint8_t *limit)
+{
+	uint8_t *op = *opp;
+	const uint8_t *lit = *litp;
+	size_t ll = s->ll, ml = s->ml, offset = s->offset;
+
+	if (KD_UNLIKELY(ll > (size_t)(lit_end - lit)))
+		KD_FAIL(job, KD_ERR_CORRUPT, "zstd literals length runs past the literals");
+	if (KD_LIKELY((ptrdiff_t)(ll + ml) <= fast_limit - op)) {
+		uint8_t *oplit = op + ll;
+
+		copy16(op, lit);
+		if (ll > 16)
+			wild_copy(op + 16, lit + 16, ll - 16);
+		if (KD_UNLIKELY(offset - 1 >= (size_t)(oplit - d->frame_start) || offset > d->window)) {
+			job->why = bad_offset(offset, oplit, d);
+			return KD_ERR_CORRUPT;
+		}
+		match_copy(oplit, offset, ml);
+	} else {
+		enum kd_err err = exec_careful(job, d, op, lit, limit, ll, offset, ml);
+		if (err)
+			return err;
+	}
+	*litp = lit + ll;
+	*opp = op + ll + ml;
+	return KD_OK;
+}
+
+/* Decode and execute nseq sequences from *brp; the section's tables are ready. */
+static enum kd_err run_sequences(struct kd_job *job, struct zstd_dec *d, const struct zstd_bits *brp, size_t nseq,
 				 uint8_t **opp, uint8_t *limit)
 {
-	const struct zstd_seq_cell *llt = d->ll.cells, *oft = d->of.cells, *mlt = d->ml.cells;
 	const uint8_t *lit = d->lit, *lit_end = d->lit + d->lit_len;
 	uint8_t *op = *opp, *out_end = job->out + job->out_cap, *fast_limit;
-	const uint8_t *frame_start = d->frame_start;
-	uint64_t window = d->window;
-	size_t rep[3] = { d->rep[0], d->rep[1], d->rep[2] };
-	size_t lls, ofs, mls;
+	struct seq_decoder sd = {
+		.br = *brp,
+		.llt = d->ll.cells, .oft = d->of.cells, .mlt = d->ml.cells,
+		.rep = { d->rep[0], d->rep[1], d->rep[2] },
+	};
 	enum kd_err err = KD_OK;
 
 	if (out_end - limit >= SEQ_SLACK)
 		fast_limit = limit;
 	else
 		fast_limit = out_end - op >= SEQ_SLACK ? out_end - SEQ_SLACK : op;
-	lls = zstd_bits_read(br, d->ll.log);
-	ofs = zstd_bits_read(br, d->of.log);
-	mls = zstd_bits_read(br, d->ml.log);
+	sd.lls = zstd_bits_read(&sd.br, d->ll.log);
+	sd.ofs = zstd_bits_read(&sd.br, d->of.log);
+	sd.mls = zstd_bits_read(&sd.br, d->ml.log);
 
 	for (; nseq; nseq--) {
-		struct zstd_seq_cell lc = llt[lls], oc = oft[ofs], mc = mlt[mls];
-		size_t ofv, ll, ml, offset;
+		struct seq s = decode_seq(&sd, nseq == 1);
 
-		/* a refill leaves 57 bits: enough for offset and match length extra bits (31 + 16) */
-		zstd_bits_refill(br);
-		ofv = oc.base + zstd_bits_read(br, oc.extra);
-		ml = mc.base + zstd_bits_read(br, mc.extra);
-		/* then the literals length (16) and the states (9 + 9 + 8) fit unless the extras were long */
-		if (KD_UNLIKELY(oc.extra + mc.extra + lc.extra > 57 - 26))
-			zstd_bits_refill(br);
-		ll = lc.base + zstd_bits_read(br, lc.extra);
-		offset = resolve_offset(ofv, ll, rep);
-		if (KD_LIKELY(nseq > 1)) {
-			lls = lc.next + zstd_bits_read(br, lc.state_bits);
-			mls = mc.next + zstd_bits_read(br, mc.state_bits);
-			ofs = oc.next + zstd_bits_read(br, oc.state_bits);
-		}
-
-		if (KD_UNLIKELY(ll > (size_t)(lit_end - lit))) {
-			job->why = "zstd literals length runs past the literals";
-			err = KD_ERR_CORRUPT;
+		err = exec_seq(job, d, &s, &op, &lit, lit_end, fast_limit, limit);
+		if (err)
 			break;
-		}
-		if (KD_LIKELY((ptrdiff_t)(ll + ml) <= fast_limit - op)) {
-			uint8_t *oplit = op + ll;
-
-			copy16(op, lit);
-			if (ll > 16)
-				wild_copy(op + 16, lit + 16, ll - 16);
-			lit += ll;
-			if (KD_UNLIKELY(offset - 1 >= (size_t)(oplit - frame_start) || offset > window)) {
-				op = oplit;
-				job->why = offset == 0 ? "zstd match offset is zero"
-				   : offset > window ? "zstd match reaches beyond the window"
-						     : "zstd match reaches before the start of the frame";
-				err = KD_ERR_CORRUPT;
-				break;
-			}
-			match_copy(oplit, offset, ml);
-			op = oplit + ml;
-		} else {
-			err = exec_careful(job, d, &op, &lit, limit, ll, offset, ml);
-			if (err)
-				break;
-		}
 	}
 	if (!err) {
-		zstd_bits_refill(br);
-		if (!zstd_bits_finished(br)) {
+		zstd_bits_refill(&sd.br);
+		if (!zstd_bits_finished(&sd.br)) {
 			job->why = "zstd sequence bitstream is not used up exactly";
 			err = KD_ERR_CORRUPT;
 		}
@@ -221,7 +274,7 @@ static enum kd_err run_sequences(struct kd_job *job, struct zstd_dec *d, struct 
 			op += rest;
 		}
 	}
-	d->rep[0] = rep[0], d->rep[1] = rep[1], d->rep[2] = rep[2];
+	d->rep[0] = sd.rep.r0, d->rep[1] = sd.rep.r1, d->rep[2] = sd.rep.r2;
 	*opp = op;
 	return err;
 }
