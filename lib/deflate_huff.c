@@ -101,15 +101,21 @@ static const char *incomplete(enum code_kind kind)
 	return "deflate distance code is incomplete";
 }
 
-static unsigned reverse_bits(unsigned code, unsigned len)
+/*
+ * The next codeword of the same length, kept bit-reversed as tables index
+ * it: add 1 at bit len - 1 and carry toward bit 0.  Moving on to longer
+ * codes appends a 0 bit to the codeword, which leaves the reversed form
+ * unchanged.
+ */
+static unsigned next_reversed(unsigned rev, unsigned len)
 {
-	unsigned rev = 0;
+	unsigned bit = 1u << (len - 1);
 
-	while (len--) {
-		rev = rev << 1 | (code & 1);
-		code >>= 1;
+	while (rev & bit) {
+		rev ^= bit;
+		bit >>= 1;
 	}
-	return rev;
+	return rev | bit;
 }
 
 /*
@@ -174,18 +180,28 @@ static const char *build_table(uint32_t *table, unsigned capacity, const uint8_t
 		if (lens[s])
 			sorted[offs[lens[s]]++] = (uint16_t)s;
 
-	unsigned code = 0, placed = 0, next_free = main_size;
-	unsigned sub_prefix = main_size, sub_start = 0, sub_bits = 0;
+	/*
+	 * Codes that fit the main table: while doing length `len`, only the
+	 * first 2^len entries are current; each codeword goes in once, then
+	 * the table is doubled by copying, which repeats every shorter code at
+	 * the stride it needs.  Entries copied before their code is placed
+	 * are overwritten by it (every index belongs to exactly one code).
+	 */
+	unsigned rev = 0, placed = 0, len;
 
-	for (unsigned len = 1; len <= DEFLATE_MAX_CODE_LEN; len++, code <<= 1) {
-		for (unsigned n = count[len]; n; n--, code++) {
-			unsigned sym = sorted[placed++], rev = reverse_bits(code, len);
+	for (len = 1; len <= table_bits; len++) {
+		if (len > 1)
+			kd_memcpy(table + (1u << (len - 1)), table, (1u << (len - 1)) * sizeof(*table));
+		for (unsigned n = count[len]; n; n--) {
+			table[rev] = symbol_entry(kind, sorted[placed++], len);
+			rev = next_reversed(rev, len);
+		}
+	}
 
-			if (len <= table_bits) {
-				fill_entries(table, rev, len, main_size, symbol_entry(kind, sym, len));
-				count[len]--;
-				continue;
-			}
+	unsigned next_free = main_size, sub_prefix = main_size, sub_start = 0, sub_bits = 0;
+
+	for (; len <= DEFLATE_MAX_CODE_LEN; len++) {
+		for (; count[len]; count[len]--) {
 			if ((rev & (main_size - 1)) != sub_prefix) {
 				sub_prefix = rev & (main_size - 1);
 				sub_start = next_free;
@@ -198,8 +214,8 @@ static const char *build_table(uint32_t *table, unsigned capacity, const uint8_t
 						    sub_bits << 8 | table_bits;
 			}
 			fill_entries(table + sub_start, rev >> table_bits, len - table_bits, 1u << sub_bits,
-				     symbol_entry(kind, sym, len - table_bits));
-			count[len]--;
+				     symbol_entry(kind, sorted[placed++], len - table_bits));
+			rev = next_reversed(rev, len);
 		}
 	}
 	return NULL;
