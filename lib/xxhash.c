@@ -96,9 +96,16 @@ void kd_xxh64_init(struct kd_xxh64 *s, uint64_t seed)
 
 static const uint8_t *xxh64_stripes(struct kd_xxh64 *s, const uint8_t *p, const uint8_t *end)
 {
-	for (; end - p >= 32; p += 32)
-		for (int i = 0; i < 4; i++)
-			s->v[i] = round64(s->v[i], kd_get_le64(p + 8 * i));
+	/* the lanes in locals: byte loads from p may alias s, which would keep them in memory */
+	uint64_t v0 = s->v[0], v1 = s->v[1], v2 = s->v[2], v3 = s->v[3];
+
+	for (; end - p >= 32; p += 32) {
+		v0 = round64(v0, kd_get_le64(p));
+		v1 = round64(v1, kd_get_le64(p + 8));
+		v2 = round64(v2, kd_get_le64(p + 16));
+		v3 = round64(v3, kd_get_le64(p + 24));
+	}
+	s->v[0] = v0, s->v[1] = v1, s->v[2] = v2, s->v[3] = v3;
 	return p;
 }
 
