@@ -258,7 +258,7 @@ static ALWAYS_INLINE enum lzma_stop lzma_run(struct lzma_dec *s, struct lzma_io 
 				 * bits select the probabilities until the first bit
 				 * that differs from it (offs becomes 0 there).
 				 */
-				uint32_t match_byte = op[-(size_t)rep0 - 1], offs = 0x100;
+				uint32_t match_byte = *(op - (size_t)rep0 - 1), offs = 0x100;
 
 				for (int i = 0; i < 8; i++) {
 					uint32_t match_bit, bit;
@@ -294,7 +294,7 @@ static ALWAYS_INLINE enum lzma_stop lzma_run(struct lzma_dec *s, struct lzma_io 
 						stop = rep0 >= pos ? LZMA_STOP_DISTANCE : LZMA_STOP_OVERFLOW;
 						break;
 					}
-					prev = op[-(size_t)rep0 - 1];
+					prev = *(op - (size_t)rep0 - 1);
 					*op++ = (uint8_t)prev;
 					state = state < 7 ? 9 : 11;
 					continue;
