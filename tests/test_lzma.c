@@ -291,20 +291,108 @@ TEST(lzma_corrupt_and_truncated)
 	free(c.data), free(k.data), free(out);
 }
 
-/* lc + lp above 4 (allowed by .lzma, refused by liblzma's encoder): the heap bound and its check. */
-TEST(lzma_heap_bounds)
-{
-	struct t_blob in = t_corpus(4, NULL);
-	lzma_options_lzma opt = preset(6);
-	struct t_blob c = alone_compress(in.data, in.len, &opt);
-	uint8_t *out = malloc(in.len);
-	uint8_t small[4096];
-	struct kd_heap heap;
-	struct kd_job job;
+/*
+ * A literal-only LZMA encoder, for lc + lp above 4: .lzma allows lc up to 8
+ * and lp up to 4, liblzma's encoder refuses lc + lp > 4.  State stays 0, so
+ * each byte is an is_match 0 bit and eight literal bits.
+ */
+struct renc {
+	uint64_t low;
+	uint32_t range;
+	uint8_t cache;
+	size_t cache_size;
+	uint8_t *out;
+	size_t n;
+};
 
-	kd_heap_init(&heap, small, sizeof(small));
-	job = (struct kd_job){ .in = c.data, .in_len = c.len, .out = out, .out_cap = in.len, .heap = &heap };
-	CHECK_EQ(kd_lzma_decode(&job), KD_ERR_HEAP);
-	CHECK(kd_lzma_heap_size() >= (0x300u << 12) * 2);
-	free(c.data), free(out);
+static void renc_shift(struct renc *e)
+{
+	if ((uint32_t)e->low < 0xff000000u || (e->low >> 32)) {
+		uint8_t carry = (uint8_t)(e->low >> 32), b = e->cache;
+
+		do {
+			e->out[e->n++] = (uint8_t)(b + carry);
+			b = 0xff;
+		} while (--e->cache_size);
+		e->cache = (uint8_t)(e->low >> 24);
+	}
+	e->cache_size++;
+	e->low = (e->low & 0x00ffffff) << 8;
+}
+
+static void renc_bit(struct renc *e, uint16_t *p, unsigned bit)
+{
+	uint32_t bound = (e->range >> 11) * *p;
+
+	if (!bit) {
+		e->range = bound;
+		*p += (2048 - *p) >> 5;
+	} else {
+		e->low += bound;
+		e->range -= bound;
+		*p -= *p >> 5;
+	}
+	while (e->range < (1u << 24)) {
+		e->range <<= 8;
+		renc_shift(e);
+	}
+}
+
+static struct t_blob literal_only_compress(const uint8_t *in, size_t len, unsigned lc, unsigned lp, unsigned pb)
+{
+	uint16_t is_match[16], *lit = malloc((0x300u << (lc + lp)) * sizeof(uint16_t));
+	struct renc e = { 0, 0xffffffffu, 0, 1, malloc(13 + len * 2 + 16), 13 };
+
+	for (size_t i = 0; i < 16; i++)
+		is_match[i] = 1024;
+	for (size_t i = 0; i < (0x300u << (lc + lp)); i++)
+		lit[i] = 1024;
+	e.out[0] = (uint8_t)((pb * 5 + lp) * 9 + lc);
+	kd_put_le32(e.out + 1, 1u << 20);
+	kd_put_le64(e.out + 5, len);
+	for (size_t i = 0; i < len; i++) {
+		unsigned prev = i ? in[i - 1] : 0, sym = 1;
+		uint16_t *probs = lit + 0x300 * (((i & ((1u << lp) - 1)) << lc) + (prev >> (8 - lc)));
+
+		renc_bit(&e, &is_match[i & ((1u << pb) - 1)], 0);
+		for (int b = 7; b >= 0; b--) {
+			unsigned bit = (in[i] >> b) & 1;
+			renc_bit(&e, &probs[sym], bit);
+			sym = sym << 1 | bit;
+		}
+	}
+	for (int i = 0; i < 5; i++)
+		renc_shift(&e);
+	free(lit);
+	return (struct t_blob){ e.out, e.n };
+}
+
+/* lc + lp above 4: decoded with the worst-case heap; refused cleanly with too little. */
+TEST(lzma_large_lc_lp)
+{
+	static const uint8_t variants[][3] = { { 8, 4, 4 }, { 8, 0, 0 }, { 5, 2, 1 }, { 3, 0, 2 } };
+	struct t_blob in = t_corpus(7 < t_corpus_count() ? 7 : 4, NULL);
+	size_t n = in.len < 100000 ? in.len : 100000;
+	uint8_t *out = malloc(n), *big = malloc(kd_lzma_heap_size());
+
+	for (size_t v = 0; v < KD_ARRAY_SIZE(variants); v++) {
+		unsigned lc = variants[v][0], lp = variants[v][1], pb = variants[v][2];
+		struct t_blob c = literal_only_compress(in.data, n, lc, lp, pb);
+		struct kd_heap heap;
+		struct kd_job job;
+
+		kd_heap_init(&heap, big, kd_lzma_heap_size());
+		job = (struct kd_job){ .in = c.data, .in_len = c.len, .out = out, .out_cap = n, .heap = &heap };
+		CHECKF(kd_lzma_decode(&job) == KD_OK, "lc%u lp%u pb%u: %s", lc, lp, pb, job.why);
+		CHECKF(job.out_len == n && !memcmp(out, in.data, n), "lc%u lp%u pb%u: output differs", lc, lp, pb);
+		CHECK_EQ(job.in_used, c.len);
+		if (lc + lp > 4) {
+			uint8_t small[64 << 10];
+			kd_heap_init(&heap, small, sizeof(small));
+			job.heap = &heap;
+			CHECK_EQ(kd_lzma_decode(&job), KD_ERR_HEAP);
+		}
+		free(c.data);
+	}
+	free(out), free(big);
 }
