@@ -19,18 +19,37 @@
  * lane, comes out multiplied by x.  So each constant is x^(63+D) or x^(D-1)
  * mod P, stored reflected: bit i holds the coefficient of x^(63-i).
  * They were computed by repeated multiplication by x modulo P.
+ *
+ * Where the CPU has 256-bit VPCLMULQDQ (and the OS saves AVX state), eight
+ * lanes go through four 256-bit registers instead.
  */
 #include "crc32_clmul.h"
 
 #if KD_CRC32_CLMUL
 
 typedef long long v2di __attribute__((vector_size(16)));
+typedef long long v4di __attribute__((vector_size(32)));
 
 /* { for the low quadword H: x^(63+D) mod P, for the high quadword L: x^(D-1) mod P }, reflected */
-#define FOLD_128 ((v2di){ 0x65673b4600000000ll, (long long)0x9ba54c6f00000000ull })
-#define FOLD_256 ((v2di){ (long long)0x9570d49500000000ull, 0x01b5fd1d00000000ll })
-#define FOLD_384 ((v2di){ 0x69ccfc0d00000000ll, 0x2a28386200000000ll })
-#define FOLD_512 ((v2di){ 0x653d982200000000ll, (long long)0xcad38e8f00000000ull })
+#define K128_H	0x65673b4600000000ll
+#define K128_L	((long long)0x9ba54c6f00000000ull)
+#define K256_H	((long long)0x9570d49500000000ull)
+#define K256_L	0x01b5fd1d00000000ll
+#define K384_H	0x69ccfc0d00000000ll
+#define K384_L	0x2a28386200000000ll
+#define K512_H	0x653d982200000000ll
+#define K512_L	((long long)0xcad38e8f00000000ull)
+#define K768_H	0x759fc69d00000000ll
+#define K768_L	0x101a233100000000ll
+#define K1024_H	0x7d657a1000000000ll
+#define K1024_L	0x7406fa9500000000ll
+
+/* GCC and clang name the 256-bit carry-less multiply differently. */
+#ifdef __clang__
+#define CLMUL256(a, b, imm) __builtin_ia32_pclmulqdq256((a), (b), (imm))
+#else
+#define CLMUL256(a, b, imm) __builtin_ia32_vpclmulqdq_v4di((a), (b), (imm))
+#endif
 
 static inline v2di load16(const uint8_t *p)
 {
@@ -47,39 +66,131 @@ static inline v2di fold(v2di x, v2di k)
 	return __builtin_ia32_pclmulqdq128(x, k, 0x00) ^ __builtin_ia32_pclmulqdq128(x, k, 0x11);
 }
 
-__attribute__((target("sse2,pclmul")))
-uint32_t kd_crc32_clmul(uint32_t crc, const uint8_t *p, size_t len)
+/* Fold the last whole 16-byte blocks into x, then finish x and the tail with the tables. */
+__attribute__((target("sse2,pclmul"), noinline))
+static uint32_t fold_tail(v2di x, const uint8_t *p, size_t len)
 {
-	v2di x0 = load16(p) ^ (v2di){ (long long)(uint32_t)~crc, 0 };
-	v2di x1 = load16(p + 16), x2 = load16(p + 32), x3 = load16(p + 48);
 	uint8_t last[16];
 
-	for (p += 64, len -= 64; len >= 64; p += 64, len -= 64) {
-		x0 = fold(x0, FOLD_512) ^ load16(p);
-		x1 = fold(x1, FOLD_512) ^ load16(p + 16);
-		x2 = fold(x2, FOLD_512) ^ load16(p + 32);
-		x3 = fold(x3, FOLD_512) ^ load16(p + 48);
-	}
-	x0 = fold(x0, FOLD_384) ^ fold(x1, FOLD_256) ^ fold(x2, FOLD_128) ^ x3;
 	for (; len >= 16; p += 16, len -= 16)
-		x0 = fold(x0, FOLD_128) ^ load16(p);
-	kd_memcpy(last, &x0, 16);
+		x = fold(x, ((v2di){ K128_H, K128_L })) ^ load16(p);
+	kd_memcpy(last, &x, 16);
 	/* kd_crc32 inverts before and after: starting from ~0 is a zero state */
 	return kd_crc32(kd_crc32(0xffffffffu, last, 16), p, len);
 }
 
-/* CPUID leaf 1, ECX bit 1; asked once (CPUID is slow, and traps under a hypervisor). */
+/* Four 128-bit lanes, 64 bytes a step. */
+__attribute__((target("sse2,pclmul")))
+static uint32_t crc32_fold4(uint32_t crc, const uint8_t *p, size_t len)
+{
+	const v2di k512 = { K512_H, K512_L };
+	v2di x0 = load16(p) ^ (v2di){ (long long)(uint32_t)~crc, 0 };
+	v2di x1 = load16(p + 16), x2 = load16(p + 32), x3 = load16(p + 48);
+
+	for (p += 64, len -= 64; len >= 64; p += 64, len -= 64) {
+		x0 = fold(x0, k512) ^ load16(p);
+		x1 = fold(x1, k512) ^ load16(p + 16);
+		x2 = fold(x2, k512) ^ load16(p + 32);
+		x3 = fold(x3, k512) ^ load16(p + 48);
+	}
+	x0 = fold(x0, ((v2di){ K384_H, K384_L })) ^ fold(x1, ((v2di){ K256_H, K256_L })) ^
+	     fold(x2, ((v2di){ K128_H, K128_L })) ^ x3;
+	return fold_tail(x0, p, len);
+}
+
+__attribute__((target("avx2,pclmul,vpclmulqdq")))
+static inline v4di load32(const uint8_t *p)
+{
+	v4di v;
+
+	kd_memcpy(&v, p, 32);
+	return v;
+}
+
+__attribute__((target("avx2,pclmul,vpclmulqdq")))
+static inline v4di fold256(v4di y, v4di k)
+{
+	return CLMUL256(y, k, 0x00) ^ CLMUL256(y, k, 0x11);
+}
+
+/*
+ * Eight 128-bit lanes in four 256-bit registers, 128 bytes a step: each
+ * lane moves 1024 bits.  At the end the registers fold into the last one
+ * (768, 512, 256 bits on), and its two lanes into one.
+ */
+__attribute__((target("avx2,pclmul,vpclmulqdq")))
+static uint32_t crc32_fold8(uint32_t crc, const uint8_t *p, size_t len)
+{
+	const v4di k1024 = { K1024_H, K1024_L, K1024_H, K1024_L };
+	v4di y0 = load32(p) ^ (v4di){ (long long)(uint32_t)~crc, 0, 0, 0 };
+	v4di y1 = load32(p + 32), y2 = load32(p + 64), y3 = load32(p + 96);
+
+	for (p += 128, len -= 128; len >= 128; p += 128, len -= 128) {
+		y0 = fold256(y0, k1024) ^ load32(p);
+		y1 = fold256(y1, k1024) ^ load32(p + 32);
+		y2 = fold256(y2, k1024) ^ load32(p + 64);
+		y3 = fold256(y3, k1024) ^ load32(p + 96);
+	}
+	y0 = fold256(y0, ((v4di){ K768_H, K768_L, K768_H, K768_L })) ^
+	     fold256(y1, ((v4di){ K512_H, K512_L, K512_H, K512_L })) ^
+	     fold256(y2, ((v4di){ K256_H, K256_L, K256_H, K256_L })) ^ y3;
+	v2di lo = { y0[0], y0[1] }, hi = { y0[2], y0[3] };
+
+	return fold_tail(fold(lo, ((v2di){ K128_H, K128_L })) ^ hi, p, len);
+}
+
+static void cpuid(unsigned leaf, unsigned r[4])
+{
+	r[0] = leaf;
+	r[2] = 0;
+	__asm__("cpuid" : "+a"(r[0]), "=b"(r[1]), "+c"(r[2]), "=d"(r[3]));
+}
+
+enum clmul_level { CLMUL_NONE, CLMUL_128, CLMUL_256 };
+
+/*
+ * PCLMULQDQ: CPUID 1 ECX bit 1.  256-bit VPCLMULQDQ also needs AVX2 (CPUID
+ * 7 EBX bit 5), VPCLMULQDQ (CPUID 7 ECX bit 10) and the OS saving YMM state
+ * (CPUID 1 ECX bit 27, then XCR0 bits 1 and 2).  Asked once: CPUID is
+ * slow, and traps under a hypervisor.
+ */
+static enum clmul_level clmul_level(void)
+{
+	static int level = -1;
+	unsigned r[4];
+
+	if (level >= 0)
+		return (enum clmul_level)level;
+	level = CLMUL_NONE;
+	cpuid(1, r);
+	if (!(r[2] & (1u << 1)))
+		return CLMUL_NONE;
+	level = CLMUL_128;
+	if (r[2] & (1u << 27)) {
+		unsigned xcr0_lo, xcr0_hi, max_leaf;
+
+		__asm__("xgetbv" : "=a"(xcr0_lo), "=d"(xcr0_hi) : "c"(0));
+		cpuid(0, r);
+		max_leaf = r[0];
+		if ((xcr0_lo & 6) == 6 && max_leaf >= 7) {
+			cpuid(7, r);
+			if ((r[1] & (1u << 5)) && (r[2] & (1u << 10)))
+				level = CLMUL_256;
+		}
+	}
+	return (enum clmul_level)level;
+}
+
 bool kd_crc32_clmul_usable(void)
 {
-	static int usable = -1;
+	return clmul_level() != CLMUL_NONE;
+}
 
-	if (usable < 0) {
-		unsigned eax = 1, ebx, ecx = 0, edx;
-
-		__asm__("cpuid" : "+a"(eax), "=b"(ebx), "+c"(ecx), "=d"(edx));
-		usable = (ecx >> 1) & 1;
-	}
-	return usable;
+uint32_t kd_crc32_clmul(uint32_t crc, const uint8_t *p, size_t len)
+{
+	if (len >= 256 && clmul_level() == CLMUL_256)
+		return crc32_fold8(crc, p, len);
+	return crc32_fold4(crc, p, len);
 }
 
 #endif
