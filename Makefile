@@ -90,6 +90,10 @@ $(B)/bench/run: $(BENCH_OBJ) $(BENCH_SHARED_OBJ) $(B)/libkdecomp.a
 check-unit: $(B)/tests/run $(B)/kdecomp
 	$(B)/tests/run
 
+# Real kernels through our stub under QEMU: every format, the loaders, KASLR.
+check-boot: all
+	tests/boot/formats.sh
+
 check: all check-unit check-boot
 
 bench: $(B)/bench/run

@@ -12,7 +12,7 @@ BOOT_FORMATS := gzip bzip2 lzma xz lzo lz4 zstd
 # Each stub's heap (its .bss), at least kd_FMT_heap_size() (checked at boot).
 HEAP_gzip  := 0x20000
 HEAP_bzip2 := 0x480000
-HEAP_lzma  := 0x80000
+HEAP_lzma  := 0x620000
 HEAP_xz    := 0x80000
 HEAP_lzo   := 0x1000
 HEAP_lz4   := 0x1000

@@ -17,8 +17,10 @@ SECTIONS
 	}
 	.text : { *(.text .text.*) }
 	.rodata : { *(.rodata .rodata.*) }
-	.data : { *(.data .data.*) }
-	. = ALIGN(16);
+	.data : {
+		*(.data .data.*)
+		. = ALIGN(16);		/* the file ends on the same boundary as _file_end */
+	}
 	_file_end = .;
 	.bss (NOLOAD) : {
 		_bss_start = .;

@@ -1,0 +1,36 @@
+#!/bin/sh
+# Boot an image under QEMU (TCG) with the test initramfs and print the
+# serial console.  Stops when the guest powers off, or after TIMEOUT.
+#
+#   scripts/boot-qemu.sh IMAGE [-m MEM] [-a "APPEND"] [-i INITRD] [-t TIMEOUT] [-c CPU]
+#
+# MEM defaults to 1G, APPEND to "console=ttyS0 earlyprintk=ttyS0 panic=-1",
+# INITRD to the test initramfs (built on first use), CPU to max.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+image=$1
+shift
+mem=1G
+append="console=ttyS0 earlyprintk=ttyS0 panic=-1"
+initrd=
+timeout=300
+cpu=max
+while getopts m:a:i:t:c: opt; do
+	case $opt in
+	m) mem=$OPTARG ;;
+	a) append=$OPTARG ;;
+	i) initrd=$OPTARG ;;
+	t) timeout=$OPTARG ;;
+	c) cpu=$OPTARG ;;
+	*) exit 2 ;;
+	esac
+done
+if [ -z "$initrd" ]; then
+	cache=${KDECOMP_CACHE:-$HOME/.cache/kdecomp}
+	initrd=$cache/initramfs.cpio.gz
+	mkdir -p "$cache"
+	[ -s "$initrd" ] || "$here/make-initramfs.sh" "$initrd"
+fi
+exec timeout --foreground "$timeout" qemu-system-x86_64 -accel tcg -cpu "$cpu" -m "$mem" \
+	-nographic -no-reboot -nodefaults -serial stdio -display none \
+	-kernel "$image" -initrd "$initrd" -append "$append"

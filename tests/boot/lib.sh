@@ -1,0 +1,68 @@
+# Shared by the boot tests: boot an image, wait for the guest to finish,
+# check what the kernel itself reported.  Sourced, not run.
+
+KDECOMP=${KDECOMP:-build/kdecomp}
+CACHE=${KDECOMP_CACHE:-$HOME/.cache/kdecomp}
+WORK=${WORK:-$(mktemp -d)}
+passed=0
+failed=0
+
+# boot LOG IMAGE [boot-qemu.sh options]: boot until the guest powers off or
+# the stub halts; the serial console goes to LOG.
+boot() {
+	log=$1
+	shift
+	scripts/boot-qemu.sh "$@" > "$log" 2>&1 &
+	pid=$!
+	for _ in $(seq 1 600); do
+		kill -0 "$pid" 2>/dev/null || break
+		if grep -a -q -E 'System halted|Kernel panic|end Kernel panic' "$log"; then
+			sleep 1
+			pkill -P "$pid" qemu-system-x86 2>/dev/null || true
+			break
+		fi
+		sleep 0.5
+	done
+	wait "$pid" 2>/dev/null || true
+}
+
+# field LOG NAME: the value the guest's init printed after "KDECOMP-NAME: "
+field() {
+	grep -a "^KDECOMP-$2: " "$1" | head -n 1 | sed "s/^KDECOMP-$2: //" | tr -d '\r'
+}
+
+ok() {
+	passed=$((passed + 1))
+	echo "ok   $*"
+}
+
+not_ok() {
+	failed=$((failed + 1))
+	echo "FAIL $*"
+}
+
+# expect_userspace NAME LOG: the kernel reached our init and reported itself.
+expect_userspace() {
+	if grep -a -q '^KDECOMP-DONE' "$2"; then
+		ok "$1: userspace reached"
+		return 0
+	fi
+	not_ok "$1: no userspace; the console ended with:"
+	tail -n 15 "$2" | sed 's/^/    /'
+	return 1
+}
+
+# kernel_code_start LOG: the physical start of "Kernel code" in /proc/iomem, as 0x...
+kernel_code_start() {
+	field "$1" IOMEM | sed -n 's/^ *\([0-9a-f]*\)-.*/0x\1/p'
+}
+
+# stext LOG: the virtual address of _stext in /proc/kallsyms, as 0x...
+stext() {
+	field "$1" STEXT | sed -n 's/^\([0-9a-f]*\) .*/0x\1/p'
+}
+
+summary() {
+	echo "$passed passed, $failed failed"
+	[ "$failed" -eq 0 ]
+}
