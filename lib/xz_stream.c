@@ -237,6 +237,9 @@ static enum kd_err xz_block(struct kd_job *job, struct xz_stream *st, struct lzm
 	data = block + h.size;
 	io = (struct xz_block_io){ data, iend, out, oend, false };
 	if (h.csize != XZ_SIZE_UNKNOWN) {
+		/* the unpadded size (header + data + check) must be a valid size itself */
+		KD_FAIL_IF(h.csize > (XZ_VLI_MAX & ~(uint64_t)3) - h.size - st->check_size, job, KD_ERR_CORRUPT,
+			   "xz block header's compressed size is too large");
 		KD_FAIL_IF(h.csize > (uint64_t)(iend - data), job, KD_ERR_TRUNCATED, "xz block is cut off");
 		io.iend = data + h.csize;
 	}
