@@ -163,16 +163,25 @@ static void code_value(struct zstd_seq_cell *c, enum zstd_seq_kind kind, unsigne
 static void build_seq_table(struct zstd_seq_table *t, enum zstd_seq_kind kind, const int16_t *norm,
 			    unsigned nsym, unsigned log)
 {
-	uint8_t symbols[1 << ZSTD_LL_LOG_MAX], bits[1 << ZSTD_LL_LOG_MAX];
-	uint16_t next[1 << ZSTD_LL_LOG_MAX];
+	uint8_t symbols[1 << ZSTD_LL_LOG_MAX];
+	struct zstd_seq_cell code[ZSTD_ML_CODE_MAX + 1];	/* each symbol's base and extra bits */
+	uint16_t x_next[ZSTD_ML_CODE_MAX + 1];
 	unsigned size = 1u << log;
 
 	zstd_fse_spread(symbols, norm, nsym, log);
-	zstd_fse_next_states(symbols, norm, nsym, log, bits, next);
-	for (unsigned i = 0; i < size; i++) {
-		code_value(&t->cells[i], kind, symbols[i]);
-		t->cells[i].state_bits = bits[i];
-		t->cells[i].next = next[i];
+	for (unsigned s = 0; s < nsym; s++) {
+		code_value(&code[s], kind, s);
+		x_next[s] = norm[s] == -1 ? 1 : (uint16_t)norm[s];
+	}
+	for (unsigned state = 0; state < size; state++) {
+		unsigned s = symbols[state], x = x_next[s]++;
+		unsigned nb = log - highbit(x);
+		struct zstd_seq_cell *c = &t->cells[state];
+
+		c->base = code[s].base;
+		c->extra = code[s].extra;
+		c->state_bits = (uint8_t)nb;
+		c->next = (uint16_t)((x << nb) - size);
 	}
 	t->log = log;
 }

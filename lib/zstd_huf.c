@@ -108,8 +108,15 @@ static enum kd_err build_table(struct kd_job *job, struct zstd_huf_table *t, uin
 		unsigned span = 1u << (w - 1 + scale);
 
 		start[w] += span;
-		for (unsigned i = 0; i < span; i++)
-			e[i] = entry;
+		if (span >= 4) {
+			uint64_t four = entry * 0x0001000100010001ull;
+
+			for (unsigned i = 0; i < span; i += 4)
+				kd_memcpy(e + i, &four, 8);
+		} else {
+			for (unsigned i = 0; i < span; i++)
+				e[i] = entry;
+		}
 	}
 	return KD_OK;
 }

@@ -131,13 +131,16 @@ struct rep_offsets {
 /*
  * Offset_Value 1-3 name a repeat offset (RFC 8878 3.1.2.1); with no
  * literals before the match they shift by one, 3 then meaning the most
- * recent offset minus one.  Returns the offset and updates the history.
+ * recent offset minus one.  Returns the offset and updates the history:
+ * the offset used moves to the front, the ones before it move back one.
+ * Offset codes above 1 always give values above 3, so the caller tells
+ * new offsets from repeats by the code, known before the bits are read.
  */
-static inline size_t resolve_offset(size_t value, size_t ll, struct rep_offsets *rep)
+static inline size_t resolve_offset(size_t value, bool is_new, size_t ll, struct rep_offsets *rep)
 {
 	size_t offset;
 
-	if (value > 3) {
+	if (is_new) {
 		offset = value - 3;
 		rep->r2 = rep->r1;
 		rep->r1 = rep->r0;
@@ -167,31 +170,32 @@ struct seq {
  */
 struct seq_decoder {
 	struct zstd_bits br;
-	const struct zstd_seq_cell *llt, *oft, *mlt;
 	size_t lls, ofs, mls;	/* the three FSE states */
 	struct rep_offsets rep;
 };
 
 /* Decode one sequence; the last one updates no states. */
-static inline __attribute__((always_inline)) struct seq decode_seq(struct seq_decoder *sd, bool last)
+static inline __attribute__((always_inline)) struct seq decode_seq(struct seq_decoder *sd, const struct zstd_dec *d,
+								    bool last)
 {
-	struct zstd_seq_cell lc = sd->llt[sd->lls], oc = sd->oft[sd->ofs], mc = sd->mlt[sd->mls];
+	const struct zstd_seq_cell *lc = &d->ll.cells[sd->lls], *oc = &d->of.cells[sd->ofs];
+	const struct zstd_seq_cell *mc = &d->ml.cells[sd->mls];
 	struct seq s;
 	size_t ofv;
 
 	/* a refill leaves 57 bits: enough for offset and match length extra bits (31 + 16) */
 	zstd_bits_refill(&sd->br);
-	ofv = oc.base + zstd_bits_read(&sd->br, oc.extra);
-	s.ml = mc.base + zstd_bits_read(&sd->br, mc.extra);
+	ofv = oc->base + zstd_bits_read(&sd->br, oc->extra);
+	s.ml = mc->base + zstd_bits_read(&sd->br, mc->extra);
 	/* then the literals length (16) and the states (9 + 9 + 8) fit unless the extras were long */
-	if (KD_UNLIKELY(oc.extra + mc.extra + lc.extra > 57 - 26))
+	if (KD_UNLIKELY(oc->extra + mc->extra + lc->extra > 57 - 26))
 		zstd_bits_refill(&sd->br);
-	s.ll = lc.base + zstd_bits_read(&sd->br, lc.extra);
-	s.offset = resolve_offset(ofv, s.ll, &sd->rep);
+	s.ll = lc->base + zstd_bits_read(&sd->br, lc->extra);
+	s.offset = resolve_offset(ofv, oc->extra > 1, s.ll, &sd->rep);
 	if (KD_LIKELY(!last)) {
-		sd->lls = lc.next + zstd_bits_read(&sd->br, lc.state_bits);
-		sd->mls = mc.next + zstd_bits_read(&sd->br, mc.state_bits);
-		sd->ofs = oc.next + zstd_bits_read(&sd->br, oc.state_bits);
+		sd->lls = lc->next + zstd_bits_read(&sd->br, lc->state_bits);
+		sd->mls = mc->next + zstd_bits_read(&sd->br, mc->state_bits);
+		sd->ofs = oc->next + zstd_bits_read(&sd->br, oc->state_bits);
 	}
 	return s;
 }
@@ -236,7 +240,6 @@ static enum kd_err run_sequences(struct kd_job *job, struct zstd_dec *d, const s
 	uint8_t *op = *opp, *out_end = job->out + job->out_cap, *fast_limit;
 	struct seq_decoder sd = {
 		.br = *brp,
-		.llt = d->ll.cells, .oft = d->of.cells, .mlt = d->ml.cells,
 		.rep = { d->rep[0], d->rep[1], d->rep[2] },
 	};
 	enum kd_err err = KD_OK;
@@ -250,7 +253,7 @@ static enum kd_err run_sequences(struct kd_job *job, struct zstd_dec *d, const s
 	sd.mls = zstd_bits_read(&sd.br, d->ml.log);
 
 	for (; nseq; nseq--) {
-		struct seq s = decode_seq(&sd, nseq == 1);
+		struct seq s = decode_seq(&sd, d, nseq == 1);
 
 		err = exec_seq(job, d, &s, &op, &lit, lit_end, fast_limit, limit);
 		if (err)
