@@ -20,8 +20,9 @@
  * mod P, stored reflected: bit i holds the coefficient of x^(63-i).
  * They were computed by repeated multiplication by x modulo P.
  *
- * Where the CPU has 256-bit VPCLMULQDQ (and the OS saves AVX state), eight
- * lanes go through four 256-bit registers instead.
+ * Where the CPU has VPCLMULQDQ (and the OS saves AVX state), eight lanes go
+ * through four 256-bit registers instead, or sixteen through four 512-bit
+ * ones with AVX-512.
  */
 #include "crc32_clmul.h"
 
@@ -29,6 +30,7 @@
 
 typedef long long v2di __attribute__((vector_size(16)));
 typedef long long v4di __attribute__((vector_size(32)));
+typedef long long v8di __attribute__((vector_size(64)));
 
 /* { for the low quadword H: x^(63+D) mod P, for the high quadword L: x^(D-1) mod P }, reflected */
 #define K128_H	0x65673b4600000000ll
@@ -43,12 +45,18 @@ typedef long long v4di __attribute__((vector_size(32)));
 #define K768_L	0x101a233100000000ll
 #define K1024_H	0x7d657a1000000000ll
 #define K1024_L	0x7406fa9500000000ll
+#define K1536_H	0x67f7947600000000ll
+#define K1536_L	((long long)0xc56d949600000000ull)
+#define K2048_H	0x7cc8e1e700000000ll
+#define K2048_L	0x03f9f86300000000ll
 
-/* GCC and clang name the 256-bit carry-less multiply differently. */
+/* GCC and clang name the wide carry-less multiplies differently. */
 #ifdef __clang__
 #define CLMUL256(a, b, imm) __builtin_ia32_pclmulqdq256((a), (b), (imm))
+#define CLMUL512(a, b, imm) __builtin_ia32_pclmulqdq512((a), (b), (imm))
 #else
 #define CLMUL256(a, b, imm) __builtin_ia32_vpclmulqdq_v4di((a), (b), (imm))
+#define CLMUL512(a, b, imm) __builtin_ia32_vpclmulqdq_v8di((a), (b), (imm))
 #endif
 
 static inline v2di load16(const uint8_t *p)
@@ -139,6 +147,49 @@ static uint32_t crc32_fold8(uint32_t crc, const uint8_t *p, size_t len)
 	return fold_tail(fold(lo, ((v2di){ K128_H, K128_L })) ^ hi, p, len);
 }
 
+#define TARGET_512 __attribute__((target("avx512f,avx2,pclmul,vpclmulqdq")))
+
+TARGET_512 static inline v8di load64(const uint8_t *p)
+{
+	v8di v;
+
+	kd_memcpy(&v, p, 64);
+	return v;
+}
+
+TARGET_512 static inline v8di fold512(v8di z, v8di k)
+{
+	return CLMUL512(z, k, 0x00) ^ CLMUL512(z, k, 0x11);
+}
+
+#define K8(h, l) ((v8di){ h, l, h, l, h, l, h, l })
+
+/*
+ * Sixteen 128-bit lanes in four 512-bit registers, 256 bytes a step: each
+ * lane moves 2048 bits.  At the end the registers fold into the last one,
+ * and its four lanes into one.
+ */
+TARGET_512 static uint32_t crc32_fold16(uint32_t crc, const uint8_t *p, size_t len)
+{
+	const v8di k2048 = K8(K2048_H, K2048_L);
+	v8di z0 = load64(p) ^ (v8di){ (long long)(uint32_t)~crc, 0, 0, 0, 0, 0, 0, 0 };
+	v8di z1 = load64(p + 64), z2 = load64(p + 128), z3 = load64(p + 192);
+
+	for (p += 256, len -= 256; len >= 256; p += 256, len -= 256) {
+		z0 = fold512(z0, k2048) ^ load64(p);
+		z1 = fold512(z1, k2048) ^ load64(p + 64);
+		z2 = fold512(z2, k2048) ^ load64(p + 128);
+		z3 = fold512(z3, k2048) ^ load64(p + 192);
+	}
+	z0 = fold512(z0, K8(K1536_H, K1536_L)) ^ fold512(z1, K8(K1024_H, K1024_L)) ^
+	     fold512(z2, K8(K512_H, K512_L)) ^ z3;
+	v2di x0 = { z0[0], z0[1] }, x1 = { z0[2], z0[3] }, x2 = { z0[4], z0[5] }, x3 = { z0[6], z0[7] };
+
+	x0 = fold(x0, ((v2di){ K384_H, K384_L })) ^ fold(x1, ((v2di){ K256_H, K256_L })) ^
+	     fold(x2, ((v2di){ K128_H, K128_L })) ^ x3;
+	return fold_tail(x0, p, len);
+}
+
 static void cpuid(unsigned leaf, unsigned r[4])
 {
 	r[0] = leaf;
@@ -146,18 +197,19 @@ static void cpuid(unsigned leaf, unsigned r[4])
 	__asm__("cpuid" : "+a"(r[0]), "=b"(r[1]), "+c"(r[2]), "=d"(r[3]));
 }
 
-enum clmul_level { CLMUL_NONE, CLMUL_128, CLMUL_256 };
+enum clmul_level { CLMUL_NONE, CLMUL_128, CLMUL_256, CLMUL_512 };
 
 /*
- * PCLMULQDQ: CPUID 1 ECX bit 1.  256-bit VPCLMULQDQ also needs AVX2 (CPUID
- * 7 EBX bit 5), VPCLMULQDQ (CPUID 7 ECX bit 10) and the OS saving YMM state
- * (CPUID 1 ECX bit 27, then XCR0 bits 1 and 2).  Asked once: CPUID is
- * slow, and traps under a hypervisor.
+ * PCLMULQDQ: CPUID 1 ECX bit 1.  The wide VPCLMULQDQ (CPUID 7 ECX bit 10)
+ * also needs AVX2 (CPUID 7 EBX bit 5) and the OS saving YMM state (CPUID 1
+ * ECX bit 27 OSXSAVE, then XCR0 bits 1-2); for 512 bits, AVX-512F (CPUID 7
+ * EBX bit 16) and ZMM state (XCR0 bits 5-7).  Asked once: CPUID is slow,
+ * and traps under a hypervisor.
  */
 static enum clmul_level clmul_level(void)
 {
 	static int level = -1;
-	unsigned r[4];
+	unsigned r[4], xcr0, edx_unused;
 
 	if (level >= 0)
 		return (enum clmul_level)level;
@@ -166,18 +218,16 @@ static enum clmul_level clmul_level(void)
 	if (!(r[2] & (1u << 1)))
 		return CLMUL_NONE;
 	level = CLMUL_128;
-	if (r[2] & (1u << 27)) {
-		unsigned xcr0_lo, xcr0_hi, max_leaf;
-
-		__asm__("xgetbv" : "=a"(xcr0_lo), "=d"(xcr0_hi) : "c"(0));
-		cpuid(0, r);
-		max_leaf = r[0];
-		if ((xcr0_lo & 6) == 6 && max_leaf >= 7) {
-			cpuid(7, r);
-			if ((r[1] & (1u << 5)) && (r[2] & (1u << 10)))
-				level = CLMUL_256;
-		}
-	}
+	if (!(r[2] & (1u << 27)))
+		return CLMUL_128;
+	__asm__("xgetbv" : "=a"(xcr0), "=d"(edx_unused) : "c"(0));
+	cpuid(0, r);
+	if ((xcr0 & 0x06) != 0x06 || r[0] < 7)
+		return CLMUL_128;
+	cpuid(7, r);
+	if (!(r[1] & (1u << 5)) || !(r[2] & (1u << 10)))
+		return CLMUL_128;
+	level = (r[1] & (1u << 16)) && (xcr0 & 0xe6) == 0xe6 ? CLMUL_512 : CLMUL_256;
 	return (enum clmul_level)level;
 }
 
@@ -188,7 +238,11 @@ bool kd_crc32_clmul_usable(void)
 
 uint32_t kd_crc32_clmul(uint32_t crc, const uint8_t *p, size_t len)
 {
-	if (len >= 256 && clmul_level() == CLMUL_256)
+	enum clmul_level level = clmul_level();
+
+	if (len >= 512 && level == CLMUL_512)
+		return crc32_fold16(crc, p, len);
+	if (len >= 256 && level >= CLMUL_256)
 		return crc32_fold8(crc, p, len);
 	return crc32_fold4(crc, p, len);
 }
