@@ -34,13 +34,13 @@ _Static_assert(MAX_LENGTH_BITS + MAX_DIST_BITS <= REFILLED_BITS, "a length and d
 
 /*
  * FASTLOOP_MAX_BYTES_READ: a word refill reads the 8 bytes at `in` and
- * advances `in` by at most 7.  An iteration refills at most twice (once at
- * the top, once between literals and a match), so it reads no further than
- * 7 + 8 bytes past where it started.
+ * advances `in` by at most 7.  An iteration refills at most twice (between
+ * its literals and its match, and at its end to look up the next symbol),
+ * so it reads no further than 7 + 8 bytes past where it started.
  *
  * FASTLOOP_MAX_BYTES_WRITTEN: two literals, then a match of at most 258
  * bytes copied in 8-byte words, the last of which may end 7 bytes past the
- * match (and a short match still writes 24 bytes, well within that).
+ * match (a short match still writes 40 bytes, well within that).
  */
 #define FASTLOOP_MAX_BYTES_READ		(7 + 8)
 #define FASTLOOP_MAX_BYTES_WRITTEN	(2 + DEFLATE_MAX_MATCH + 7)
