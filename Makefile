@@ -47,7 +47,7 @@ BENCH_SRC := $(wildcard bench/*.c)
 BENCH_OBJ := $(BENCH_SRC:%.c=$(B)/host/%.o)
 FUZZ_SRC  := $(wildcard fuzz/fuzz_*.c)
 
-.PHONY: all check check-unit check-boot bench fuzz demo deps install clean freestanding-check
+.PHONY: all check check-unit check-boot kernels bench fuzz demo deps install clean freestanding-check
 all: $(B)/kdecomp freestanding-check stubs
 
 -include boot/boot.mk
@@ -87,14 +87,21 @@ $(B)/bench/run: $(BENCH_OBJ) $(BENCH_SHARED_OBJ) $(B)/libkdecomp.a
 # The unit and differential tests; real kernels come from the cache that
 # scripts/fetch-kernels.sh fills (tests that need one fail if it is missing
 # and KDECOMP_REQUIRE_KERNELS=1, as in CI).
-check-unit: $(B)/tests/run $(B)/kdecomp
+check-unit: $(B)/tests/run $(B)/kdecomp kernels
 	$(B)/tests/run
 
 # Real kernels through our stub under QEMU: every format, the loaders, KASLR.
 check-boot: all
 	tests/boot/formats.sh
 
-check: all check-unit check-boot
+check: all kernels check-unit check-boot
+
+# Debian's current generic (xz) and cloud (lz4) kernels, into ~/.cache/kdecomp once.
+kernels:
+	scripts/fetch-kernels.sh generic cloud
+
+demo: all
+	scripts/demo.sh
 
 bench: $(B)/bench/run
 	$(B)/bench/run $(BENCH)
