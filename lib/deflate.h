@@ -126,6 +126,21 @@ static inline void bits_refill_slow(struct deflate_bits *br)
 	}
 }
 
+/*
+ * Fill the bit buffer to 56..63 bits: a word at a time while 8 bytes of
+ * input remain (it takes the whole bytes that fit), else a byte at a time.
+ */
+static inline void bits_refill(struct deflate_bits *br)
+{
+	if (KD_LIKELY(br->end - br->in >= 8)) {
+		br->buf |= kd_get_le64(br->in) << br->left;
+		br->in += (63 - br->left) >> 3;
+		br->left |= 56;
+	} else {
+		bits_refill_slow(br);
+	}
+}
+
 /* True if bits that were never in the input have been consumed. */
 static inline bool bits_overrun(const struct deflate_bits *br)
 {

@@ -73,7 +73,7 @@ static enum kd_err read_code_lengths(struct kd_job *job, struct deflate_tables *
 		uint32_t e;
 
 		/* a precode symbol (7 bits) and its extra bits (7) fit in one refill */
-		bits_refill_slow(br);
+		bits_refill(br);
 		e = t->precode[br->buf & ((1u << PRECODE_TABLE_BITS) - 1)];
 		bits_take(br, entry_bits(e));
 		switch (entry_value(e)) {
@@ -112,7 +112,7 @@ static enum kd_err dynamic_header(struct kd_job *job, struct deflate_tables *t, 
 	const char *why;
 	enum kd_err err;
 
-	bits_refill_slow(br);
+	bits_refill(br);
 	nlitlen = bits_take(br, 5) + 257;
 	ndist = bits_take(br, 5) + 1;
 	nprecode = bits_take(br, 4) + 4;
@@ -124,7 +124,7 @@ static enum kd_err dynamic_header(struct kd_job *job, struct deflate_tables *t, 
 
 	kd_memset(t->lens, 0, DEFLATE_NUM_PRECODE_SYMS);
 	for (unsigned i = 0; i < nprecode; i++) {
-		bits_refill_slow(br);
+		bits_refill(br);
 		t->lens[precode_order[i]] = (uint8_t)bits_take(br, 3);
 	}
 	KD_FAIL_IF(bits_overrun(br), job, KD_ERR_TRUNCATED, "deflate dynamic block header is cut off");
@@ -147,7 +147,7 @@ enum kd_err deflate_stream(struct kd_job *job, struct deflate_tables *t, const u
 	enum kd_err err;
 
 	do {
-		bits_refill_slow(&br);
+		bits_refill(&br);
 		final = bits_take(&br, 1);
 		enum block_type type = (enum block_type)bits_take(&br, 2);
 

@@ -54,7 +54,7 @@ static uint32_t invalid_entry(enum deflate_invalid why, unsigned code_bits)
 }
 
 /* The entry for `sym` whose codeword has `code_bits` bits left to consume at this level. */
-static uint32_t symbol_entry(enum code_kind kind, unsigned sym, unsigned code_bits)
+static inline uint32_t symbol_entry(enum code_kind kind, unsigned sym, unsigned code_bits)
 {
 	switch (kind) {
 	case KIND_PRECODE:
