@@ -432,9 +432,5 @@ void lzma_dec_reset(struct lzma_dec *s, unsigned lc, unsigned lp, unsigned pb)
 
 struct lzma_dec *lzma_dec_alloc(struct kd_job *job, unsigned lit_bits)
 {
-	struct lzma_dec *s = kd_alloc(job->heap, lzma_dec_size(lit_bits));
-
-	if (s)
-		s->lit_bits_max = lit_bits;
-	return s;
+	return kd_alloc(job->heap, lzma_dec_size(lit_bits));
 }

@@ -88,7 +88,6 @@ struct lzma_dec {
 	uint32_t state;		/* 0..11: 0..6 after a literal, 7..11 after a match of some kind */
 	uint32_t rep[4];	/* the last four distances, minus one; rep[0] the most recent */
 	unsigned lc, lp, pb;	/* literal context bits, literal position bits, position bits */
-	unsigned lit_bits_max;	/* lc + lp the literal table was sized for */
 	struct lzma_probs probs;	/* must be last: the literal table follows */
 };
 
@@ -101,7 +100,7 @@ static inline size_t lzma_dec_size(unsigned lit_bits)
 /* Take a decoder for lc + lp <= lit_bits from the job's heap; NULL if it does not fit. */
 struct lzma_dec *lzma_dec_alloc(struct kd_job *job, unsigned lit_bits);
 
-/* Set lc/lp/pb (the caller has checked them against lit_bits_max) and reset the state. */
+/* Set lc/lp/pb (lc + lp at most the lit_bits it was allocated for) and reset the state. */
 void lzma_dec_reset(struct lzma_dec *s, unsigned lc, unsigned lp, unsigned pb);
 
 /* Reset the probabilities and the state, keeping lc/lp/pb. */
