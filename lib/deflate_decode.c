@@ -142,43 +142,59 @@ static inline uint32_t subtable_entry(const uint32_t *table, uint32_t link, uint
 	return table[entry_value(link) + (buf & ((1u << entry_code_bits(link)) - 1))];
 }
 
-enum kd_err deflate_huffman_block(struct kd_job *job, const struct deflate_tables *t,
-				  struct deflate_bits *br, uint8_t **opp, const uint8_t *out_start)
+/* Bit reader and output state shared by the two loops, kept in their locals while they run. */
+struct huff_state {
+	const uint8_t *in;
+	uint64_t buf;
+	unsigned left;
+	uint8_t *out;
+};
+
+/*
+ * The fast loop: runs while in_end - in >= FASTLOOP_MAX_BYTES_READ and
+ * out_end - out >= FASTLOOP_MAX_BYTES_WRITTEN (the caller checks them the
+ * first time).  Returns with *eob set if it reached the end of the block.
+ */
+static enum kd_err fast_loop(struct kd_job *job, const struct deflate_tables *t, struct huff_state *st,
+			     const uint8_t *in_end, const uint8_t *out_start, bool *eob)
 {
 	const uint32_t *litlen = t->litlen, *dtab = t->dist;
-	const uint8_t *in = br->in, *in_end = br->end;
-	uint8_t *out = *opp, *out_end = job->out + job->out_cap;
-	uint64_t buf = br->buf, saved;
-	unsigned left = br->left, len, lit;
-	size_t dist, overread = br->overread;
+	const uint8_t *in = st->in;
+	uint8_t *out = st->out, *out_end = job->out + job->out_cap;
+	uint64_t buf = st->buf, saved;
+	unsigned left = st->left, len, lit;
+	size_t dist;
 	uint32_t entry;
 	enum kd_err err = KD_OK;
+	const uint8_t *in_fast_end = in_end - FASTLOOP_MAX_BYTES_READ;
+	uint8_t *out_fast_end = out_end - FASTLOOP_MAX_BYTES_WRITTEN;
 
-	if (in_end - in >= FASTLOOP_MAX_BYTES_READ && out_end - out >= FASTLOOP_MAX_BYTES_WRITTEN) {
-		const uint8_t *in_fast_end = in_end - FASTLOOP_MAX_BYTES_READ;
-		uint8_t *out_fast_end = out_end - FASTLOOP_MAX_BYTES_WRITTEN;
-
-		/*
-		 * In this loop only the low byte of `left` counts: entries are
-		 * subtracted whole (their bit count is their low byte), which
-		 * leaves the low byte right and saves masking on every symbol.
-		 * Each entry is consumed as soon as it is looked up, before its
-		 * kind is known, so the next lookup need not wait for that
-		 * branch; `saved` keeps the bits a length or distance's extra
-		 * bits are taken from.
-		 */
+	/*
+	 * In this loop only the low byte of `left` counts: entries are
+	 * subtracted whole (their bit count is their low byte), which
+	 * leaves the low byte right and saves masking on every symbol.
+	 * Each entry is consumed as soon as it is looked up, before its
+	 * kind is known, so the next lookup need not wait for that
+	 * branch; `saved` keeps the bits a length or distance's extra
+	 * bits are taken from.
+	 */
 #define CONSUME(e) do { saved = buf; buf >>= (uint8_t)(e); left -= (e); } while (0)
 #define REFILL_WORD() do {					\
-		buf |= kd_get_le64(in) << (left & 63);		\
-		in += (~left & 63) >> 3;			\
-		left |= REFILLED_BITS;				\
-	} while (0)
+	buf |= kd_get_le64(in) << (left & 63);		\
+	in += (~left & 63) >> 3;			\
+	left |= REFILLED_BITS;				\
+} while (0)
 
-		REFILL_WORD();
-		entry = litlen[buf & LITLEN_MASK];
-		do {
-			/* here the buffer was just refilled and `entry` is the next symbol's */
+	REFILL_WORD();
+	entry = litlen[buf & LITLEN_MASK];
+	do {
+		/* here the buffer was just refilled and `entry` is the next symbol's */
+		CONSUME(entry);
+		if (entry & ENTRY_LITERAL) {
+			lit = entry_value(entry);
+			entry = litlen[buf & LITLEN_MASK];
 			CONSUME(entry);
+			*out++ = (uint8_t)lit;
 			if (entry & ENTRY_LITERAL) {
 				lit = entry_value(entry);
 				entry = litlen[buf & LITLEN_MASK];
@@ -187,69 +203,84 @@ enum kd_err deflate_huffman_block(struct kd_job *job, const struct deflate_table
 				if (entry & ENTRY_LITERAL) {
 					lit = entry_value(entry);
 					entry = litlen[buf & LITLEN_MASK];
-					CONSUME(entry);
+					REFILL_WORD();
 					*out++ = (uint8_t)lit;
-					if (entry & ENTRY_LITERAL) {
-						lit = entry_value(entry);
-						entry = litlen[buf & LITLEN_MASK];
-						REFILL_WORD();
-						*out++ = (uint8_t)lit;
-						continue;
-					}
-				}
-				/* a length's codeword and extra bits are all in `saved` */
-				REFILL_WORD();
-			}
-			if (KD_UNLIKELY(entry & ENTRY_EXCEPTIONAL)) {
-				if (entry & ENTRY_SUBTABLE) {
-					entry = subtable_entry(litlen, entry, buf);
-					CONSUME(entry);
-					if (entry & ENTRY_LITERAL) {
-						*out++ = (uint8_t)entry_value(entry);
-						REFILL_WORD();
-						entry = litlen[buf & LITLEN_MASK];
-						continue;
-					}
-				}
-				if (entry & ENTRY_EXCEPTIONAL) {
-					if (entry & ENTRY_END_OF_BLOCK)
-						goto fast_stop;
-					job->why = invalid_reason(entry);
-					err = KD_ERR_CORRUPT;
-					goto fast_stop;
+					continue;
 				}
 			}
-			len = entry_value(entry) + extra_value(saved, entry);
-
-			entry = dtab[buf & DIST_MASK];
-			CONSUME(entry);
-			if (KD_UNLIKELY(entry & ENTRY_EXCEPTIONAL)) {
-				if (entry & ENTRY_SUBTABLE) {
-					entry = subtable_entry(dtab, entry, buf);
-					CONSUME(entry);
-				}
-				if (entry & ENTRY_EXCEPTIONAL) {
-					job->why = invalid_reason(entry);
-					err = KD_ERR_CORRUPT;
-					goto fast_stop;
-				}
-			}
-			dist = entry_value(entry) + extra_value(saved, entry);
-			if (KD_UNLIKELY(dist > (size_t)(out - out_start))) {
-				job->why = "deflate match distance reaches before the start of the output";
-				err = KD_ERR_CORRUPT;
-				goto fast_stop;
-			}
-			/* look the next symbol up before the copy, so the two overlap */
+			/* a length's codeword and extra bits are all in `saved` */
 			REFILL_WORD();
-			entry = litlen[buf & LITLEN_MASK];
-			copy_match_fast(out, dist, len);
-			out += len;
-		} while (in < in_fast_end && out < out_fast_end);
-		left &= 63;
+		}
+		if (KD_UNLIKELY(entry & ENTRY_EXCEPTIONAL)) {
+			if (entry & ENTRY_SUBTABLE) {
+				entry = subtable_entry(litlen, entry, buf);
+				CONSUME(entry);
+				if (entry & ENTRY_LITERAL) {
+					*out++ = (uint8_t)entry_value(entry);
+					REFILL_WORD();
+					entry = litlen[buf & LITLEN_MASK];
+					continue;
+				}
+			}
+			if (entry & ENTRY_EXCEPTIONAL) {
+				if (entry & ENTRY_END_OF_BLOCK) {
+					*eob = true;
+					goto stop;
+				}
+				job->why = invalid_reason(entry);
+				err = KD_ERR_CORRUPT;
+				goto stop;
+			}
+		}
+		len = entry_value(entry) + extra_value(saved, entry);
+
+		entry = dtab[buf & DIST_MASK];
+		CONSUME(entry);
+		if (KD_UNLIKELY(entry & ENTRY_EXCEPTIONAL)) {
+			if (entry & ENTRY_SUBTABLE) {
+				entry = subtable_entry(dtab, entry, buf);
+				CONSUME(entry);
+			}
+			if (entry & ENTRY_EXCEPTIONAL) {
+				job->why = invalid_reason(entry);
+				err = KD_ERR_CORRUPT;
+				goto stop;
+			}
+		}
+		dist = entry_value(entry) + extra_value(saved, entry);
+		if (KD_UNLIKELY(dist > (size_t)(out - out_start))) {
+			job->why = "deflate match distance reaches before the start of the output";
+			err = KD_ERR_CORRUPT;
+			goto stop;
+		}
+		/* look the next symbol up before the copy, so the two overlap */
+		REFILL_WORD();
+		entry = litlen[buf & LITLEN_MASK];
+		copy_match_fast(out, dist, len);
+		out += len;
+	} while (in < in_fast_end && out < out_fast_end);
+stop:
 #undef CONSUME
 #undef REFILL_WORD
-	}
+	st->in = in;
+	st->buf = buf;
+	st->left = left & 63;
+	st->out = out;
+	return err;
+}
+
+/* The generic loop: one symbol at a time, every read and write checked. */
+static enum kd_err generic_loop(struct kd_job *job, const struct deflate_tables *t, struct deflate_bits *br,
+				uint8_t **opp, const uint8_t *out_start)
+{
+	const uint32_t *litlen = t->litlen, *dtab = t->dist;
+	const uint8_t *in = br->in, *in_end = br->end;
+	uint8_t *out = *opp, *out_end = job->out + job->out_cap;
+	uint64_t buf = br->buf, saved;
+	unsigned left = br->left, len;
+	size_t dist, overread = br->overread;
+	uint32_t entry;
+	enum kd_err err = KD_OK;
 
 #define CONSUME(e) do { saved = buf; buf >>= entry_bits(e); left -= entry_bits(e); } while (0)
 	for (;;) {
@@ -319,15 +350,31 @@ enum kd_err deflate_huffman_block(struct kd_job *job, const struct deflate_table
 		for (const uint8_t *src = out - dist, *end = out + len; out < end;)
 			*out++ = *src++;
 	}
-	goto done;
-fast_stop:
-	left &= 63;
 #undef CONSUME
-done:
 	br->in = in;
 	br->buf = buf;
 	br->left = left;
 	br->overread = overread;
 	*opp = out;
 	return err;
+}
+
+enum kd_err deflate_huffman_block(struct kd_job *job, const struct deflate_tables *t,
+				  struct deflate_bits *br, uint8_t **opp, const uint8_t *out_start)
+{
+	uint8_t *out_end = job->out + job->out_cap;
+
+	if (br->end - br->in >= FASTLOOP_MAX_BYTES_READ && out_end - *opp >= FASTLOOP_MAX_BYTES_WRITTEN) {
+		struct huff_state st = { br->in, br->buf, br->left, *opp };
+		bool eob = false;
+		enum kd_err err = fast_loop(job, t, &st, br->end, out_start, &eob);
+
+		br->in = st.in;
+		br->buf = st.buf;
+		br->left = st.left;
+		*opp = st.out;
+		if (err || eob)
+			return err;
+	}
+	return generic_loop(job, t, br, opp, out_start);
 }
