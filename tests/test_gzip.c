@@ -418,6 +418,23 @@ TEST(gzip_malformed_deflate_reasons)
 	put_code(&w, 0, 2), put_code(&w, 0, 2);
 	expect_corrupt(&w, "no end of block", "no end-of-block");
 
+	/* literals 0..254 and end-of-block at 8 bits (complete), then three distance codes */
+	static const uint8_t precode_with_1[18] = { 3, 0, 3, 2, 2, [17] = 2 };	/* 0,1,8: 2 bits; 16,18: 3 */
+	for (int dist_len = 1; dist_len <= 2; dist_len++) {
+		memset(&w, 0, sizeof(w));
+		put_dynamic_header(&w, 257, 3, precode_with_1, 18);
+		for (int i = 0; i < 255; i++)
+			put_code(&w, 2, 2);			/* 8 */
+		put_code(&w, 0, 2), put_code(&w, 2, 2);	/* 255: none; end-of-block: 8 */
+		for (int i = 0; i < 3; i++)
+			put_code(&w, dist_len == 1 ? 1 : 2, 2);	/* three codes of 1 bit, or of 8 */
+		put_bits(&w, 0, 16);
+		if (dist_len == 1)
+			expect_corrupt(&w, "distance oversubscribed", "distance code is oversubscribed");
+		else
+			expect_corrupt(&w, "distance incomplete", "distance code is incomplete");
+	}
+
 	/* only literal 0 and end-of-block, each 8 bits: incomplete */
 	memset(&w, 0, sizeof(w));
 	put_dynamic_header(&w, 257, 1, precode_ok, 5);
