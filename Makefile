@@ -93,6 +93,7 @@ check-unit: $(B)/tests/run $(B)/kdecomp kernels
 # Real kernels through our stub under QEMU: every format, the loaders, KASLR.
 check-boot: all
 	tests/boot/formats.sh
+	tests/boot/kaslr.sh
 
 check: all kernels check-unit check-boot
 

@@ -38,6 +38,10 @@ void cleanup_exception_handling(void);
 void init_identity_maps(struct kd_boot_params *bp, const uint8_t *head);
 void add_identity_map(uint64_t start, uint64_t end);
 
+/* kaslr.c: where the kernel runs; output = target and virt = 16 MiB when not randomised */
+void choose_random_location(struct kd_boot_params *bp, uint64_t target, uint32_t init_size, uint64_t needed,
+			    uint64_t kernel_mem, uint64_t *output, uint64_t *virt);
+
 /* extract.c: decompress, place, relocate */
 uint64_t extract_kernel(struct kd_boot_params *bp, const uint8_t *head, uint64_t target);
 

@@ -19,7 +19,7 @@ HEAP_lz4   := 0x1000
 HEAP_zstd  := 0x40000
 
 BOOT_CFLAGS := $(FREE_CFLAGS) -Iboot -DBOOT_STACK_SIZE=0x10000
-BOOT_C_COMMON := idt.c ident_map.c console.c
+BOOT_C_COMMON := idt.c ident_map.c console.c kaslr.c
 BOOT_ASFLAGS := -Iboot -Ilib -DBOOT_STACK_SIZE=0x10000
 
 $(B)/boot/%.o: boot/%.S boot/layout.h

@@ -101,11 +101,22 @@ uint64_t extract_kernel(struct kd_boot_params *bp, const uint8_t *head, uint64_t
 	const struct kd_head_info saved = *head_info(head), *info = &saved;
 	uint64_t output = target, virt = KD_LOAD_PHYSICAL_ADDR, entry;
 
+	uint64_t needed = info->out_len > info->kernel_mem ? info->out_len : info->kernel_mem;
+
 	console_init(bp);
-	putstr("\nDecompressing Linux... ");
 	bp->hdr.loadflags &= ~KD_KASLR_FLAG;
+	choose_random_location(bp, target, info->init_size, needed, info->kernel_mem, &output, &virt);
+	if (bp->hdr.loadflags & KD_KASLR_FLAG) {
+		putstr("\nkdecomp: KASLR chose physical ");
+		puthex(output);
+		putstr(" virtual ");
+		puthex(KD_START_KERNEL_MAP + virt);
+		putstr("\n");
+	}
+	putstr("\nDecompressing Linux... ");
 	check_destination(output, virt, info->kernel_mem);
-	add_identity_map(output, output + (info->init_size > info->kernel_mem ? info->init_size : info->kernel_mem));
+	/* in place the whole buffer; elsewhere what the output and the placed kernel need */
+	add_identity_map(output, output + (output == target ? info->init_size : needed));
 
 	decompress(head, info, (uint8_t *)(uintptr_t)output);
 	entry = place_kernel((uint8_t *)(uintptr_t)output, info, virt);

@@ -3,7 +3,10 @@
 
 KDECOMP=${KDECOMP:-build/kdecomp}
 CACHE=${KDECOMP_CACHE:-$HOME/.cache/kdecomp}
-WORK=${WORK:-$(mktemp -d)}
+if [ -z "${WORK:-}" ]; then
+	WORK=$(mktemp -d)
+	trap 'rm -rf "$WORK"' EXIT
+fi
 passed=0
 failed=0
 
@@ -12,6 +15,7 @@ failed=0
 boot() {
 	log=$1
 	shift
+	: > "$log"
 	scripts/boot-qemu.sh "$@" > "$log" 2>&1 &
 	pid=$!
 	for _ in $(seq 1 600); do

@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: MIT
+/* Slot arithmetic for KASLR (see kaslr.h). */
+#include "kaslr.h"
+
+void kd_kaslr_map_init(struct kd_kaslr_map *m, uint64_t limit)
+{
+	m->n_ram = 0;
+	m->n_avoid = 0;
+	m->limit = limit;
+}
+
+void kd_kaslr_add_e820(struct kd_kaslr_map *m, const struct kd_e820_entry *e, unsigned n)
+{
+	for (unsigned i = 0; i < n && m->n_ram < KD_KASLR_MAX_RAM; i++) {
+		if (e[i].type != KD_E820_RAM || e[i].size == 0 || e[i].addr > UINT64_MAX - e[i].size)
+			continue;
+		m->ram[m->n_ram].start = e[i].addr;
+		m->ram[m->n_ram].end = e[i].addr + e[i].size;
+		m->n_ram++;
+	}
+}
+
+bool kd_kaslr_avoid(struct kd_kaslr_map *m, uint64_t start, uint64_t size)
+{
+	if (size == 0)
+		return true;
+	if (m->n_avoid >= KD_KASLR_MAX_AVOID)
+		return false;
+	m->avoid[m->n_avoid].start = start;
+	m->avoid[m->n_avoid].end = start > UINT64_MAX - size ? UINT64_MAX : start + size;
+	m->n_avoid++;
+	return true;
+}
+
+/*
+ * Walk the free pieces of one RAM range: [start, end) minus every avoided
+ * region, in address order.  Each call returns the next piece at or after
+ * *pos; false when none is left.
+ */
+static bool next_free_piece(const struct kd_kaslr_map *m, uint64_t *pos, uint64_t end, struct kd_range *piece)
+{
+	while (*pos < end) {
+		uint64_t start = *pos, stop = end;
+		bool blocked = false;
+
+		for (unsigned i = 0; i < m->n_avoid; i++) {
+			const struct kd_range *a = &m->avoid[i];
+
+			if (a->start <= start && a->end > start) {	/* start is inside: skip past */
+				*pos = a->end;
+				blocked = true;
+				break;
+			}
+			if (a->start > start && a->start < stop)
+				stop = a->start;
+		}
+		if (blocked)
+			continue;
+		piece->start = start;
+		piece->end = stop;
+		*pos = stop;
+		return true;
+	}
+	return false;
+}
+
+static uint64_t piece_slots(const struct kd_range *p, uint64_t size, uint64_t align)
+{
+	uint64_t first = KD_ALIGN_UP(p->start, align);
+
+	if (first < p->start || first >= p->end || p->end - first < size)
+		return 0;
+	return (p->end - first - size) / align + 1;
+}
+
+/* Visit the slots in order; stop at slot `want` (returning its address) or count them all. */
+static uint64_t walk_slots(const struct kd_kaslr_map *m, uint64_t size, uint64_t align, uint64_t min,
+			   uint64_t want, uint64_t *count)
+{
+	*count = 0;
+	if (size == 0 || align == 0 || (align & (align - 1)))
+		return 0;
+	for (unsigned r = 0; r < m->n_ram; r++) {
+		uint64_t pos = m->ram[r].start > min ? m->ram[r].start : min;
+		uint64_t end = m->ram[r].end < m->limit ? m->ram[r].end : m->limit;
+		struct kd_range piece;
+
+		while (next_free_piece(m, &pos, end, &piece)) {
+			uint64_t n = piece_slots(&piece, size, align);
+
+			if (want < *count + n)
+				return KD_ALIGN_UP(piece.start, align) + (want - *count) * align;
+			*count += n;
+		}
+	}
+	return 0;
+}
+
+uint64_t kd_kaslr_count_slots(const struct kd_kaslr_map *m, uint64_t size, uint64_t align, uint64_t min)
+{
+	uint64_t count;
+
+	walk_slots(m, size, align, min, UINT64_MAX, &count);
+	return count;
+}
+
+uint64_t kd_kaslr_slot_addr(const struct kd_kaslr_map *m, uint64_t size, uint64_t align, uint64_t min, uint64_t n)
+{
+	uint64_t count;
+
+	return walk_slots(m, size, align, min, n, &count);
+}
+
+uint64_t kd_kaslr_choose_phys(const struct kd_kaslr_map *m, uint64_t size, uint64_t align, uint64_t random)
+{
+	uint64_t slots = kd_kaslr_count_slots(m, size, align, KD_LOAD_PHYSICAL_ADDR);
+
+	return slots ? kd_kaslr_slot_addr(m, size, align, KD_LOAD_PHYSICAL_ADDR, random % slots) : 0;
+}
+
+uint64_t kd_kaslr_choose_virt(uint64_t size, uint64_t align, uint64_t random)
+{
+	uint64_t min = KD_LOAD_PHYSICAL_ADDR;
+
+	if (size > KD_KERNEL_IMAGE_SIZE - min)
+		return min;
+	return min + random % ((KD_KERNEL_IMAGE_SIZE - min - size) / align + 1) * align;
+}
+
+/* One round of a 64-bit mixer (multiply, xor-shift): every input bit reaches every output bit. */
+uint64_t kd_kaslr_mix(uint64_t acc, uint64_t word)
+{
+	acc ^= word + 0x9e3779b97f4a7c15ull + (acc << 6) + (acc >> 2);
+	acc ^= acc >> 31;
+	acc *= 0xbf58476d1ce4e5b9ull;
+	acc ^= acc >> 29;
+	acc *= 0x94d049bb133111ebull;
+	return acc ^ (acc >> 32);
+}
