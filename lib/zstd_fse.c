@@ -93,23 +93,34 @@ enum kd_err zstd_fse_read_counts(struct kd_job *job, const uint8_t *src, size_t 
 	return KD_OK;
 }
 
-/* Deal the symbols out over the 2^log states (symbols[state] = symbol). */
+/*
+ * Deal the symbols out over the 2^log states (symbols[state] = symbol):
+ * first written in order, each as many times as its probability, then
+ * scattered with the step.
+ */
 void zstd_fse_spread(uint8_t *symbols, const int16_t *norm, unsigned nsym, unsigned log)
 {
+	uint8_t in_order[(1 << ZSTD_LL_LOG_MAX) + 8];
 	unsigned size = 1u << log, mask = size - 1;
 	unsigned step = (size >> 1) + (size >> 3) + 3;
-	unsigned high = size - 1, pos = 0;
+	unsigned high = size - 1, pos = 0, n = 0;
 
-	for (unsigned s = 0; s < nsym; s++)
-		if (norm[s] == -1)
-			symbols[high--] = (uint8_t)s;
 	for (unsigned s = 0; s < nsym; s++) {
-		for (int i = 0; i < norm[s]; i++) {
-			symbols[pos] = (uint8_t)s;
-			do
-				pos = (pos + step) & mask;
-			while (pos > high);
+		if (norm[s] == -1) {
+			symbols[high--] = (uint8_t)s;
+			continue;
 		}
+		/* 8 at a time: the probabilities add up to at most 2^log, the buffer has 8 spare */
+		uint64_t eight = s * 0x0101010101010101ull;
+		for (int i = 0; i < norm[s]; i += 8)
+			kd_memcpy(in_order + n + i, &eight, 8);
+		n += (unsigned)norm[s];
+	}
+	for (unsigned i = 0; i < n; i++) {
+		symbols[pos] = in_order[i];
+		do
+			pos = (pos + step) & mask;
+		while (pos > high);
 	}
 }
 

@@ -76,7 +76,7 @@ static enum kd_err weights_fse(struct kd_job *job, const uint8_t *src, size_t le
 /* Fill the table from the weights of symbols 0 .. n - 1; symbol n's weight is implied. */
 static enum kd_err build_table(struct kd_job *job, struct zstd_huf_table *t, uint8_t *weights, unsigned n)
 {
-	unsigned rank_count[ZSTD_HUF_BITS_MAX + 1] = { 0 }, start[ZSTD_HUF_BITS_MAX + 2];
+	unsigned rank_count[ZSTD_HUF_BITS_MAX + 1] = { 0 };
 	uint32_t total = 0, rest;
 	unsigned max_bits, scale;
 
@@ -95,27 +95,37 @@ static enum kd_err build_table(struct kd_job *job, struct zstd_huf_table *t, uin
 	rank_count[weights[n]]++;
 	KD_FAIL_IF(rank_count[1] == 0, job, KD_ERR_CORRUPT, "zstd Huffman tree has no symbol of weight 1");
 
-	scale = ZSTD_HUF_BITS_MAX - max_bits;
-	start[1] = 0;
+	/* the symbols in table order: by weight, then by symbol */
+	uint8_t sorted[256];
+	unsigned next[ZSTD_HUF_BITS_MAX + 2];
+	next[1] = 0;
 	for (unsigned w = 1; w <= max_bits; w++)
-		start[w + 1] = start[w] + (rank_count[w] << (w - 1 + scale));
-	for (unsigned sym = 0; sym <= n; sym++) {
-		unsigned w = weights[sym];
-		if (w == 0)
-			continue;
-		uint16_t entry = (uint16_t)(sym | (max_bits + 1 - w) << 8);
-		uint16_t *e = t->entries + start[w];
-		unsigned span = 1u << (w - 1 + scale);
+		next[w + 1] = next[w] + rank_count[w];
+	for (unsigned sym = 0; sym <= n; sym++)
+		if (weights[sym])
+			sorted[next[weights[sym]]++] = (uint8_t)sym;
 
-		start[w] += span;
-		if (span >= 4) {
-			uint64_t four = entry * 0x0001000100010001ull;
+	/* a weight's symbols are a run of entries of one span: fill each run with one loop */
+	uint16_t *e = t->entries;
+	const uint8_t *sym = sorted;
+	scale = ZSTD_HUF_BITS_MAX - max_bits;
+	for (unsigned w = 1; w <= max_bits; w++) {
+		unsigned span = 1u << (w - 1 + scale), bits = (max_bits + 1 - w) << 8;
+		const uint8_t *end = sym + rank_count[w];
 
-			for (unsigned i = 0; i < span; i += 4)
-				kd_memcpy(e + i, &four, 8);
+		if (span == 1) {
+			for (; sym < end; sym++)
+				*e++ = (uint16_t)(*sym | bits);
+		} else if (span == 2) {
+			for (; sym < end; sym++, e += 2)
+				e[0] = e[1] = (uint16_t)(*sym | bits);
 		} else {
-			for (unsigned i = 0; i < span; i++)
-				e[i] = entry;
+			for (; sym < end; sym++) {
+				uint64_t four = (*sym | bits) * 0x0001000100010001ull;
+
+				for (unsigned i = 0; i < span; i += 4, e += 4)
+					kd_memcpy(e, &four, 8);
+			}
 		}
 	}
 	return KD_OK;
