@@ -78,6 +78,21 @@ static inline void match_copy(uint8_t *op, size_t offset, size_t n)
 		op[i] = src[i];
 	if (n <= 16)
 		return;
+	if (16 % offset == 0) {
+		/*
+		 * The period divides 16 (runs of one byte above all): the
+		 * first 16 bytes are the whole pattern.  Hold it in a register
+		 * rather than reload what was just stored, which would wait on
+		 * store forwarding every 16 bytes.
+		 */
+		uint64_t lo = kd_get_le64(op), hi = kd_get_le64(op + 8);
+
+		for (uint8_t *d = op + 16, *end = op + n; d < end; d += 16) {
+			kd_put_le64(d, lo);
+			kd_put_le64(d + 8, hi);
+		}
+		return;
+	}
 	size_t step = offset * ((16 + offset - 1) / offset);
 	for (uint8_t *d = op + 16, *end = op + n; d < end; d += 16)
 		copy16(d, d - step);
@@ -178,9 +193,20 @@ static enum kd_err lz4_block(struct kd_job *job, const uint8_t *ip, const uint8_
 				err = KD_ERR_OUTPUT_FULL;
 				break;
 			}
-			const uint8_t *src = op - offset;
+			/*
+			 * Near the end: the bulk still goes wide while FAST_SLACK
+			 * bytes of room remain (long zero runs end right before
+			 * legacy block boundaries), the rest byte by byte.
+			 */
+			size_t room = oend - op, bulk = room > mlen + FAST_SLACK ? mlen : 0;
+			const uint8_t *src;
 
-			for (size_t i = 0; i < mlen; i++)
+			if (!bulk && room > FAST_SLACK)
+				bulk = room - FAST_SLACK < mlen ? room - FAST_SLACK : mlen;
+			if (bulk)
+				match_copy(op, offset, bulk);
+			src = op - offset;
+			for (size_t i = bulk; i < mlen; i++)
 				op[i] = src[i];
 		}
 		op += mlen;
