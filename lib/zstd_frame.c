@@ -17,8 +17,22 @@
  * to the start of its own output, no further, and no further than its
  * Window_Size.  The content size and checksum are verified when present.
  *
- * Heap: one struct zstd_dec (decoding tables and the 128 KiB literal
- * buffer), about 145 KiB; see kd_zstd_heap_size().
+ * Window_Size needs no buffer here (the whole output is at hand), so any
+ * window is accepted; it bounds the offsets and, with 128 KiB,
+ * Block_Maximum_Size, and both are checked.
+ *
+ * Strict where RFC 8878 is: the reserved frame header bit (refused as
+ * unsupported), reserved block type, reserved Compression_Modes bits,
+ * Huffman trees with no weight-1 symbol, 4-stream literals of fewer than 6
+ * bytes, data after an empty sequences section, bitstreams not used up
+ * exactly, offsets of zero (the "repeat offset 1 minus one" of 1), offset
+ * codes above 31.  Lenient where the format leaves room: FSE distributions
+ * with a single symbol are decoded, unused bits of a table description's
+ * last byte are ignored.
+ *
+ * Heap: one struct zstd_dec (three sequence tables of 512 cells, the
+ * Huffman table, the 128 KiB literal buffer): 144 KiB; see
+ * kd_zstd_heap_size().
  */
 #include "xxhash.h"
 #include "zstd_internal.h"
@@ -241,6 +255,8 @@ enum kd_err kd_zstd_decode(struct kd_job *job)
 	}
 	return KD_OK;
 }
+
+_Static_assert(sizeof(struct zstd_dec) + 64 <= (192u << 10), "the zstd heap must stay within 192 KiB");
 
 size_t kd_zstd_heap_size(void)
 {

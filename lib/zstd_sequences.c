@@ -15,15 +15,17 @@
  * Execution has a fast path and a careful one.  The fast path runs while
  * the sequence's literals and match end SEQ_SLACK bytes before the end of
  * the output (and within the block's limit): it copies literals from the
- * literal buffer and matches in 16-byte chunks, writing up to 15 bytes past
- * the end of each, which the next sequence overwrites.  The careful path
- * checks every length and copies byte by byte.  Both check the offset.
+ * literal buffer and matches in wide chunks, writing a little past the end
+ * of each, which the next sequence overwrites.  The careful path checks
+ * every length and copies byte by byte.  Both check the offset.
  */
 #include "zstd_internal.h"
 
 /*
- * Room the fast path needs past a sequence's end: its chunked copies of
- * literals and match each write at most 15 bytes beyond what they copy.
+ * Room the fast path needs past a sequence's end.  The literal copy writes
+ * at most 15 bytes past the literals (the match then overwrites them); the
+ * match copy at most 21 past the match (16-byte chunks: 15; a period under
+ * 8: three 8-byte words at most 7 apart, 24 bytes for a match of 3).
  */
 #define SEQ_SLACK 32
 
@@ -56,8 +58,8 @@ static const uint8_t pattern_step[16] = { 0, 16, 16, 18, 16, 20, 18, 21, 16, 18,
 static const uint8_t pattern_stride[8] = { 0, 8, 8, 6, 8, 5, 6, 7 };
 
 /*
- * Copy a match of n (>= 3) bytes from op - offset to op; writes up to 15
- * bytes past op + n.  Under 16, source and destination overlap and the
+ * Copy a match of n (>= 3) bytes from op - offset to op; writes up to 21
+ * bytes past op + n (see SEQ_SLACK).  Under 16, source and destination overlap and the
  * output repeats with period `offset`.  The first 16 bytes are written
  * first: under 8, as a word holding the period repeated, stored at
  * multiples of the period; then the bytes pattern_step[offset] back hold
