@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: MIT
+/*
+ * KASLR slot arithmetic over thousands of random memory maps and seeds:
+ * the chosen slot is aligned, at or above 16 MiB, inside usable RAM and
+ * below the limit, clear of every avoided region; the slot count equals a
+ * brute-force count; the same seed gives the same choice; every slot can
+ * be chosen.  Virtual offsets stay aligned and inside the 1 GiB mapping.
+ */
+#include "kaslr.h"
+#include "t.h"
+
+#define MB (1ull << 20)
+#define ALIGN (2 * MB)
+
+static bool slot_ok(const struct kd_kaslr_map *m, uint64_t a, uint64_t size)
+{
+	bool in_ram = false;
+
+	if (a % ALIGN || a < KD_LOAD_PHYSICAL_ADDR || a + size > m->limit)
+		return false;
+	for (unsigned i = 0; i < m->n_ram; i++)
+		in_ram |= a >= m->ram[i].start && a + size <= m->ram[i].end;
+	for (unsigned i = 0; i < m->n_avoid; i++)
+		if (a < m->avoid[i].end && a + size > m->avoid[i].start)
+			return false;
+	return in_ram;
+}
+
+static void random_map(struct kd_kaslr_map *m, uint64_t *s)
+{
+	struct kd_e820_entry e[12];
+	uint64_t addr = 0;
+	unsigned n = 1 + t_rand(s) % 12;
+
+	kd_kaslr_map_init(m, t_rand(s) % 4 ? 8192 * MB : (512 + t_rand(s) % 4096) * MB);
+	for (unsigned i = 0; i < n; i++) {	/* RAM and holes, not always 2 MiB aligned */
+		addr += (t_rand(s) % 4) * 64 * MB + (t_rand(s) % 3 ? 0 : t_rand(s) % MB);
+		e[i].addr = addr;
+		e[i].size = (1 + t_rand(s) % 1024) * MB + (t_rand(s) % 2 ? 0 : 4096);
+		e[i].type = t_rand(s) % 5 ? KD_E820_RAM : KD_E820_RESERVED;
+		addr += e[i].size;
+	}
+	kd_kaslr_add_e820(m, e, n);
+	for (unsigned i = t_rand(s) % 8; i > 0; i--)
+		kd_kaslr_avoid(m, t_rand(s) % (8192 * MB), t_rand(s) % (128 * MB));
+}
+
+TEST(kaslr_random_maps_properties)
+{
+	uint64_t s = 42;
+	int nonempty = 0;
+
+	for (int iter = 0; iter < 3000; iter++) {
+		struct kd_kaslr_map m;
+		uint64_t size = (1 + t_rand(&s) % 96) * MB, count, brute = 0;
+
+		random_map(&m, &s);
+		count = kd_kaslr_count_slots(&m, size, ALIGN, KD_LOAD_PHYSICAL_ADDR);
+		for (uint64_t a = KD_LOAD_PHYSICAL_ADDR; a < m.limit; a += ALIGN)
+			brute += slot_ok(&m, a, size);
+		CHECKF(count == brute, "iteration %d: %llu slots counted, %llu by brute force", iter,
+		       (unsigned long long)count, (unsigned long long)brute);
+		for (int k = 0; k < 8; k++) {
+			uint64_t seed = t_rand(&s), a = kd_kaslr_choose_phys(&m, size, ALIGN, seed);
+
+			if (count == 0) {
+				CHECK_EQ(a, 0);
+				continue;
+			}
+			CHECKF(slot_ok(&m, a, size), "iteration %d: chose bad slot 0x%llx", iter, (unsigned long long)a);
+			CHECK_EQ(kd_kaslr_choose_phys(&m, size, ALIGN, seed), a);	/* same seed, same choice */
+		}
+		nonempty += count > 0;
+	}
+	CHECKF(nonempty > 1000, "too few maps had room (%d): the test is not testing", nonempty);
+}
+
+TEST(kaslr_every_slot_reachable)
+{
+	uint64_t s = 7;
+
+	for (int iter = 0; iter < 300; iter++) {
+		struct kd_kaslr_map m;
+		uint64_t size = (1 + t_rand(&s) % 64) * MB, count, prev = 0;
+
+		random_map(&m, &s);
+		count = kd_kaslr_count_slots(&m, size, ALIGN, KD_LOAD_PHYSICAL_ADDR);
+		for (uint64_t n = 0; n < count; n++) {
+			uint64_t a = kd_kaslr_choose_phys(&m, size, ALIGN, n);	/* random = n picks slot n */
+
+			CHECK(slot_ok(&m, a, size));
+			CHECKF(n == 0 || a != prev, "slots %llu and %llu are the same address", (unsigned long long)n - 1,
+			       (unsigned long long)n);
+			prev = a;
+		}
+	}
+}
+
+TEST(kaslr_virtual_offsets)
+{
+	uint64_t s = 99, seen_low = 0, seen_high = 0;
+
+	for (int i = 0; i < 20000; i++) {
+		uint64_t size = (1 + t_rand(&s) % 900) * MB, v = kd_kaslr_choose_virt(size, ALIGN, t_rand(&s));
+
+		CHECK(v % ALIGN == 0);
+		CHECK(v >= KD_LOAD_PHYSICAL_ADDR);
+		CHECKF(v + size <= KD_KERNEL_IMAGE_SIZE || v == KD_LOAD_PHYSICAL_ADDR,
+		       "virtual 0x%llx + 0x%llx beyond the mapping", (unsigned long long)v, (unsigned long long)size);
+		seen_low |= v == KD_LOAD_PHYSICAL_ADDR;
+		seen_high |= v + size > KD_KERNEL_IMAGE_SIZE - ALIGN;
+	}
+	CHECK(seen_low && seen_high);	/* both ends of the range occur */
+	CHECK_EQ(kd_kaslr_choose_virt(2000 * MB, ALIGN, 12345), KD_LOAD_PHYSICAL_ADDR);
+}
+
+TEST(kaslr_avoid_table_full)
+{
+	struct kd_kaslr_map m;
+
+	kd_kaslr_map_init(&m, 1ull << 40);
+	for (int i = 0; i < KD_KASLR_MAX_AVOID; i++)
+		CHECK(kd_kaslr_avoid(&m, i * MB, MB));
+	CHECK(!kd_kaslr_avoid(&m, 0, MB));
+}
