@@ -26,23 +26,26 @@
 
 /*
  * One fast-loop iteration decodes up to three literals, or up to two
- * literals then a match, refilling between them; each step must fit in
- * what one refill guarantees.
+ * literals then a match.  It refills after the first literal's successor
+ * is looked up (the refill then overlaps that lookup), so two more
+ * literals and the lookup of a third, or a length and its distance, must
+ * fit in what one refill guarantees.
  */
 _Static_assert(3 * DEFLATE_MAX_CODE_LEN <= REFILLED_BITS, "three literals per refill");
 _Static_assert(MAX_LENGTH_BITS + MAX_DIST_BITS <= REFILLED_BITS, "a length and distance per refill");
 
 /*
  * FASTLOOP_MAX_BYTES_READ: a word refill reads the 8 bytes at `in` and
- * advances `in` by at most 7.  An iteration refills at most twice (between
- * its literals and its match, and at its end to look up the next symbol),
- * so it reads no further than 7 + 8 bytes past where it started.
+ * advances `in` by at most 7.  An iteration refills at most three times
+ * (after its first literal, after its second when a match follows, and at
+ * its end to look up the next symbol), so it reads no further than
+ * 2 * 7 + 8 bytes past where it started.
  *
  * FASTLOOP_MAX_BYTES_WRITTEN: two literals, then a match of at most 258
  * bytes copied in 8-byte words, the last of which may end 7 bytes past the
  * match (a short match still writes 40 bytes, well within that).
  */
-#define FASTLOOP_MAX_BYTES_READ		(7 + 8)
+#define FASTLOOP_MAX_BYTES_READ		(2 * 7 + 8)
 #define FASTLOOP_MAX_BYTES_WRITTEN	(2 + DEFLATE_MAX_MATCH + 7)
 
 static inline void copy8(uint8_t *d, const uint8_t *s)
@@ -193,6 +196,7 @@ static enum kd_err fast_loop(struct kd_job *job, const struct deflate_tables *t,
 		if (entry & ENTRY_LITERAL) {
 			lit = entry_value(entry);
 			entry = litlen[buf & LITLEN_MASK];
+			REFILL_WORD();
 			CONSUME(entry);
 			*out++ = (uint8_t)lit;
 			if (entry & ENTRY_LITERAL) {
@@ -207,9 +211,9 @@ static enum kd_err fast_loop(struct kd_job *job, const struct deflate_tables *t,
 					*out++ = (uint8_t)lit;
 					continue;
 				}
+				/* a length's codeword and extra bits are all in `saved` */
+				REFILL_WORD();
 			}
-			/* a length's codeword and extra bits are all in `saved` */
-			REFILL_WORD();
 		}
 		if (KD_UNLIKELY(entry & ENTRY_EXCEPTIONAL)) {
 			if (entry & ENTRY_SUBTABLE) {
