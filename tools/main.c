@@ -19,6 +19,8 @@ static const struct command {
 	  "decode a gzip, bzip2, lzma, xz, lzo, lz4 or zstd stream; '-' or nothing is stdin/stdout" },
 	{ "extract", cmd_extract, "IMAGE -o VMLINUX [--relocs FILE] [-q]",
 	  "the vmlinux ELF of a bzImage, split from the relocation table appended to it" },
+	{ "relocs", cmd_relocs, "VMLINUX -o FILE [-q]",
+	  "the relocation table Linux appends to vmlinux.bin, from a vmlinux linked with --emit-relocs" },
 	{ "pack", cmd_pack, "...",
 	  "build a bootable bzImage around a vmlinux" },
 };

@@ -18,6 +18,7 @@ int cmd_inspect(int argc, char **argv);
 int cmd_decompress(int argc, char **argv);
 int cmd_extract(int argc, char **argv);
 int cmd_pack(int argc, char **argv);
+int cmd_relocs(int argc, char **argv);
 
 /* Print "kdecomp: <message>" on stderr and exit(1). */
 void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));

@@ -1,0 +1,400 @@
+// SPDX-License-Identifier: MIT
+/*
+ * kdecomp relocs VMLINUX -o FILE [-q]: the relocation table Linux appends
+ * after vmlinux.bin, generated from a vmlinux linked with --emit-relocs.
+ *
+ * --emit-relocs keeps every relocation the linker resolved: one SHT_RELA
+ * section per section it patched (sh_info names that section, sh_link the
+ * symbol table), each entry the spot's link-time virtual address
+ * (r_offset), a symbol and a type.  When the kernel runs `delta` bytes
+ * away from where it was linked, a value must change exactly when it
+ * depends on where the kernel is and not on where the spot is:
+ *
+ *   R_X86_64_64             S + A, 64 bits    moves with S: the 64-bit list
+ *   R_X86_64_32, _32S       S + A, 32 bits    moves with S: the 32-bit list
+ *   R_X86_64_PC32, _PLT32,
+ *   _PC64, _GOTPCREL...     S + A - P         S and P move together: nothing
+ *
+ * Per-cpu variables break that pattern.  On SMP kernels .data..percpu is
+ * linked at address 0, so a per-cpu symbol is an offset into each CPU's
+ * area (reached through %gs), not an address, while the section's initial
+ * contents sit inside the image at __per_cpu_load.  Hence:
+ *
+ *   - an absolute reference to a per-cpu symbol is an offset that never
+ *     moves: left alone;
+ *   - a PC-relative reference from the image to a per-cpu symbol is
+ *     S - P where only P moves: it must shrink by delta, the inverse
+ *     32-bit list;
+ *   - a spot inside .data..percpu has an r_offset counted from 0: it is
+ *     at r_offset + __per_cpu_load in the image.
+ *
+ * Symbols the linker made absolute (SHN_ABS) are constants unless their
+ * value is an address inside the kernel's image (the linker script defines
+ * some image addresses as sums, e.g. init_per_cpu__* = a per-cpu offset +
+ * __per_cpu_load); references through undefined symbols (weak, resolved
+ * to 0) are constants too.  Relocations applying to sections the loader
+ * does not load (debug information) are ignored, and so are those in
+ * notes (SHT_NOTE: .notes, with Xen's entry point): a note is read from
+ * the file by whoever loads the kernel, never by the kernel itself.
+ *
+ * The table, every entry the low 32 bits of a spot's virtual address
+ * (sign-extended back by the loader), each list sorted ascending:
+ *
+ *   [0][64-bit entries][0][inverse 32-bit entries][0][32-bit entries]
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tools.h"
+
+#define SHT_SYMTAB	2
+#define SHT_RELA	4
+#define SHT_NOTE	7
+#define SHF_ALLOC	0x2
+#define SHN_UNDEF	0
+#define SHN_LORESERVE	0xff00
+#define SHN_ABS		0xfff1
+#define SHDR_SIZE	64
+#define SYM_SIZE	24
+#define RELA_SIZE	24
+
+/* x86-64 psABI relocation types that occur in a kernel. */
+#define R_X86_64_NONE		0
+#define R_X86_64_64		1
+#define R_X86_64_PC32		2
+#define R_X86_64_PLT32		4
+#define R_X86_64_GOTPCREL	9
+#define R_X86_64_32		10
+#define R_X86_64_32S		11
+#define R_X86_64_PC64		24
+#define R_X86_64_GOTPCRELX	41
+#define R_X86_64_REX_GOTPCRELX	42
+
+struct shdr {
+	uint32_t name, type;
+	uint64_t flags, addr, offset, size;
+	uint32_t link, info;
+};
+
+struct sym {
+	uint32_t name;
+	uint16_t shndx;
+	uint64_t value;
+};
+
+/* A growing list of table entries. */
+struct list {
+	uint32_t *v;
+	size_t n, cap;
+};
+
+struct vmlinux {
+	const char *path;
+	const uint8_t *data;
+	size_t len;
+	uint64_t shoff;
+	unsigned shnum, shstrndx;
+	uint64_t image_start, image_end;	/* the loaded sections' virtual span */
+	unsigned percpu;		/* index of .data..percpu when linked at 0, else 0 */
+	uint64_t percpu_size;
+	uint64_t percpu_load;		/* __per_cpu_load: its contents' address in the image */
+};
+
+struct table {
+	struct list l64, l32inv, l32;
+	size_t seen, rela_sections;
+};
+
+static void usage_die(void)
+{
+	die("usage: kdecomp relocs VMLINUX -o FILE [-q]");
+}
+
+static struct shdr section(const struct vmlinux *v, unsigned i)
+{
+	const uint8_t *p = v->data + v->shoff + (size_t)i * SHDR_SIZE;
+
+	return (struct shdr){
+		.name = kd_get_le32(p), .type = kd_get_le32(p + 4), .flags = kd_get_le64(p + 8),
+		.addr = kd_get_le64(p + 16), .offset = kd_get_le64(p + 24), .size = kd_get_le64(p + 32),
+		.link = kd_get_le32(p + 40), .info = kd_get_le32(p + 44),
+	};
+}
+
+/* The section's bytes, which must lie in the file. */
+static const uint8_t *section_data(const struct vmlinux *v, const struct shdr *s, const char *what)
+{
+	if (s->offset > v->len || s->size > v->len - s->offset)
+		die("relocs: %s: %s lies outside the file (offset 0x%llx, size 0x%llx)", v->path, what,
+		    (unsigned long long)s->offset, (unsigned long long)s->size);
+	return v->data + s->offset;
+}
+
+/* A NUL-terminated string at `off` in string table section `strtab`, or "" if there is none. */
+static const char *string_at(const struct vmlinux *v, unsigned strtab, uint32_t off)
+{
+	if (strtab == 0 || strtab >= v->shnum)
+		return "";
+	struct shdr s = section(v, strtab);
+	const uint8_t *p = section_data(v, &s, "string table");
+
+	if (off >= s.size || !memchr(p + off, 0, s.size - off))
+		return "";
+	return (const char *)p + off;
+}
+
+static struct sym symbol(const struct vmlinux *v, const struct shdr *symtab, const uint8_t *syms, uint32_t i)
+{
+	if ((uint64_t)i * SYM_SIZE + SYM_SIZE > symtab->size)
+		die("relocs: %s: relocation names symbol %u of %llu", v->path, i,
+		    (unsigned long long)(symtab->size / SYM_SIZE));
+	const uint8_t *p = syms + (size_t)i * SYM_SIZE;
+	return (struct sym){ .name = kd_get_le32(p), .shndx = kd_get_le16(p + 6), .value = kd_get_le64(p + 8) };
+}
+
+static void read_header(struct vmlinux *v)
+{
+	const uint8_t *h = v->data;
+
+	if (v->len < 64 || memcmp(h, "\x7f" "ELF", 4) != 0 || h[4] != 2 || h[5] != 1 || kd_get_le16(h + 18) != 62)
+		die("relocs: %s: not a little-endian x86-64 ELF64 file", v->path);
+	v->shoff = kd_get_le64(h + 40);
+	v->shnum = kd_get_le16(h + 60);
+	v->shstrndx = kd_get_le16(h + 62);
+	if (v->shnum == 0 || kd_get_le16(h + 58) != SHDR_SIZE || v->shoff > v->len ||
+	    (uint64_t)v->shnum * SHDR_SIZE > v->len - v->shoff)
+		die("relocs: %s: no usable section headers (a stripped vmlinux has no relocations left)", v->path);
+}
+
+/* Where the loaded sections are, and where the per-cpu section is linked and loaded. */
+static void find_sections(struct vmlinux *v)
+{
+	v->image_start = UINT64_MAX;
+	for (unsigned i = 1; i < v->shnum; i++) {
+		struct shdr s = section(v, i);
+
+		if (!(s.flags & SHF_ALLOC))
+			continue;
+		if (s.addr == 0 && strcmp(string_at(v, v->shstrndx, s.name), ".data..percpu") == 0) {
+			v->percpu = i;
+			v->percpu_size = s.size;
+			continue;
+		}
+		if (s.addr < v->image_start)
+			v->image_start = s.addr;
+		if (s.addr + s.size > v->image_end)
+			v->image_end = s.addr + s.size;
+	}
+}
+
+/* The value of the symbol `name` in symbol table `symtab`, or false if it has none. */
+static bool lookup(const struct vmlinux *v, unsigned symtab, const char *name, uint64_t *value)
+{
+	struct shdr s = section(v, symtab);
+	const uint8_t *syms = section_data(v, &s, "symbol table");
+
+	for (uint32_t i = 1; i < s.size / SYM_SIZE; i++) {
+		struct sym sym = symbol(v, &s, syms, i);
+
+		if (strcmp(string_at(v, s.link, sym.name), name) == 0) {
+			*value = sym.value;
+			return true;
+		}
+	}
+	return false;
+}
+
+static void find_percpu_load(struct vmlinux *v)
+{
+	if (!v->percpu)
+		return;
+	for (unsigned i = 1; i < v->shnum; i++)
+		if (section(v, i).type == SHT_SYMTAB && lookup(v, i, "__per_cpu_load", &v->percpu_load))
+			return;
+	die("relocs: %s: .data..percpu is linked at 0 but there is no __per_cpu_load symbol", v->path);
+}
+
+static void add(struct list *l, uint64_t vaddr, const struct vmlinux *v)
+{
+	if ((uint64_t)(int64_t)(int32_t)vaddr != vaddr)
+		die("relocs: %s: relocation at 0x%llx does not sign-extend from 32 bits", v->path,
+		    (unsigned long long)vaddr);
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 4096;
+		if (!(l->v = realloc(l->v, l->cap * sizeof(*l->v))))
+			die("out of memory (%zu relocations)", l->cap);
+	}
+	l->v[l->n++] = (uint32_t)vaddr;
+}
+
+/* A per-cpu symbol: in .data..percpu with a value that is an offset into it, not an image address. */
+static bool is_percpu(const struct vmlinux *v, const struct sym *s)
+{
+	return v->percpu && s->shndx == v->percpu && s->value <= v->percpu_size;
+}
+
+/* Does the symbol's value move with the kernel? */
+static bool moves(const struct vmlinux *v, const struct sym *s)
+{
+	if (s->shndx == SHN_UNDEF || is_percpu(v, s))
+		return false;
+	if (s->shndx == SHN_ABS)
+		return s->value >= v->image_start && s->value <= v->image_end;
+	return true;
+}
+
+/* Put one relocation (spot at `vaddr` in the image) in the list its type and symbol call for. */
+static void classify(struct table *t, const struct vmlinux *v, uint32_t type, uint64_t vaddr, const struct sym *s,
+		     const char *name)
+{
+	switch (type) {
+	case R_X86_64_NONE:
+		return;
+	case R_X86_64_64:
+		if (moves(v, s))
+			add(&t->l64, vaddr, v);
+		return;
+	case R_X86_64_32:
+	case R_X86_64_32S:
+		if (moves(v, s))
+			add(&t->l32, vaddr, v);
+		return;
+	case R_X86_64_PC32:
+	case R_X86_64_PLT32:
+		if (is_percpu(v, s))
+			add(&t->l32inv, vaddr, v);
+		return;
+	case R_X86_64_PC64:
+	case R_X86_64_GOTPCREL:
+	case R_X86_64_GOTPCRELX:
+	case R_X86_64_REX_GOTPCRELX:
+		/* no 64-bit inverse list exists, and a GOT slot holds an address no list names */
+		if (is_percpu(v, s))
+			die("relocs: %s: relocation type %u at 0x%llx against per-cpu symbol %s has no list",
+			    v->path, type, (unsigned long long)vaddr, name);
+		return;
+	default:
+		die("relocs: %s: unsupported relocation type %u at 0x%llx (symbol %s)", v->path, type,
+		    (unsigned long long)vaddr, name);
+	}
+}
+
+static void walk_rela(struct table *t, const struct vmlinux *v, const struct shdr *rela)
+{
+	if (rela->info == 0 || rela->info >= v->shnum || rela->link == 0 || rela->link >= v->shnum)
+		die("relocs: %s: relocation section names section %u / symbol table %u of %u", v->path,
+		    rela->info, rela->link, v->shnum);
+	struct shdr target = section(v, rela->info), symtab = section(v, rela->link);
+
+	if (!(target.flags & SHF_ALLOC) || target.type == SHT_NOTE)
+		return;
+	const uint8_t *p = section_data(v, rela, "relocation section");
+	const uint8_t *syms = section_data(v, &symtab, "symbol table");
+	/* spots in .data..percpu are counted from its link address, 0 */
+	uint64_t bias = rela->info == v->percpu ? v->percpu_load : 0;
+
+	t->rela_sections++;
+	for (uint64_t i = 0; i < rela->size / RELA_SIZE; i++, p += RELA_SIZE) {
+		uint64_t info = kd_get_le64(p + 8);
+		struct sym s = symbol(v, &symtab, syms, (uint32_t)(info >> 32));
+
+		classify(t, v, (uint32_t)info, kd_get_le64(p) + bias, &s, string_at(v, symtab.link, s.name));
+		t->seen++;
+	}
+}
+
+static int compare_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Append a zero, then the list sorted ascending. */
+static uint8_t *put_list(uint8_t *out, struct list *l)
+{
+	qsort(l->v, l->n, sizeof(*l->v), compare_u32);
+	kd_put_le32(out, 0);
+	out += 4;
+	for (size_t i = 0; i < l->n; i++, out += 4)
+		kd_put_le32(out, l->v[i]);
+	return out;
+}
+
+/* Map the file read-only (vmlinux with debug information runs to hundreds of MB). */
+static struct vmlinux map_vmlinux(const char *path)
+{
+	struct vmlinux v = { .path = path };
+	struct stat st;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0 || fstat(fd, &st) != 0)
+		die("%s: %s", path, strerror(errno));
+	if (!S_ISREG(st.st_mode) || st.st_size == 0)
+		die("%s: not a regular, non-empty file", path);
+	v.len = (size_t)st.st_size;
+	v.data = mmap(NULL, v.len, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (v.data == MAP_FAILED)
+		die("%s: %s", path, strerror(errno));
+	close(fd);
+	return v;
+}
+
+int cmd_relocs(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *out_path = NULL;
+	bool quiet = false;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "o:q", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o': out_path = optarg; break;
+		case 'q': quiet = true; break;
+		default: usage_die();
+		}
+	}
+	if (!out_path || optind != argc - 1)
+		usage_die();
+
+	struct vmlinux v = map_vmlinux(argv[optind]);
+	struct table t = { 0 };
+
+	read_header(&v);
+	find_sections(&v);
+	find_percpu_load(&v);
+	for (unsigned i = 1; i < v.shnum; i++) {
+		struct shdr s = section(&v, i);
+
+		if (s.type == SHT_RELA)
+			walk_rela(&t, &v, &s);
+	}
+	if (t.rela_sections == 0)
+		die("relocs: %s: no relocation sections for loaded sections (not linked with --emit-relocs?)",
+		    v.path);
+
+	size_t size = (3 + t.l64.n + t.l32inv.n + t.l32.n) * 4;
+	uint8_t *out = xmalloc(size);
+	put_list(put_list(put_list(out, &t.l64), &t.l32inv), &t.l32);
+	write_file(out_path, out, size);
+	if (!quiet)
+		fprintf(stderr, "%s: %zu relocations in %zu sections -> table %zu bytes (%zu 32-bit, "
+			"%zu inverse 32-bit, %zu 64-bit)\n", v.path, t.seen, t.rela_sections, size, t.l32.n,
+			t.l32inv.n, t.l64.n);
+	free(out);
+	free(t.l64.v);
+	free(t.l32inv.v);
+	free(t.l32.v);
+	munmap((void *)v.data, v.len);
+	return 0;
+}
