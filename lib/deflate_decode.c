@@ -26,20 +26,23 @@
 
 /*
  * One fast-loop iteration decodes up to three literals, or up to two
- * literals then a match.  It refills after the first literal's successor
- * is looked up (the refill then overlaps that lookup), so two more
- * literals and the lookup of a third, or a length and its distance, must
- * fit in what one refill guarantees.
+ * literals then a match.  Refills are placed just after a lookup, so that
+ * the refill overlaps the table load instead of delaying it: after the
+ * first literal's successor is looked up, after a distance is looked up,
+ * and after the next iteration's first symbol is looked up.  Between
+ * refills the bits consumed plus the bits a lookup needs must fit in what
+ * a refill guarantees: two literals and the third's lookup; a literal, a
+ * length and the distance lookup; a distance and the next lookup.
  */
-_Static_assert(3 * DEFLATE_MAX_CODE_LEN <= REFILLED_BITS, "three literals per refill");
-_Static_assert(MAX_LENGTH_BITS + MAX_DIST_BITS <= REFILLED_BITS, "a length and distance per refill");
+_Static_assert(3 * DEFLATE_MAX_CODE_LEN <= REFILLED_BITS, "literals between refills");
+_Static_assert(DEFLATE_MAX_CODE_LEN + MAX_LENGTH_BITS + DIST_TABLE_BITS <= REFILLED_BITS,
+	       "a literal, a length and a distance lookup between refills");
+_Static_assert(MAX_DIST_BITS + LITLEN_TABLE_BITS <= REFILLED_BITS, "a distance and the next lookup");
 
 /*
  * FASTLOOP_MAX_BYTES_READ: a word refill reads the 8 bytes at `in` and
- * advances `in` by at most 7.  An iteration refills at most three times
- * (after its first literal, after its second when a match follows, and at
- * its end to look up the next symbol), so it reads no further than
- * 2 * 7 + 8 bytes past where it started.
+ * advances `in` by at most 7.  An iteration refills at most three times,
+ * so it reads no further than 2 * 7 + 8 bytes past where it started.
  *
  * FASTLOOP_MAX_BYTES_WRITTEN: two literals, then a match of at most 258
  * bytes copied in 8-byte words, the last of which may end 7 bytes past the
@@ -211,8 +214,6 @@ static enum kd_err fast_loop(struct kd_job *job, const struct deflate_tables *t,
 					*out++ = (uint8_t)lit;
 					continue;
 				}
-				/* a length's codeword and extra bits are all in `saved` */
-				REFILL_WORD();
 			}
 		}
 		if (KD_UNLIKELY(entry & ENTRY_EXCEPTIONAL)) {
@@ -221,8 +222,8 @@ static enum kd_err fast_loop(struct kd_job *job, const struct deflate_tables *t,
 				CONSUME(entry);
 				if (entry & ENTRY_LITERAL) {
 					*out++ = (uint8_t)entry_value(entry);
-					REFILL_WORD();
 					entry = litlen[buf & LITLEN_MASK];
+					REFILL_WORD();
 					continue;
 				}
 			}
@@ -239,6 +240,7 @@ static enum kd_err fast_loop(struct kd_job *job, const struct deflate_tables *t,
 		len = entry_value(entry) + extra_value(saved, entry);
 
 		entry = dtab[buf & DIST_MASK];
+		REFILL_WORD();
 		CONSUME(entry);
 		if (KD_UNLIKELY(entry & ENTRY_EXCEPTIONAL)) {
 			if (entry & ENTRY_SUBTABLE) {
@@ -258,8 +260,8 @@ static enum kd_err fast_loop(struct kd_job *job, const struct deflate_tables *t,
 			goto stop;
 		}
 		/* look the next symbol up before the copy, so the two overlap */
-		REFILL_WORD();
 		entry = litlen[buf & LITLEN_MASK];
+		REFILL_WORD();
 		copy_match_fast(out, dist, len);
 		out += len;
 	} while (in < in_fast_end && out < out_fast_end);
