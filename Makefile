@@ -51,6 +51,7 @@ FUZZ_SRC  := $(wildcard fuzz/fuzz_*.c)
 all: $(B)/kdecomp freestanding-check stubs
 
 -include boot/boot.mk
+-include tests/loader64/loader64.mk
 
 $(B)/host/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -91,9 +92,10 @@ check-unit: $(B)/tests/run $(B)/kdecomp kernels
 	$(B)/tests/run
 
 # Real kernels through our stub under QEMU: every format, the loaders, KASLR.
-check-boot: all
+check-boot: all $(B)/loader64/loader64.bin
 	tests/boot/formats.sh
 	tests/boot/kaslr.sh
+	tests/boot/entry64.sh
 
 check: all kernels check-unit check-boot
 

@@ -1,0 +1,27 @@
+# loader64: the minimal Multiboot-started 64-bit loader of tests/boot/entry64.sh.
+#
+#   build/loader64/loader64.bin   flat, loaded by QEMU -kernel at 1 MiB
+#
+# Built from C at -m64 and linked below 2 GiB (-mcmodel=small, no PIE);
+# lib/mem.c (freestanding build) supplies the mem* the compiler may call.
+
+LOADER64_CFLAGS := -std=gnu11 $(WARN) -O2 -Ilib -ffreestanding -fno-pie -fno-pic -mcmodel=small \
+	-mno-sse -mno-sse2 -mno-mmx -mno-80387 -mno-red-zone -fno-stack-protector \
+	-fno-asynchronous-unwind-tables
+LOADER64_OBJ := $(B)/loader64/entry.o $(B)/loader64/loader.o $(B)/free/lib/mem.o
+
+$(B)/loader64/entry.o: tests/loader64/entry.S
+	@mkdir -p $(dir $@)
+	$(CC) -c $< -o $@
+
+$(B)/loader64/loader.o: tests/loader64/loader.c lib/bootparam.h lib/kd.h
+	@mkdir -p $(dir $@)
+	$(CC) $(LOADER64_CFLAGS) -c $< -o $@
+
+$(B)/loader64/loader64.bin: $(LOADER64_OBJ) tests/loader64/loader.lds
+	ld -static -nostdlib -z noexecstack --no-warn-rwx-segments -T tests/loader64/loader.lds \
+		-o $(B)/loader64/loader64.elf $(LOADER64_OBJ)
+	objcopy -O binary $(B)/loader64/loader64.elf $@
+
+.PHONY: loader64
+loader64: $(B)/loader64/loader64.bin
