@@ -32,7 +32,7 @@ REF_LIBS := -llz4 -lz -ldeflate -llzma -lbz2 -llzo2 -lzstd
 FREE_CFLAGS := -include lib/hidden.h -std=gnu11 $(WARN) -O2 -g -Ilib -ffreestanding -fno-builtin-memcpy \
 	-fPIE -fvisibility=hidden -mno-sse -mno-sse2 -mno-mmx -mno-80387 -mno-red-zone \
 	-fno-stack-protector -fno-asynchronous-unwind-tables -fno-pic -fno-common \
-	-mcmodel=small -fno-jump-tables
+	-mcmodel=small -fno-jump-tables -fno-tree-loop-distribute-patterns
 FREE_CFLAGS := $(filter-out -fno-pic,$(FREE_CFLAGS))
 
 LIB_SRC   := $(wildcard lib/*.c)
@@ -47,7 +47,7 @@ BENCH_SRC := $(wildcard bench/*.c)
 BENCH_OBJ := $(BENCH_SRC:%.c=$(B)/host/%.o)
 FUZZ_SRC  := $(wildcard fuzz/fuzz_*.c)
 
-.PHONY: all check check-unit check-boot kernels bench fuzz demo deps install clean freestanding-check
+.PHONY: all check check-unit check-boot kernels bench bench-boot fuzz demo deps install clean freestanding-check
 all: $(B)/kdecomp freestanding-check stubs
 
 -include boot/boot.mk
@@ -96,6 +96,8 @@ check-boot: all $(B)/loader64/loader64.bin
 	tests/boot/formats.sh
 	tests/boot/kaslr.sh
 	tests/boot/entry64.sh
+	tests/boot/grub.sh
+	tests/boot/errors.sh
 
 check: all kernels check-unit check-boot
 
@@ -106,8 +108,11 @@ kernels:
 demo: all
 	scripts/demo.sh
 
-bench: $(B)/bench/run
+bench: $(B)/bench/run kernels
 	$(B)/bench/run $(BENCH)
+
+bench-boot: all
+	bench/boot-time.sh
 
 FUZZ_CC := clang
 FUZZ_FLAGS := -std=gnu11 -g -O1 -Ilib -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined

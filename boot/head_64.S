@@ -98,15 +98,28 @@ join_64:
 	call	load_gdt64
 	call	load_early_idt
 
-	/* Copy backwards: the destination is never below the source, and may overlap it. */
+	/*
+	 * Copy backwards: the destination is never below the source, and may
+	 * overlap it.  32 bytes a step in a plain loop, not `std; rep movsq`,
+	 * which emulators run one element at a time.
+	 */
 	movl	head_info + INFO_FILE_LEN - HEAD_INFO(%rip), %ecx
-	addl	$7, %ecx
-	shrl	$3, %ecx
-	leaq	-8(%rbp, %rcx, 8), %rsi
-	leaq	-8(%rbx, %rcx, 8), %rdi
-	std
-	rep	movsq
-	cld
+	addl	$31, %ecx
+	andl	$~31, %ecx
+	leaq	(%rbp, %rcx), %rsi
+	leaq	(%rbx, %rcx), %rdi
+1:	subq	$32, %rsi
+	subq	$32, %rdi
+	movq	0(%rsi), %rax
+	movq	8(%rsi), %rdx
+	movq	16(%rsi), %r8
+	movq	24(%rsi), %r9
+	movq	%rax, 0(%rdi)
+	movq	%rdx, 8(%rdi)
+	movq	%r8, 16(%rdi)
+	movq	%r9, 24(%rdi)
+	subl	$32, %ecx
+	jnz	1b
 
 	/* Into main, in the copy; it reloads its own GDT there. */
 	movq	%rbx, %r14			/* the relocated head */
