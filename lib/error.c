@@ -20,6 +20,7 @@ const char *kd_strerror(enum kd_err err)
 	case KD_ERR_RELOC:		return "bad relocation table";
 	case KD_ERR_PLACE:		return "no room to place the kernel";
 	case KD_ERR_PGTABLE:		return "out of page-table pages";
+	case KD_ERR_KALLSYMS:		return "no usable kallsyms symbol table";
 	}
 	return "unknown error";
 }

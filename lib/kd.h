@@ -70,6 +70,7 @@ enum kd_err {
 	KD_ERR_RELOC,		/* malformed relocation table */
 	KD_ERR_PLACE,		/* no place to put the kernel */
 	KD_ERR_PGTABLE,		/* page-table pool exhausted */
+	KD_ERR_KALLSYMS,	/* no usable kallsyms table in the kernel */
 };
 
 const char *kd_strerror(enum kd_err err);

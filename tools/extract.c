@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * kdecomp extract IMAGE -o VMLINUX [--relocs FILE] [-q]: the kernel ELF
- * out of a bzImage.  Unlike scanning the file for compression magic, this
+ * kdecomp extract IMAGE -o VMLINUX [--relocs FILE] [--symbols] [-q]: the
+ * kernel ELF out of a bzImage (with --symbols, its kallsyms table added as
+ * an ELF symbol table).  Unlike scanning the file for compression magic, this
  * reads the payload's place from the setup header, decodes it with our
  * own decoders, checks that the result is an x86-64 ELF followed by
  * nothing but a well-formed relocation table, and only then writes.
@@ -13,7 +14,7 @@
 
 static void usage_die(void)
 {
-	die("usage: kdecomp extract IMAGE -o VMLINUX [--relocs FILE] [-q]");
+	die("usage: kdecomp extract IMAGE -o VMLINUX [--relocs FILE] [--symbols] [-q]");
 }
 
 static void summary(const char *path, const struct kd_bzimage *img, const struct kernel *k)
@@ -26,16 +27,32 @@ static void summary(const char *path, const struct kd_bzimage *img, const struct
 		(unsigned long long)k->relocs.n64);
 }
 
+/* --symbols: the ELF with the kernel's kallsyms table added as .symtab/.strtab. */
+static void write_with_symbols(const char *out_path, const struct kernel *k, const char *path)
+{
+	struct ksyms t;
+	struct kd_file out;
+	char msg[4096];
+
+	if (!ksyms_read(k->data.data, k->elf.file_end, &k->elf, &t, msg, sizeof(msg)) ||
+	    !elf_add_symtab(k->data.data, k->elf.file_end, &t, &out, msg, sizeof(msg)))
+		die("extract: %s: --symbols: %s", path, msg);
+	write_file(out_path, out.data, out.len);
+	free(out.data);
+	ksyms_free(&t);
+}
+
 int cmd_extract(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "relocs", required_argument, NULL, 'r' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "symbols", no_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *out_path = NULL, *relocs_path = NULL;
-	bool quiet = false;
+	bool quiet = false, symbols = false;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "o:q", longopts, NULL)) != -1) {
@@ -43,6 +60,7 @@ int cmd_extract(int argc, char **argv)
 		case 'o': out_path = optarg; break;
 		case 'r': relocs_path = optarg; break;
 		case 'q': quiet = true; break;
+		case 's': symbols = true; break;
 		default: usage_die();
 		}
 	}
@@ -63,7 +81,10 @@ int cmd_extract(int argc, char **argv)
 	if (!kernel_decode(&img, &k, msg, sizeof(msg)))
 		die("extract: %s: %s", path, msg);
 
-	write_file(out_path, k.data.data, k.elf.file_end);
+	if (symbols)
+		write_with_symbols(out_path, &k, path);
+	else
+		write_file(out_path, k.data.data, k.elf.file_end);
 	if (relocs_path)
 		write_file(relocs_path, k.data.data + k.relocs.start, k.relocs.end - k.relocs.start);
 	if (!quiet)

@@ -17,10 +17,12 @@ static const struct command {
 	  "the setup header, payload and kernel ELF of a bzImage (or a vmlinux's program headers)" },
 	{ "decompress", cmd_decompress, "[-F FORMAT] [-o OUT] [IN]",
 	  "decode a gzip, bzip2, lzma, xz, lzo, lz4 or zstd stream; '-' or nothing is stdin/stdout" },
-	{ "extract", cmd_extract, "IMAGE -o VMLINUX [--relocs FILE] [-q]",
+	{ "extract", cmd_extract, "IMAGE -o VMLINUX [--relocs FILE] [--symbols] [-q]",
 	  "the vmlinux ELF of a bzImage, split from the relocation table appended to it" },
 	{ "relocs", cmd_relocs, "VMLINUX -o FILE [-q]",
 	  "the relocation table Linux appends to vmlinux.bin, from a vmlinux linked with --emit-relocs" },
+	{ "symbols", cmd_symbols, "IMAGE|VMLINUX [--json]",
+	  "the kernel's own symbol table (kallsyms), as /proc/kallsyms lists it" },
 	{ "pack", cmd_pack, "...",
 	  "build a bootable bzImage around a vmlinux" },
 };

@@ -6,6 +6,7 @@
 
 #include "bzimage.h"
 #include "elf.h"
+#include "kallsyms.h"
 #include "kd.h"
 
 struct kd_file {
@@ -18,6 +19,7 @@ int cmd_inspect(int argc, char **argv);
 int cmd_decompress(int argc, char **argv);
 int cmd_extract(int argc, char **argv);
 int cmd_pack(int argc, char **argv);
+int cmd_symbols(int argc, char **argv);
 int cmd_relocs(int argc, char **argv);
 
 /* Print "kdecomp: <message>" on stderr and exit(1). */
@@ -77,6 +79,33 @@ int default_level(enum kd_format fmt);
 
 /* The payload as Linux builds it: the compressed stream, then the 4-byte size (gzip: ISIZE). */
 struct kd_file compress_payload(enum kd_format fmt, const uint8_t *in, size_t len, int level);
+
+/* --- symbols.c: the kernel's own symbol table (kallsyms) --- */
+struct ksym {
+	uint64_t addr;
+	uint32_t name;		/* offset of the NUL-terminated name in ksyms.names */
+	uint16_t name_len;
+	char type;		/* nm's type letter */
+};
+
+struct ksyms {
+	struct kd_kallsyms where;	/* the tables in the vmlinux */
+	struct ksym *sym;		/* in table (address) order */
+	size_t n;
+	char *names;
+	size_t names_len;
+};
+
+/* Find and decode the kallsyms table of vmlinux[0..len); on failure false, with the reason in msg. */
+bool ksyms_read(const uint8_t *vmlinux, size_t len, const struct kd_elf_info *elf, struct ksyms *t, char *msg,
+		size_t msg_size);
+void ksyms_free(struct ksyms *t);
+
+/* --- elf_symtab.c: a vmlinux with .symtab and .strtab added from kallsyms --- */
+
+/* The vmlinux elf[0..len) with the symbols of t as an ELF symbol table (malloc'd); false with msg on failure. */
+bool elf_add_symtab(const uint8_t *elf, size_t len, const struct ksyms *t, struct kd_file *out, char *msg,
+		    size_t msg_size);
 
 /* --- emit.c: one description printed as aligned text or as one JSON object --- */
 struct emit {

@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: MIT
+/*
+ * A vmlinux with the kernel's own symbols as an ELF symbol table, so gdb,
+ * objdump and nm see every kallsyms name.  The input stays byte for byte;
+ * appended after it:
+ *
+ *   [input ELF][.symtab][.strtab][.shstrtab: the old names + two][section headers]
+ *
+ * and the ELF header points at the new section header table (the old one,
+ * plus .symtab and .strtab, with .shstrtab moved to its longer copy).
+ *
+ * ELF-64 facts used: a section header is 64 bytes, a symbol 24; locals come
+ * first in .symtab and its sh_info is the index of the first non-local;
+ * st_info is binding << 4 | type.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tools.h"
+
+#define SHDR_SIZE	64
+#define SYM_SIZE	24
+#define SHT_SYMTAB	2
+#define SHT_STRTAB	3
+#define SHF_ALLOC	0x2
+#define SHF_EXECINSTR	0x4
+#define SHN_ABS		0xfff1
+#define SHN_LORESERVE	0xff00
+#define STB_LOCAL	0
+#define STB_GLOBAL	1
+#define STB_WEAK	2
+#define STT_NOTYPE	0
+#define STT_OBJECT	1
+#define STT_FUNC	2
+
+/* The section header fields we read and write. */
+struct shdr {
+	uint32_t name, type;
+	uint64_t flags, addr, offset, size;
+	uint32_t link, info;
+	uint64_t align, entsize;
+};
+
+static struct shdr get_shdr(const uint8_t *p)
+{
+	return (struct shdr){
+		kd_get_le32(p), kd_get_le32(p + 4), kd_get_le64(p + 8), kd_get_le64(p + 16), kd_get_le64(p + 24),
+		kd_get_le64(p + 32), kd_get_le32(p + 40), kd_get_le32(p + 44), kd_get_le64(p + 48), kd_get_le64(p + 56),
+	};
+}
+
+static void put_shdr(uint8_t *p, const struct shdr *s)
+{
+	kd_put_le32(p, s->name);
+	kd_put_le32(p + 4, s->type);
+	kd_put_le64(p + 8, s->flags);
+	kd_put_le64(p + 16, s->addr);
+	kd_put_le64(p + 24, s->offset);
+	kd_put_le64(p + 32, s->size);
+	kd_put_le32(p + 40, s->link);
+	kd_put_le32(p + 44, s->info);
+	kd_put_le64(p + 48, s->align);
+	kd_put_le64(p + 56, s->entsize);
+}
+
+/* What the output is built from: the input's sections and the symbols placed in them. */
+struct build {
+	struct shdr *sec;	/* the input's section headers */
+	unsigned nsec;
+	unsigned shstrndx;
+	uint16_t *shndx;	/* per symbol: its section, or SHN_ABS */
+};
+
+/* The allocated section holding addr; one ending at addr if none does (_etext and the like); else SHN_ABS. */
+static uint16_t section_of(const struct build *b, uint64_t addr)
+{
+	unsigned end_match = SHN_ABS;
+
+	for (unsigned i = 1; i < b->nsec; i++) {
+		const struct shdr *s = &b->sec[i];
+
+		if (!(s->flags & SHF_ALLOC) || s->size == 0 || addr < s->addr)
+			continue;
+		if (addr - s->addr < s->size)
+			return (uint16_t)i;
+		if (addr - s->addr == s->size && end_match == SHN_ABS)
+			end_match = i;
+	}
+	return (uint16_t)end_match;
+}
+
+/* nm's letter as ELF binding: upper case global, lower case local; W and V weak. */
+static unsigned binding_of(char type)
+{
+	if (type == 'W' || type == 'w' || type == 'V' || type == 'v')
+		return STB_WEAK;
+	return type >= 'A' && type <= 'Z' ? STB_GLOBAL : STB_LOCAL;
+}
+
+/*
+ * Code letters in an executable section are functions; data, read-only
+ * and bss letters objects.  kallsyms keeps absolute symbols only for
+ * per-cpu variables (their letter forced to 'A' by the absolute-per-cpu
+ * encoding): in a data section, they are objects too.
+ */
+static unsigned type_of(char type, const struct shdr *sec)
+{
+	bool code = sec && (sec->flags & SHF_EXECINSTR);
+
+	switch (type) {
+	case 'T': case 't': case 'W': case 'w':
+		return code ? STT_FUNC : STT_NOTYPE;
+	case 'A': case 'a':
+		return sec && !code ? STT_OBJECT : STT_NOTYPE;
+	case 'D': case 'd': case 'B': case 'b': case 'R': case 'r': case 'V': case 'v':
+	case 'G': case 'g': case 'S': case 's':
+		return STT_OBJECT;
+	default:
+		return STT_NOTYPE;
+	}
+}
+
+static bool read_sections(const uint8_t *elf, size_t len, struct build *b, char *msg, size_t msg_size)
+{
+	uint64_t shoff = kd_get_le64(elf + 40);
+
+	b->nsec = kd_get_le16(elf + 60);
+	b->shstrndx = kd_get_le16(elf + 62);
+	if (b->nsec == 0 || b->nsec >= SHN_LORESERVE - 2 || kd_get_le16(elf + 58) != SHDR_SIZE ||
+	    shoff > len || (uint64_t)b->nsec * SHDR_SIZE > len - shoff || b->shstrndx >= b->nsec) {
+		snprintf(msg, msg_size, "the vmlinux has no usable section headers to add a symbol table to");
+		return false;
+	}
+	b->sec = xmalloc(sizeof(*b->sec) * b->nsec);
+	for (unsigned i = 0; i < b->nsec; i++)
+		b->sec[i] = get_shdr(elf + shoff + (uint64_t)i * SHDR_SIZE);
+	const struct shdr *str = &b->sec[b->shstrndx];
+	if (str->type != SHT_STRTAB || str->offset > len || str->size > len - str->offset) {
+		snprintf(msg, msg_size, "the vmlinux's section name table lies outside the file");
+		free(b->sec);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * A symbol's size: up to the next higher address in the table, or its
+ * section's end, whichever comes first (kallsyms keeps no sizes; gdb and
+ * objdump use them to tell which function an address is in).
+ */
+static uint64_t size_of(const struct ksyms *t, const struct build *b, size_t i, uint64_t next)
+{
+	const struct ksym *s = &t->sym[i];
+	uint16_t x = b->shndx[i];
+	uint64_t end = next;
+
+	if (x == SHN_ABS)
+		return 0;
+	if (b->sec[x].addr + b->sec[x].size < end)
+		end = b->sec[x].addr + b->sec[x].size;
+	return end > s->addr ? end - s->addr : 0;
+}
+
+/* Write symbol i's .symtab entry at `out`; its name is at `name` in .strtab. */
+static void put_symbol(uint8_t *out, const struct ksyms *t, const struct build *b, size_t i, uint32_t name,
+		       uint64_t size)
+{
+	const struct ksym *s = &t->sym[i];
+	uint16_t x = b->shndx[i];
+	const struct shdr *sec = x == SHN_ABS ? NULL : &b->sec[x];
+	unsigned type = type_of(s->type, sec);
+
+	kd_put_le32(out, name);
+	out[4] = (uint8_t)(binding_of(s->type) << 4 | type);
+	out[5] = 0;
+	kd_memcpy(out + 6, &x, 2);
+	kd_put_le64(out + 8, s->addr);
+	kd_put_le64(out + 16, type == STT_NOTYPE ? 0 : size);
+}
+
+/* .symtab and .strtab: entry 0 empty, then the locals, then the rest, each group in table order. */
+static void put_symbols(uint8_t *symtab, uint8_t *strtab, const struct ksyms *t, const struct build *b)
+{
+	uint64_t *next = xmalloc(sizeof(*next) * (t->n + 1));
+	uint32_t slot = 1, str = 1;
+
+	/* next[i]: the lowest address above symbol i's, the table being in address order */
+	next[t->n] = UINT64_MAX;
+	for (size_t i = t->n; i-- > 0;)
+		next[i] = i + 1 < t->n && t->sym[i + 1].addr > t->sym[i].addr ? t->sym[i + 1].addr : next[i + 1];
+	memset(symtab, 0, SYM_SIZE);
+	strtab[0] = 0;
+	for (int locals = 1; locals >= 0; locals--) {
+		for (size_t i = 0; i < t->n; i++) {
+			if ((binding_of(t->sym[i].type) == STB_LOCAL) != locals)
+				continue;
+			memcpy(strtab + str, t->names + t->sym[i].name, (size_t)t->sym[i].name_len + 1);
+			put_symbol(symtab + (size_t)slot * SYM_SIZE, t, b, i, str, size_of(t, b, i, next[i]));
+			str += t->sym[i].name_len + 1u;
+			slot++;
+		}
+	}
+	free(next);
+}
+
+/* sh_info of .symtab: the index of the first non-local symbol. */
+static uint32_t first_nonlocal(const struct ksyms *t)
+{
+	uint32_t n = 1;
+
+	for (size_t i = 0; i < t->n; i++)
+		n += binding_of(t->sym[i].type) == STB_LOCAL;
+	return n;
+}
+
+bool elf_add_symtab(const uint8_t *elf, size_t len, const struct ksyms *t, struct kd_file *out, char *msg,
+		    size_t msg_size)
+{
+	struct build b;
+
+	if (len < 64 || !read_sections(elf, len, &b, msg, msg_size))
+		return false;
+	b.shndx = xmalloc(sizeof(*b.shndx) * (t->n + 1));
+	for (size_t i = 0; i < t->n; i++)
+		b.shndx[i] = section_of(&b, t->sym[i].addr);
+
+	const struct shdr *old_str = &b.sec[b.shstrndx];
+	size_t symtab_at = KD_ALIGN_UP(len, (size_t)8);
+	size_t symtab_size = (t->n + 1) * SYM_SIZE;
+	size_t strtab_at = symtab_at + symtab_size, strtab_size = t->names_len + 1;
+	size_t shstr_at = strtab_at + strtab_size;
+	size_t shstr_size = old_str->size + sizeof(".symtab") + sizeof(".strtab");
+	size_t shdr_at = KD_ALIGN_UP(shstr_at + shstr_size, (size_t)8);
+	unsigned nsec = b.nsec + 2;
+
+	out->len = shdr_at + (size_t)nsec * SHDR_SIZE;
+	out->data = xmalloc(out->len);
+	memset(out->data, 0, out->len);
+	memcpy(out->data, elf, len);
+	put_symbols(out->data + symtab_at, out->data + strtab_at, t, &b);
+
+	/* the section names: the old ones, then ".symtab" and ".strtab" */
+	uint8_t *names = out->data + shstr_at;
+	uint32_t symtab_name = (uint32_t)old_str->size, strtab_name = symtab_name + sizeof(".symtab");
+	memcpy(names, elf + old_str->offset, old_str->size);
+	memcpy(names + symtab_name, ".symtab", sizeof(".symtab"));
+	memcpy(names + strtab_name, ".strtab", sizeof(".strtab"));
+
+	struct shdr symtab = { symtab_name, SHT_SYMTAB, 0, 0, symtab_at, symtab_size, b.nsec + 1, first_nonlocal(t), 8,
+			       SYM_SIZE };
+	struct shdr strtab = { strtab_name, SHT_STRTAB, 0, 0, strtab_at, strtab_size, 0, 0, 1, 0 };
+	b.sec[b.shstrndx].offset = shstr_at;
+	b.sec[b.shstrndx].size = shstr_size;
+	for (unsigned i = 0; i < b.nsec; i++)
+		put_shdr(out->data + shdr_at + (size_t)i * SHDR_SIZE, &b.sec[i]);
+	put_shdr(out->data + shdr_at + (size_t)b.nsec * SHDR_SIZE, &symtab);
+	put_shdr(out->data + shdr_at + (size_t)(b.nsec + 1) * SHDR_SIZE, &strtab);
+	kd_put_le64(out->data + 40, shdr_at);
+	out->data[60] = (uint8_t)nsec;
+	out->data[61] = (uint8_t)(nsec >> 8);
+	free(b.shndx);
+	free(b.sec);
+	return true;
+}

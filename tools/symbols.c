@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: MIT
+/*
+ * kdecomp symbols IMAGE|VMLINUX [--json]: the kernel's own symbol table
+ * (kallsyms), found by structure in the decompressed kernel and printed
+ * as /proc/kallsyms prints it ("address type name", in address order), or
+ * as one JSON object.  Also the table reader `extract --symbols` uses.
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tools.h"
+
+static const char *addressing_name(enum kd_ksym_addressing a)
+{
+	switch (a) {
+	case KD_KSYM_ABSOLUTE: return "absolute";
+	case KD_KSYM_RELATIVE: return "relative";
+	case KD_KSYM_RELATIVE_PERCPU: return "relative, absolute per-cpu";
+	}
+	return "?";
+}
+
+/*
+ * Where the table has the names order (6.2 on), it must list the names
+ * in sorted order: a cheap check that no name was decoded wrong.  Equal
+ * names may come in any order.
+ */
+static bool names_in_table_order(const struct ksyms *t)
+{
+	const char *prev = NULL;
+
+	if (t->where.seqs == 0)
+		return true;
+	for (uint32_t i = 0; i < t->n; i++) {
+		uint32_t s = kd_kallsyms_name_order(&t->where, i);
+		const char *name = t->names + t->sym[s].name;
+
+		if (prev && strcmp(prev, name) > 0)
+			return false;
+		prev = name;
+	}
+	return true;
+}
+
+bool ksyms_read(const uint8_t *vmlinux, size_t len, const struct kd_elf_info *elf, struct ksyms *t, char *msg,
+		size_t msg_size)
+{
+	struct kd_report r = { 0 };
+	struct kd_ksym_cursor c;
+	struct kd_ksym s;
+	enum kd_err err;
+	size_t cap;
+
+	memset(t, 0, sizeof(*t));
+	if ((err = kd_kallsyms_find(vmlinux, len, elf, &t->where, &r)) != KD_OK) {
+		report_message(msg, msg_size, err, &r);
+		return false;
+	}
+	/* token compression rarely beats 4:1 on names; the pool grows if it does */
+	cap = (t->where.names_end - t->where.names) * 4 + 4096;
+	t->names = xmalloc(cap);
+	t->sym = xmalloc(sizeof(*t->sym) * (t->where.num_syms ? t->where.num_syms : 1));
+	kd_kallsyms_begin(&t->where, &c);
+	while (kd_kallsyms_next(&t->where, &c, &s)) {
+		if (cap - t->names_len < (size_t)s.name_len + 1) {
+			cap = cap * 2 + s.name_len + 1;
+			if (!(t->names = realloc(t->names, cap)))
+				die("out of memory (%zu bytes)", cap);
+		}
+		t->sym[t->n] = (struct ksym){ s.addr, (uint32_t)t->names_len, s.name_len, s.type };
+		memcpy(t->names + t->names_len, s.name, (size_t)s.name_len + 1);
+		t->names_len += (size_t)s.name_len + 1;
+		t->n++;
+	}
+	if (!names_in_table_order(t)) {
+		snprintf(msg, msg_size, "the kallsyms names are not in the order kallsyms_seqs_of_names gives: "
+			 "the table is damaged");
+		ksyms_free(t);
+		return false;
+	}
+	return true;
+}
+
+void ksyms_free(struct ksyms *t)
+{
+	free(t->sym);
+	free(t->names);
+	memset(t, 0, sizeof(*t));
+}
+
+/* A name as a JSON string: names are printable ASCII, so only quotes and backslashes need escapes. */
+static void json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fputc('\\', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static void print_json(FILE *f, const struct ksyms *t)
+{
+	const struct kd_kallsyms *w = &t->where;
+
+	fprintf(f, "{\n  \"count\": %zu,\n  \"addressing\": \"%s\",\n", t->n, addressing_name(w->addressing));
+	if (w->addressing != KD_KSYM_ABSOLUTE)
+		fprintf(f, "  \"relative_base\": \"0x%016llx\",\n", (unsigned long long)w->relative_base);
+	fprintf(f, "  \"names_order\": %s,\n  \"symbols\": [", w->seqs ? "true" : "false");
+	for (size_t i = 0; i < t->n; i++) {
+		fprintf(f, "%s\n    {\"address\": \"0x%016llx\", \"type\": \"%c\", \"name\": ", i ? "," : "",
+			(unsigned long long)t->sym[i].addr, t->sym[i].type);
+		json_string(f, t->names + t->sym[i].name);
+		fputc('}', f);
+	}
+	fputs("\n  ]\n}\n", f);
+}
+
+static void print_text(FILE *f, const struct ksyms *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		fprintf(f, "%016llx %c %s\n", (unsigned long long)t->sym[i].addr, t->sym[i].type,
+			t->names + t->sym[i].name);
+}
+
+/* The vmlinux in `f`: f itself when it is an ELF, else the payload of the bzImage f. */
+static void load_kernel(const char *path, struct kd_file *f, struct kernel *k)
+{
+	char msg[4096];
+
+	if (f->len >= 4 && memcmp(f->data, "\x7f" "ELF", 4) == 0) {
+		memset(k, 0, sizeof(*k));
+		k->data = *f;
+		f->data = NULL;
+		if (!kernel_split(k, msg, sizeof(msg)))
+			die("symbols: %s: %s", path, msg);
+		return;
+	}
+
+	struct kd_bzimage img;
+	struct kd_report r = { 0 };
+	enum kd_err err;
+
+	snprintf(msg, sizeof(msg), "symbols: %s", path);
+	if ((err = kd_bzimage_parse(&img, f->data, f->len, &r)) != KD_OK)
+		die_report(msg, err, &r);
+	if (!kernel_decode(&img, k, msg, sizeof(msg)))
+		die("symbols: %s: %s", path, msg);
+}
+
+int cmd_symbols(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool json = false;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (c != 'j')
+			die("usage: kdecomp symbols IMAGE|VMLINUX [--json]");
+		json = true;
+	}
+	if (optind != argc - 1)
+		die("usage: kdecomp symbols IMAGE|VMLINUX [--json]");
+
+	const char *path = argv[optind];
+	struct kd_file f = read_file(path);
+	struct kernel k;
+	struct ksyms t;
+	char msg[4096];
+
+	load_kernel(path, &f, &k);
+	if (!ksyms_read(k.data.data, k.elf.file_end, &k.elf, &t, msg, sizeof(msg)))
+		die("symbols: %s: %s", path, msg);
+	if (json)
+		print_json(stdout, &t);
+	else
+		print_text(stdout, &t);
+	if (fflush(stdout) != 0 || ferror(stdout))
+		die("symbols: standard output: write error");
+	ksyms_free(&t);
+	free(k.data.data);
+	free(f.data);
+	return 0;
+}
