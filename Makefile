@@ -97,6 +97,7 @@ check-boot: all $(B)/loader64/loader64.bin
 	tests/boot/kaslr.sh
 	tests/boot/entry64.sh
 	tests/boot/grub.sh
+	tests/boot/grub.sh
 	tests/boot/errors.sh
 
 check: all kernels check-unit check-boot

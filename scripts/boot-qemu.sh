@@ -6,6 +6,9 @@
 #
 # MEM defaults to 1G, APPEND to "console=ttyS0 earlyprintk=ttyS0 panic=-1",
 # INITRD to the test initramfs (built on first use), CPU to max.
+# An IMAGE ending in .iso boots from the CD-ROM through its own boot loader
+# (tests/boot/grub.sh): the loader's configuration gives the kernel, the
+# initrd and the command line, so -a and -i do not apply.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 image=$1
@@ -31,6 +34,9 @@ if [ -z "$initrd" ]; then
 	mkdir -p "$cache"
 	[ -s "$initrd" ] || "$here/make-initramfs.sh" "$initrd"
 fi
+case $image in
+*.iso) set -- -cdrom "$image" -boot d ;;
+*) set -- -kernel "$image" -initrd "$initrd" -append "$append" ;;
+esac
 exec timeout --foreground "$timeout" qemu-system-x86_64 -accel tcg -cpu "$cpu" -m "$mem" \
-	-nographic -no-reboot -nodefaults -serial stdio -display none \
-	-kernel "$image" -initrd "$initrd" -append "$append"
+	-nographic -no-reboot -nodefaults -serial stdio -display none "$@"
