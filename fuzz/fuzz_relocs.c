@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: MIT
+/*
+ * libFuzzer target: the kernel ELF loader and the relocation table on
+ * arbitrary bytes, the way the stub uses them, with every buffer a heap
+ * allocation of exactly its size so that any access past it trips ASan:
+ *
+ *   - the input as a decompressed payload: kd_elf_read, kd_elf_place into
+ *     a buffer that holds the input and room after it, then the table after
+ *     the ELF found and applied to the placed image;
+ *   - the input as a bare table, applied to a small image.
+ *
+ * The last input byte steers: bit 0 picks the load base (LOAD_PHYSICAL_ADDR,
+ * where table entries can land, or the lowest segment, where placement
+ * succeeds more often), the rest the room after the input and the delta.
+ * Every error must come with a reason; every table found must account for
+ * exactly the bytes between its start and end.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "bootparam.h"
+#include "elf.h"
+#include "kd.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void check_table(const uint8_t *buf, size_t len, size_t floor, const struct kd_relocs *rel)
+{
+	uint64_t words = 3 + rel->n32 + rel->n32inv + rel->n64;
+
+	if (rel->end != len || rel->start < floor || rel->end - rel->start != 4 * words ||
+	    kd_get_le32(buf + rel->start) != 0 || kd_get_le32(buf + rel->start + 4 + 4 * rel->n64) != 0 ||
+	    kd_get_le32(buf + rel->end - 4 - 4 * rel->n32) != 0)
+		abort();
+}
+
+/* Find the table in buf[floor..len) and apply it to image[0..image_size). */
+static void relocate(const uint8_t *buf, size_t len, size_t floor, uint8_t *image, size_t image_size,
+		     uint64_t delta)
+{
+	struct kd_relocs rel;
+	struct kd_report r = { 0 };
+	enum kd_err err = kd_relocs_find(buf, len, floor, &rel, &r);
+
+	if (err && (err != KD_ERR_RELOC || !r.why))
+		abort();
+	if (err)
+		return;
+	check_table(buf, len, floor, &rel);
+	err = kd_relocs_apply(image, image_size, buf, &rel, KD_LOAD_PHYSICAL_ADDR + delta, &r);
+	if (err && (err != KD_ERR_RELOC || !r.why))
+		abort();
+}
+
+static void as_payload(const uint8_t *data, size_t size, uint8_t ctl)
+{
+	struct kd_elf_info info;
+	struct kd_report r = { 0 };
+	enum kd_err err = kd_elf_read(data, size, &info, &r);
+
+	if (err && (err != KD_ERR_ELF || !r.why))
+		abort();
+	if (err)
+		return;
+	if (info.file_end > size)
+		abort();
+
+	uint64_t base = ctl & 1 ? info.mem_start : KD_LOAD_PHYSICAL_ADDR;
+	size_t cap = size + (size_t)(ctl >> 1) * 4096;
+	uint64_t need = info.mem_end > base ? info.mem_end - base : 0;
+	size_t image_size = need < cap ? (size_t)need : cap;
+	uint8_t *buf = malloc(cap ? cap : 1);
+
+	memcpy(buf, data, size);
+	memset(buf + size, 0xcc, cap - size);
+	err = kd_elf_place(buf, cap, &info, base, &r);
+	if (err && (err != KD_ERR_ELF || !r.why))
+		abort();
+	/* the table is read from the input, as the stub reads it before the image grows over it */
+	if (!err)
+		relocate(data, size, info.file_end, buf, image_size, (uint64_t)ctl << 21);
+	free(buf);
+}
+
+static void as_table(const uint8_t *data, size_t size, uint8_t ctl)
+{
+	size_t image_size = (size_t)ctl * 16;
+	uint8_t *image = calloc(1, image_size ? image_size : 1);
+
+	relocate(data, size, 0, image, image_size, ((uint64_t)ctl << 21) - 0x1000000);
+	free(image);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	uint8_t ctl = size ? data[size - 1] : 0;
+
+	as_payload(data, size, ctl);
+	as_table(data, size, ctl);
+	return 0;
+}
