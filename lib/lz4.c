@@ -25,6 +25,7 @@
  * anything closer to an end goes through the tail, which checks each step.
  */
 #include "kd.h"
+#include "copy.h"
 #include "xxhash.h"
 
 #define LZ4_LEGACY_MAGIC	0x184C2102u
@@ -33,70 +34,11 @@
 #define LZ4_MIN_MATCH		4
 
 /*
- * The fast loop's copies run in 16-byte chunks, so a copy of n bytes may
- * touch n + 15 bytes of source and destination; match copies with offsets
- * under 16 first write 16 bytes one at a time.  32 covers both.
+ * Room the fast loop keeps past each copy on both sides: the wide copies
+ * read and write up to KD_COPY_OVERRUN bytes beyond it.
  */
 #define FAST_SLACK 32
-
-static inline void copy16(uint8_t *d, const uint8_t *s)
-{
-	kd_memcpy(d, s, 16);
-}
-
-/* Copy n bytes in 16-byte chunks; may write up to 15 bytes past d + n. */
-static inline void wild_copy(uint8_t *d, const uint8_t *s, size_t n)
-{
-	uint8_t *end = d + n;
-
-	do {
-		copy16(d, s);
-		d += 16;
-		s += 16;
-	} while (d < end);
-}
-
-/*
- * Copy a match of n bytes from op - offset to op, where the two may overlap.
- * May write up to FAST_SLACK - 1 bytes past op + n.
- */
-static inline void match_copy(uint8_t *op, size_t offset, size_t n)
-{
-	const uint8_t *src = op - offset;
-
-	if (offset >= 16) {
-		wild_copy(op, src, n);
-		return;
-	}
-	/*
-	 * Overlapping: the output repeats with period `offset`.  Write the
-	 * first 16 bytes one at a time; then op - step, where step is the
-	 * smallest multiple of offset that is at least 16, holds the same
-	 * pattern 16 bytes at a time, already written.
-	 */
-	for (int i = 0; i < 16; i++)
-		op[i] = src[i];
-	if (n <= 16)
-		return;
-	if (16 % offset == 0) {
-		/*
-		 * The period divides 16 (runs of one byte above all): the
-		 * first 16 bytes are the whole pattern.  Hold it in a register
-		 * rather than reload what was just stored, which would wait on
-		 * store forwarding every 16 bytes.
-		 */
-		uint64_t lo = kd_get_le64(op), hi = kd_get_le64(op + 8);
-
-		for (uint8_t *d = op + 16, *end = op + n; d < end; d += 16) {
-			kd_put_le64(d, lo);
-			kd_put_le64(d + 8, hi);
-		}
-		return;
-	}
-	size_t step = offset * ((16 + offset - 1) / offset);
-	for (uint8_t *d = op + 16, *end = op + n; d < end; d += 16)
-		copy16(d, d - step);
-}
+_Static_assert(FAST_SLACK > KD_COPY_OVERRUN, "fast loop slack");
 
 /* An LZ4 length: the nibble, plus bytes of 255 and a final byte below 255 when it is 15. */
 static inline bool read_length(const uint8_t **ipp, const uint8_t *iend, size_t *len)
@@ -144,7 +86,7 @@ static enum kd_err lz4_block(struct kd_job *job, const uint8_t *ip, const uint8_
 		}
 		if (KD_LIKELY(lit <= (size_t)(iend - ip) && iend - ip - lit >= FAST_SLACK &&
 			      lit <= (size_t)(oend - op) && oend - op - lit >= FAST_SLACK)) {
-			wild_copy(op, ip, lit);
+			kd_wild_copy(op, ip, lit);
 		} else {
 			if (KD_UNLIKELY(lit > (size_t)(iend - ip))) {
 				job->why = "lz4 literals run past the block";
@@ -186,7 +128,7 @@ static enum kd_err lz4_block(struct kd_job *job, const uint8_t *ip, const uint8_
 			break;
 		}
 		if (KD_LIKELY(mlen <= (size_t)(oend - op) && oend - op - mlen >= FAST_SLACK)) {
-			match_copy(op, offset, mlen);
+			kd_match_copy(op, offset, mlen);
 		} else {
 			if (KD_UNLIKELY(mlen > (size_t)(oend - op))) {
 				job->why = "lz4 match overflows the output";
@@ -204,7 +146,7 @@ static enum kd_err lz4_block(struct kd_job *job, const uint8_t *ip, const uint8_
 			if (!bulk && room > FAST_SLACK)
 				bulk = room - FAST_SLACK < mlen ? room - FAST_SLACK : mlen;
 			if (bulk)
-				match_copy(op, offset, bulk);
+				kd_match_copy(op, offset, bulk);
 			src = op - offset;
 			for (size_t i = bulk; i < mlen; i++)
 				op[i] = src[i];

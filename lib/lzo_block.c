@@ -32,59 +32,11 @@
  * both buffers have SLACK bytes to spare beyond the copy; closer to an end
  * they go one byte at a time.
  */
+#include "copy.h"
 #include "lzo.h"
 
 #define SLACK 16
-
-static inline void copy8(uint8_t *d, const uint8_t *s)
-{
-	kd_memcpy(d, s, 8);
-}
-
-static inline void copy16(uint8_t *d, const uint8_t *s)
-{
-	kd_memcpy(d, s, 16);
-}
-
-/* Copy n bytes in 16-byte chunks; may write up to 15 bytes past d + n. */
-static inline void wild_copy(uint8_t *d, const uint8_t *s, size_t n)
-{
-	uint8_t *end = d + n;
-
-	do {
-		copy16(d, s);
-		d += 16;
-		s += 16;
-	} while (d < end);
-}
-
-/* A match of n bytes from op - dist, maybe overlapping; may write up to 15 bytes past op + n. */
-static inline void match_copy(uint8_t *op, size_t dist, size_t n)
-{
-	const uint8_t *src = op - dist;
-	uint8_t *end = op + n;
-
-	if (dist >= 16) {
-		wild_copy(op, src, n);
-		return;
-	}
-	if (dist >= 8) {
-		do {
-			copy8(op, op - dist);
-			op += 8;
-		} while (op < end);
-		return;
-	}
-	/*
-	 * Period under 8: write 8 bytes one at a time, then copy 8 at a time
-	 * from `step` back, the smallest multiple of the period that is >= 8.
-	 */
-	for (int i = 0; i < 8; i++)
-		op[i] = src[i];
-	size_t step = dist * ((8 + dist - 1) / dist);
-	for (uint8_t *d = op + 8; d < end; d += 8)
-		copy8(d, d - step);
-}
+_Static_assert(SLACK > KD_COPY_OVERRUN, "fast path slack");
 
 /* The rest of an extended length: zero bytes of 255, then a final nonzero byte. */
 static inline bool read_ext(const uint8_t **ipp, const uint8_t *iend, size_t *len)
@@ -184,7 +136,7 @@ enum kd_err kd_lzo1x_block(struct kd_job *job, const uint8_t *in, size_t in_len,
 			break;
 		}
 		if (KD_LIKELY(mlen <= (size_t)(oend - op) && oend - op - mlen >= SLACK)) {
-			match_copy(op, dist, mlen);
+			kd_match_copy(op, dist, mlen);
 			op += mlen;
 		} else {
 			if (mlen > (size_t)(oend - op)) {
@@ -200,7 +152,7 @@ enum kd_err kd_lzo1x_block(struct kd_job *job, const uint8_t *in, size_t in_len,
 literals:
 		if (KD_LIKELY(lit <= (size_t)(iend - ip) && iend - ip - lit >= SLACK &&
 			      lit <= (size_t)(oend - op) && oend - op - lit >= SLACK)) {
-			wild_copy(op, ip, lit);
+			kd_wild_copy(op, ip, lit);
 		} else {
 			if (lit > (size_t)(iend - ip)) {
 				why = "lzo literals run past the block";
