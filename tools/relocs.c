@@ -319,7 +319,8 @@ static int compare_u32(const void *a, const void *b)
 /* Append a zero, then the list sorted ascending. */
 static uint8_t *put_list(uint8_t *out, struct list *l)
 {
-	qsort(l->v, l->n, sizeof(*l->v), compare_u32);
+	if (l->n)
+		qsort(l->v, l->n, sizeof(*l->v), compare_u32);
 	kd_put_le32(out, 0);
 	out += 4;
 	for (size_t i = 0; i < l->n; i++, out += 4)
