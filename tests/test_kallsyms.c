@@ -191,7 +191,7 @@ TEST(kallsyms_cloud_matches_nm_of_the_debug_vmlinux)
 	CHECK_EQ(c.index, ks.num_syms);
 	fprintf(stderr, "  %u kallsyms symbols: %zu match nm in name, address and letter, %zu per-cpu 'A' for nm's "
 		"data letter, %zu with another letter, %zu not in nm (nm lists %zu symbols; the rest are ones "
-		"kallsyms leaves out: __kstrtab*_, __crc_*, .L*, absolute ones, its own arrays)\n",
+		"kallsyms leaves out: __kstrtab_*, __kstrtabns_*, __crc_*, .L*, absolute ones, its own arrays)\n",
 		ks.num_syms, exact, percpu, wrong_type, missing, nm.n);
 	/*
 	 * The threshold is all of them: kallsyms is nm's output for this very
@@ -319,4 +319,322 @@ TEST(kallsyms_absent_is_a_clear_error)
 	elf.load[0].filesz = len + 1;
 	CHECK_EQ(kd_kallsyms_find(file, len, &elf, &ks, &r), KD_ERR_ELF);
 	free(file);
+}
+
+/* --- synthetic tables in every supported layout --- */
+
+/* A table as some kernel version lays it out. */
+struct layout {
+	const char *what;
+	uint32_t n;				/* symbols */
+	enum kd_ksym_addressing addressing;
+	unsigned marker_size;			/* 4, or 8 for old kernels' unsigned long */
+	bool after_token_index;			/* the 6.4 order: addresses after the token index */
+	bool seqs;				/* kallsyms_seqs_of_names */
+	bool long_lengths;			/* 6.1's two-byte lengths */
+	bool long_names;			/* some entries of 0x80 tokens or more */
+};
+
+static const struct layout layouts[] = {
+	{ "6.1 stable (Debian)", 3000, KD_KSYM_RELATIVE_PERCPU, 4, false, true, true, true },
+	{ "6.2/6.3 without per-cpu", 1000, KD_KSYM_RELATIVE, 4, false, true, true, true },
+	{ "6.4 on, relative", 3000, KD_KSYM_RELATIVE, 4, true, true, true, true },
+	{ "6.4 on, per-cpu", 700, KD_KSYM_RELATIVE_PERCPU, 4, true, true, true, true },
+	{ "6.4 on, absolute", 600, KD_KSYM_ABSOLUTE, 4, true, true, true, false },
+	{ "4.x, u64 markers", 2000, KD_KSYM_RELATIVE_PERCPU, 8, false, false, false, false },
+	{ "before 4.6, absolute", 1500, KD_KSYM_ABSOLUTE, 8, false, false, false, false },
+	{ "one-byte lengths of 0x80 and more", 600, KD_KSYM_RELATIVE, 4, false, false, false, true },
+	{ "256 symbols: one marker", 256, KD_KSYM_RELATIVE, 4, false, true, true, false },
+	{ "257 symbols: two markers", 257, KD_KSYM_RELATIVE_PERCPU, 4, true, true, true, false },
+	{ "one symbol", 1, KD_KSYM_RELATIVE, 4, false, true, true, false },
+};
+
+struct synth_sym {
+	uint64_t addr;
+	char text[KD_KSYM_NAME_MAX];	/* type letter, then name */
+};
+
+/* The symbols: names from words (so tokens compress them), some repeated, some aliases, some long. */
+static struct synth_sym *synth_symbols(const struct layout *l, uint64_t *rng)
+{
+	static const char *const words[] = { "init", "do_", "sys_", "irq", "_lock", "pci", "dev", "get_", "set_",
+					     "page", "mm", "_fn", "sched", "net_", "x86", "cpu" };
+	static const char types[] = "TtDdBbRrWV";
+	struct synth_sym *s = calloc(l->n, sizeof(*s));
+	uint64_t addr = KERNEL_BASE;
+	uint32_t percpu = l->addressing == KD_KSYM_RELATIVE_PERCPU ? l->n / 10 : 0;
+
+	for (uint32_t i = 0; i < l->n; i++) {
+		char *t = s[i].text;
+		size_t len = 1;
+
+		t[0] = i < percpu ? 'A' : types[t_rand(rng) % (sizeof(types) - 1)];
+		if (l->long_names && i % 97 == 5) {
+			/* upper-case letters have only one-letter tokens: one token per character */
+			size_t n = 130 + t_rand(rng) % 300;
+			if (!l->long_lengths && n > 250)
+				n = 250;
+			for (; len < n; len++)
+				t[len] = "QZXK"[t_rand(rng) % 4];
+		} else {
+			for (unsigned w = 1 + t_rand(rng) % 4; w; w--)
+				len += (size_t)sprintf(t + len, "%s", words[t_rand(rng) % 16]);
+			if (t_rand(rng) % 8)
+				len += (size_t)sprintf(t + len, "%u", (unsigned)(t_rand(rng) % 1000));
+		}
+		t[len] = 0;
+		if (i < percpu) {
+			s[i].addr = (uint64_t)i * 0x40;
+		} else {
+			addr += t_rand(rng) % 5 ? t_rand(rng) % 4096 : 0;
+			s[i].addr = addr;
+		}
+	}
+	return s;
+}
+
+/*
+ * A token table: every character the texts use stands for itself (as in
+ * the kernel's tables), the other byte values for pairs of common letters
+ * and the words, so that greedy longest-match encoding compresses.
+ */
+static void synth_tokens(const struct synth_sym *s, uint32_t n, char tokens[256][8])
+{
+	static const char *const extra[] = { "init", "do_", "sys_", "irq", "_lock", "pci", "dev", "get_", "set_",
+					     "page", "sched", "net_", "x86", "cpu" };
+	static const char letters[] = "etaoinsrlcdu_pgmfkhyb";
+	bool used[256] = { false };
+	size_t next_extra = 0, pair = 0;
+
+	for (uint32_t i = 0; i < n; i++)
+		for (const char *c = s[i].text; *c; c++)
+			used[(uint8_t)*c] = true;
+	for (int b = 0; b < 256; b++) {
+		if (used[b]) {
+			tokens[b][0] = (char)b;
+			tokens[b][1] = 0;
+		} else if (next_extra < sizeof(extra) / sizeof(extra[0])) {
+			strcpy(tokens[b], extra[next_extra++]);
+		} else {
+			size_t nl = sizeof(letters) - 1;
+			tokens[b][0] = letters[pair / nl % nl];
+			tokens[b][1] = letters[pair % nl];
+			tokens[b][2] = pair >= nl * nl ? 'z' : 0;
+			tokens[b][3] = 0;
+			pair++;
+		}
+	}
+}
+
+/* Greedy longest-match encoding of one text; returns the token count. */
+static size_t synth_encode(const char *text, char tokens[256][8], uint8_t *out)
+{
+	size_t n = 0;
+
+	while (*text) {
+		size_t best_len = 0;
+		int best = -1;
+
+		for (int b = 0; b < 256; b++) {
+			size_t tl = strlen(tokens[b]);
+			if (tl > best_len && strncmp(text, tokens[b], tl) == 0)
+				best = b, best_len = tl;
+		}
+		if (best < 0)
+			abort();	/* every character has its own token */
+		out[n++] = (uint8_t)best;
+		text += best_len;
+	}
+	return n;
+}
+
+struct synth_buf {
+	uint8_t *p;
+	size_t len, cap;
+};
+
+static size_t synth_put(struct synth_buf *b, const void *data, size_t len)
+{
+	size_t at = b->len;
+
+	if (b->len + len > b->cap && !(b->p = realloc(b->p, b->cap = (b->len + len) * 2)))
+		abort();
+	memcpy(b->p + at, data, len);
+	b->len += len;
+	return at;
+}
+
+/* Pad to the 8-byte boundary every kallsyms array starts on; the start of the array. */
+static size_t synth_align(struct synth_buf *b)
+{
+	static const uint8_t zeros[8];
+
+	synth_put(b, zeros, (8 - b->len % 8) % 8);
+	return b->len;
+}
+
+static size_t synth_u32(struct synth_buf *b, uint32_t v)
+{
+	uint8_t e[4];
+
+	kd_put_le32(e, v);
+	return synth_put(b, e, 4);
+}
+
+static size_t synth_u64(struct synth_buf *b, uint64_t v)
+{
+	uint8_t e[8];
+
+	kd_put_le64(e, v);
+	return synth_put(b, e, 8);
+}
+
+/* Where the writer put each array (offsets in the buffer), for comparing with what the finder says. */
+struct synth_places {
+	size_t num_syms, names, markers, seqs, token_table, token_index, addresses, base;
+};
+
+static void synth_addresses(struct synth_buf *b, const struct layout *l, const struct synth_sym *s,
+			    struct synth_places *at)
+{
+	at->addresses = synth_align(b);
+	for (uint32_t i = 0; i < l->n; i++) {
+		if (l->addressing == KD_KSYM_ABSOLUTE)
+			synth_u64(b, s[i].addr);
+		else if (l->addressing == KD_KSYM_RELATIVE || s[i].addr < KERNEL_BASE)
+			synth_u32(b, (uint32_t)(s[i].addr - (s[i].addr < KERNEL_BASE ? 0 : KERNEL_BASE)));
+		else
+			synth_u32(b, (uint32_t)(KERNEL_BASE - 1 - s[i].addr));	/* negative: base - 1 - offset */
+	}
+	if (l->addressing != KD_KSYM_ABSOLUTE)
+		at->base = synth_align(b), synth_u64(b, KERNEL_BASE);
+}
+
+static const struct synth_sym *sort_base;
+static int by_text(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	int c = strcmp(sort_base[x].text + 1, sort_base[y].text + 1);
+
+	return c ? c : (x > y) - (x < y);
+}
+
+static void synth_seqs(struct synth_buf *b, const struct layout *l, const struct synth_sym *s, struct synth_places *at)
+{
+	uint32_t *order = malloc(sizeof(*order) * l->n);
+
+	for (uint32_t i = 0; i < l->n; i++)
+		order[i] = i;
+	sort_base = s;
+	qsort(order, l->n, sizeof(*order), by_text);
+	at->seqs = synth_align(b);
+	for (uint32_t i = 0; i < l->n; i++) {
+		uint8_t e[3] = { (uint8_t)(order[i] >> 16), (uint8_t)(order[i] >> 8), (uint8_t)order[i] };
+		synth_put(b, e, 3);
+	}
+	free(order);
+}
+
+/* The whole table in layout l, between two stretches of filler. */
+static struct synth_buf synth_table(const struct layout *l, const struct synth_sym *s, struct synth_places *at,
+				    bool *has_long_entry, uint64_t *rng)
+{
+	struct synth_buf b = { NULL, 0, 0 };
+	static char tokens[256][8];
+	uint8_t filler[4096], code[KD_KSYM_NAME_MAX];
+	uint32_t markers[(3000 + 255) / 256 + 1];
+
+	for (size_t i = 0; i < sizeof(filler); i++)
+		filler[i] = (uint8_t)t_rand(rng);
+	synth_put(&b, filler, sizeof(filler));
+	synth_tokens(s, l->n, tokens);
+	if (!l->after_token_index)
+		synth_addresses(&b, l, s, at);
+	at->num_syms = synth_align(&b);
+	synth_u64(&b, l->n);
+	at->names = synth_align(&b);
+	*has_long_entry = false;
+	for (uint32_t i = 0; i < l->n; i++) {
+		size_t len = synth_encode(s[i].text, tokens, code);
+		uint8_t head[2] = { (uint8_t)len, 0 };
+
+		if (i % 256 == 0)
+			markers[i / 256] = (uint32_t)(b.len - at->names);
+		*has_long_entry |= len >= 0x80;
+		if (l->long_lengths && len >= 0x80) {
+			head[0] = (uint8_t)(0x80 | (len & 0x7f));
+			head[1] = (uint8_t)(len >> 7);
+		}
+		synth_put(&b, head, l->long_lengths && len >= 0x80 ? 2 : 1);
+		synth_put(&b, code, len);
+	}
+	at->markers = synth_align(&b);
+	for (uint32_t i = 0; i < (l->n + 255) / 256; i++)
+		l->marker_size == 4 ? synth_u32(&b, markers[i]) : synth_u64(&b, markers[i]);
+	if (l->seqs && !l->after_token_index)
+		synth_seqs(&b, l, s, at);
+	at->token_table = synth_align(&b);
+	uint16_t index[256];
+	for (int i = 0; i < 256; i++)
+		index[i] = (uint16_t)(b.len - at->token_table), synth_put(&b, tokens[i], strlen(tokens[i]) + 1);
+	at->token_index = synth_align(&b);
+	synth_put(&b, index, sizeof(index));
+	if (l->after_token_index) {
+		synth_addresses(&b, l, s, at);
+		if (l->seqs)
+			synth_seqs(&b, l, s, at);
+	}
+	synth_put(&b, filler, sizeof(filler));
+	return b;
+}
+
+static void check_layout(const struct layout *l, uint64_t *rng)
+{
+	struct synth_sym *s = synth_symbols(l, rng);
+	struct synth_places at = { 0 };
+	bool has_long;
+	struct synth_buf b = synth_table(l, s, &at, &has_long, rng);
+	struct kd_elf_info elf = { .n_load = 2 };
+	struct kd_kallsyms ks;
+	struct kd_report r = { 0 };
+	struct kd_ksym_cursor c;
+	static struct kd_ksym sym;
+	size_t bad = 0;
+
+	elf.load[0] = (struct kd_elf_segment){ 0, 0x2000000, TABLES_VADDR, b.len, b.len, 4 };
+	elf.load[1] = (struct kd_elf_segment){ 0, 0x1000000, KERNEL_BASE, 0, 0x1000000, 5 };
+	if (kd_kallsyms_find(b.p, b.len, &elf, &ks, &r) != KD_OK) {
+		t_fail(__FILE__, __LINE__, "%s: not found: %s", l->what, r.why);
+		goto out;
+	}
+	CHECKF(ks.num_syms == l->n && ks.addressing == l->addressing && ks.marker_size == l->marker_size,
+	       "%s: %u symbols, addressing %d, markers %u", l->what, ks.num_syms, ks.addressing, ks.marker_size);
+	CHECKF(ks.num_syms_at == at.num_syms && ks.names == at.names && ks.markers == at.markers &&
+	       ks.token_table == at.token_table && ks.token_index == at.token_index && ks.addresses == at.addresses &&
+	       ks.relative_base_at == at.base && ks.seqs == at.seqs, "%s: a table found in the wrong place", l->what);
+	CHECKF(!has_long || ks.long_lengths == l->long_lengths, "%s: lengths read as %s", l->what,
+	       ks.long_lengths ? "two-byte" : "one-byte");
+	kd_kallsyms_begin(&ks, &c);
+	while (kd_kallsyms_next(&ks, &c, &sym)) {
+		const struct synth_sym *want = &s[c.index - 1];
+
+		if (sym.addr != want->addr || sym.type != want->text[0] || strcmp(sym.name, want->text + 1) != 0 ||
+		    sym.name_len != strlen(want->text + 1))
+			if (bad++ < 3)
+				t_fail(__FILE__, __LINE__, "%s: symbol %u: %016llx %c %s, want %016llx %s", l->what,
+				       c.index - 1, (unsigned long long)sym.addr, sym.type, sym.name,
+				       (unsigned long long)want->addr, want->text);
+	}
+	CHECKF(c.index == l->n, "%s: decoded %u symbols of %u", l->what, c.index, l->n);
+out:
+	free(b.p);
+	free(s);
+}
+
+TEST(kallsyms_every_layout_decodes)
+{
+	uint64_t rng = 0x6b616c6c73796d73;
+
+	for (size_t i = 0; i < sizeof(layouts) / sizeof(layouts[0]); i++)
+		check_layout(&layouts[i], &rng);
 }
