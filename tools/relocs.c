@@ -13,7 +13,10 @@
  *   R_X86_64_64             S + A, 64 bits    moves with S: the 64-bit list
  *   R_X86_64_32, _32S       S + A, 32 bits    moves with S: the 32-bit list
  *   R_X86_64_PC32, _PLT32,
- *   _PC64, _GOTPCREL...     S + A - P         S and P move together: nothing
+ *   _PC64                   S + A - P         S and P move together: nothing
+ *
+ * Any other type (GOT-relative ones among them: a GOT slot holds an
+ * address that no relocation names) is refused rather than guessed at.
  *
  * Per-cpu variables break that pattern.  On SMP kernels .data..percpu is
  * linked at address 0, so a per-cpu symbol is an offset into each CPU's
@@ -69,12 +72,9 @@
 #define R_X86_64_64		1
 #define R_X86_64_PC32		2
 #define R_X86_64_PLT32		4
-#define R_X86_64_GOTPCREL	9
 #define R_X86_64_32		10
 #define R_X86_64_32S		11
 #define R_X86_64_PC64		24
-#define R_X86_64_GOTPCRELX	41
-#define R_X86_64_REX_GOTPCRELX	42
 
 struct shdr {
 	uint32_t name, type;
@@ -271,10 +271,7 @@ static void classify(struct table *t, const struct vmlinux *v, uint32_t type, ui
 			add(&t->l32inv, vaddr, v);
 		return;
 	case R_X86_64_PC64:
-	case R_X86_64_GOTPCREL:
-	case R_X86_64_GOTPCRELX:
-	case R_X86_64_REX_GOTPCRELX:
-		/* no 64-bit inverse list exists, and a GOT slot holds an address no list names */
+		/* there is no 64-bit inverse list */
 		if (is_percpu(v, s))
 			die("relocs: %s: relocation type %u at 0x%llx against per-cpu symbol %s has no list",
 			    v->path, type, (unsigned long long)vaddr, name);
