@@ -8,6 +8,7 @@
  * truncated inputs, in-place decompression, and the real kernel payload.
  */
 #include <stdlib.h>
+#define ZSTD_STATIC_LINKING_ONLY	/* ZSTD_compressBegin and ZSTD_compressBlock: blocks of a chosen size */
 #include <zstd.h>
 
 #include "kd.h"
@@ -265,6 +266,105 @@ TEST(zstd_handmade_frames)
 			CHECKF(got == strlen(cases[i].out) && memcmp(out, cases[i].out, got) == 0, "%s: output differs",
 			       cases[i].what);
 	}
+}
+
+/*
+ * Literals libzstd did not produce in the corpus, written by hand: a
+ * Huffman tree by direct 4-bit weights ('a' weight 1 listed, 'b' implied:
+ * 1-bit codes 0 and 1), a treeless block reusing it, and RLE literals.
+ */
+TEST(zstd_handmade_literals)
+{
+	/* window 1 KiB: a single segment of 16 bytes would cap blocks, compressed ones too, at 16 */
+	uint8_t f[128] = { 0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x00 };
+	size_t n = 6;
+
+	/* block 1: Huffman literals "abba", 1 stream; no sequences */
+	static const uint8_t b1_head[] = { 0xbc, 0x01, 0x00 };	/* compressed, 55 bytes */
+	static const uint8_t lit1[] = { 0x42, 0xc0, 0x0c };	/* type 2, 1 stream, 4 out, 51 in */
+	memcpy(f + n, b1_head, 3), n += 3;
+	memcpy(f + n, lit1, 3), n += 3;
+	f[n++] = 127 + 98;	/* direct weights of symbols 0..97 */
+	memset(f + n, 0, 49);
+	f[n + 48] = 0x01;	/* symbol 97 ('a'): weight 1 */
+	n += 49;
+	f[n++] = 0x16;		/* codes 0 1 1 0 read from the top, under the end marker */
+	f[n++] = 0;		/* Number_of_Sequences */
+	/* block 2: treeless literals "baab" */
+	static const uint8_t b2[] = { 0x2c, 0x00, 0x00, 0x43, 0x40, 0x00, 0x19, 0x00 };
+	memcpy(f + n, b2, sizeof(b2)), n += sizeof(b2);
+	/* block 3 (last): RLE literals, 'z' 8 times */
+	static const uint8_t b3[] = { 0x1d, 0x00, 0x00, 0x41, 'z', 0x00 };
+	memcpy(f + n, b3, sizeof(b3)), n += sizeof(b3);
+
+	uint8_t out[32];
+	size_t got;
+	struct kd_job job;
+	enum kd_err err = decode_into(f, n, out, sizeof(out), &job);
+	CHECKF(err == KD_OK, "error %d: %s", err, err ? job.why : "");
+	got = job.out_len;
+	CHECK(got == 16 && memcmp(out, "abbabaabzzzzzzzz", 16) == 0);
+	size_t ref_len = ZSTD_decompress(out, sizeof(out), f, n);
+	CHECKF(ref_len == 16 && memcmp(out, "abbabaabzzzzzzzz", 16) == 0, "libzstd disagrees: %s",
+	       ZSTD_isError(ref_len) ? ZSTD_getErrorName(ref_len) : "different output");
+	/* a treeless block first has no tree to use */
+	static const uint8_t g[] = { 0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x00, 0x2d, 0x00, 0x00, 0x43, 0x40, 0x00, 0x19, 0x00 };
+	CHECK_EQ(decode_into(g, sizeof(g), out, sizeof(out), &job), KD_ERR_CORRUPT);
+	CHECKF(job.why && strstr(job.why, "treeless"), "why: %s", job.why);
+}
+
+/*
+ * Frames put together from libzstd's blocks (ZSTD_compressBlock), whose
+ * matches reach back across blocks as far as libzstd's window: with the
+ * frame's window declared as large they decode; declared as 1 KiB, blocks
+ * of up to 1000 bytes pass but matches reach beyond the window, and blocks
+ * of 2000 bytes decode to more than Block_Maximum_Size.
+ */
+static struct t_blob block_frame(const uint8_t *in, size_t len, size_t chunk, unsigned window_byte)
+{
+	ZSTD_CCtx *cc = ZSTD_createCCtx();
+	struct t_blob f = { malloc(16 + len + (len / chunk + 1) * 8), 0 };
+	uint8_t head[6] = { 0x28, 0xb5, 0x2f, 0xfd, 0x00, (uint8_t)window_byte };
+
+	memcpy(f.data, head, 6);
+	f.len = 6;
+	ZSTD_compressBegin(cc, 3);
+	for (size_t pos = 0; pos < len; pos += chunk) {
+		size_t n = len - pos < chunk ? len - pos : chunk;
+		bool last = pos + n == len;
+		size_t c = ZSTD_compressBlock(cc, f.data + f.len + 3, chunk + 64, in + pos, n);
+		uint32_t h;
+
+		CHECK(!ZSTD_isError(c));
+		if (c == 0) {	/* not compressible: a raw block */
+			memcpy(f.data + f.len + 3, in + pos, n);
+			h = (uint32_t)(n << 3) | last;
+			c = n;
+		} else {
+			h = (uint32_t)(c << 3) | 4 | last;
+		}
+		f.data[f.len] = (uint8_t)h, f.data[f.len + 1] = (uint8_t)(h >> 8), f.data[f.len + 2] = (uint8_t)(h >> 16);
+		f.len += 3 + c;
+	}
+	ZSTD_freeCCtx(cc);
+	return f;
+}
+
+TEST(zstd_block_frames_and_window_limits)
+{
+	struct t_blob text = t_corpus(4, NULL);
+	size_t n = 100000, got;
+	uint8_t *out = malloc(n);
+
+	struct t_blob wide = block_frame(text.data, n, 1000, 11 << 3);	/* window 2 MiB */
+	check_roundtrip("block frame", text.data, n, &wide);
+	struct t_blob narrow = block_frame(text.data, n, 1000, 0);	/* window 1 KiB */
+	struct kd_job job;
+	CHECK_EQ(decode_into(narrow.data, narrow.len, out, n, &job), KD_ERR_CORRUPT);
+	CHECKF(job.why && strstr(job.why, "window"), "why: %s", job.why);
+	struct t_blob big = block_frame(text.data, n, 2000, 0);
+	CHECK_EQ(decode(&big, out, n, &got), KD_ERR_CORRUPT);
+	free(wide.data), free(narrow.data), free(big.data), free(out);
 }
 
 TEST(zstd_empty_one_byte_random_and_rle)
