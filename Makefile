@@ -97,14 +97,14 @@ check-boot: all $(B)/loader64/loader64.bin
 	tests/boot/kaslr.sh
 	tests/boot/entry64.sh
 	tests/boot/grub.sh
-	tests/boot/grub.sh
 	tests/boot/errors.sh
 
 check: all kernels check-unit check-boot
 
-# Debian's current generic (xz) and cloud (lz4) kernels, into ~/.cache/kdecomp once.
+# Debian's current generic (xz) and cloud (lz4) kernels, and the cloud
+# kernel's unstripped vmlinux (the -dbg package), into ~/.cache/kdecomp once.
 kernels:
-	scripts/fetch-kernels.sh generic cloud
+	scripts/fetch-kernels.sh generic cloud dbg-cloud
 
 demo: all
 	scripts/demo.sh

@@ -98,6 +98,35 @@ static void find_version(const struct kd_file *f, size_t limit, char *out)
 	out[n] = 0;
 }
 
+/*
+ * A vmlinux as the stub needs it: the ELF header, the program headers and
+ * the loadable bytes at their file offsets; no sections (a vmlinux with
+ * debug information is ten times the size of what boots).
+ */
+static struct kd_file strip_to_segments(const char *path, const struct kd_file *f)
+{
+	struct kd_elf_info elf;
+	struct kd_report r = { 0 };
+	enum kd_err err = kd_elf_read(f->data, f->len, &elf, &r);
+
+	if (err)
+		die_report(path, err, &r);
+	uint64_t phoff = kd_get_le64(f->data + 32), phnum = kd_get_le16(f->data + 56);
+	size_t len = phoff + phnum * 56;
+	for (unsigned i = 0; i < elf.n_load; i++)
+		if (elf.load[i].offset + elf.load[i].filesz > len)
+			len = elf.load[i].offset + elf.load[i].filesz;
+
+	struct kd_file out = { xmalloc(len), len };
+	memset(out.data, 0, len);
+	memcpy(out.data, f->data, phoff + phnum * 56);
+	for (unsigned i = 0; i < elf.n_load; i++)
+		memcpy(out.data + elf.load[i].offset, f->data + elf.load[i].offset, elf.load[i].filesz);
+	kd_put_le64(out.data + 40, 0);		/* e_shoff */
+	memset(out.data + 60, 0, 4);		/* e_shnum, e_shstrndx */
+	return out;
+}
+
 static void read_input(const char *path, const char *relocs_path, struct input *in)
 {
 	struct kd_file f = read_file(path);
@@ -108,14 +137,14 @@ static void read_input(const char *path, const char *relocs_path, struct input *
 	memset(in, 0, sizeof(*in));
 	in->kernel_alignment = PHYSICAL_ALIGN;
 	if (f.len >= 4 && memcmp(f.data, "\x7f" "ELF", 4) == 0) {
-		if (!relocs_path)
-			die("pack: %s is a vmlinux: give its relocation table with --relocs "
-			    "(kdecomp extract --relocs writes one)", path);
-		struct kd_file rel = read_file(relocs_path);
-		in->k.data.data = xmalloc(f.len + rel.len);
-		memcpy(in->k.data.data, f.data, f.len);
-		memcpy(in->k.data.data + f.len, rel.data, rel.len);
-		in->k.data.len = f.len + rel.len;
+		struct kd_file stripped = strip_to_segments(path, &f);
+		struct kd_file rel = relocs_path ? read_file(relocs_path) : relocs_generate(path, f.data, f.len, true);
+
+		in->k.data.data = xmalloc(stripped.len + rel.len);
+		memcpy(in->k.data.data, stripped.data, stripped.len);
+		memcpy(in->k.data.data + stripped.len, rel.data, rel.len);
+		in->k.data.len = stripped.len + rel.len;
+		free(stripped.data);
 		free(rel.data);
 		if (!kernel_split(&in->k, msg, sizeof(msg)))
 			die("pack: %s: %s", path, msg);

@@ -344,6 +344,37 @@ static struct vmlinux map_vmlinux(const char *path)
 	return v;
 }
 
+struct kd_file relocs_generate(const char *path, const uint8_t *data, size_t len, bool quiet)
+{
+	struct vmlinux v = { .path = path, .data = data, .len = len };
+	struct table t = { 0 };
+
+	read_header(&v);
+	find_sections(&v);
+	find_percpu_load(&v);
+	for (unsigned i = 1; i < v.shnum; i++) {
+		struct shdr s = section(&v, i);
+
+		if (s.type == SHT_RELA)
+			walk_rela(&t, &v, &s);
+	}
+	if (t.rela_sections == 0)
+		die("relocs: %s: no relocation sections for loaded sections (not linked with --emit-relocs?)",
+		    v.path);
+
+	struct kd_file out = { NULL, (3 + t.l64.n + t.l32inv.n + t.l32.n) * 4 };
+	out.data = xmalloc(out.len);
+	put_list(put_list(put_list(out.data, &t.l64), &t.l32inv), &t.l32);
+	if (!quiet)
+		fprintf(stderr, "%s: %zu relocations in %zu sections -> table %zu bytes (%zu 32-bit, "
+			"%zu inverse 32-bit, %zu 64-bit)\n", v.path, t.seen, t.rela_sections, out.len, t.l32.n,
+			t.l32inv.n, t.l64.n);
+	free(t.l64.v);
+	free(t.l32inv.v);
+	free(t.l32.v);
+	return out;
+}
+
 int cmd_relocs(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -366,33 +397,10 @@ int cmd_relocs(int argc, char **argv)
 		usage_die();
 
 	struct vmlinux v = map_vmlinux(argv[optind]);
-	struct table t = { 0 };
+	struct kd_file table = relocs_generate(v.path, v.data, v.len, quiet);
 
-	read_header(&v);
-	find_sections(&v);
-	find_percpu_load(&v);
-	for (unsigned i = 1; i < v.shnum; i++) {
-		struct shdr s = section(&v, i);
-
-		if (s.type == SHT_RELA)
-			walk_rela(&t, &v, &s);
-	}
-	if (t.rela_sections == 0)
-		die("relocs: %s: no relocation sections for loaded sections (not linked with --emit-relocs?)",
-		    v.path);
-
-	size_t size = (3 + t.l64.n + t.l32inv.n + t.l32.n) * 4;
-	uint8_t *out = xmalloc(size);
-	put_list(put_list(put_list(out, &t.l64), &t.l32inv), &t.l32);
-	write_file(out_path, out, size);
-	if (!quiet)
-		fprintf(stderr, "%s: %zu relocations in %zu sections -> table %zu bytes (%zu 32-bit, "
-			"%zu inverse 32-bit, %zu 64-bit)\n", v.path, t.seen, t.rela_sections, size, t.l32.n,
-			t.l32inv.n, t.l64.n);
-	free(out);
-	free(t.l64.v);
-	free(t.l32inv.v);
-	free(t.l32.v);
+	write_file(out_path, table.data, table.len);
+	free(table.data);
 	munmap((void *)v.data, v.len);
 	return 0;
 }

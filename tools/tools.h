@@ -72,6 +72,11 @@ bool kernel_decode(const struct kd_bzimage *img, struct kernel *k, char *msg, si
 /* Check a decompressed payload (or a vmlinux) and split it: ELF, then relocations. */
 bool kernel_split(struct kernel *k, char *msg, size_t msg_size);
 
+/* --- relocs.c --- */
+
+/* The relocation table Linux appends, generated from a vmlinux linked with --emit-relocs (dies on error). */
+struct kd_file relocs_generate(const char *path, const uint8_t *data, size_t len, bool quiet);
+
 /* --- compress.c: the reference compressors at Linux's settings, for pack --- */
 
 /* Linux's level for the format (xz 6 with a 32 MiB dictionary, lz4 12, zstd 22, the rest 9). */

@@ -27,4 +27,18 @@ for fmt in ${FORMATS:-lz4 gzip xz zstd lzo lzma bzip2}; do
 	grep -a -q '^Decompressing Linux... Parsing ELF... Performing relocations... done.' "$WORK/$fmt.log" &&
 		ok "$fmt: the stub's progress line" || not_ok "$fmt: no progress line from the stub"
 done
+
+# The unstripped vmlinux of the same build (Debian's -dbg package): pack
+# strips it and generates its relocation table; it boots, randomised.
+dbg=$CACHE/vmlinux-cloud-dbg
+if [ -s "$dbg" ]; then
+	if $KDECOMP pack -q "$dbg" -c zstd -o "$WORK/dbg.img"; then
+		boot "$WORK/dbg.log" "$WORK/dbg.img" -a "console=ttyS0 earlyprintk=ttyS0 panic=-1"
+		expect_userspace "vmlinux from the -dbg package, relocations generated" "$WORK/dbg.log"
+	else
+		not_ok "pack of the -dbg vmlinux failed"
+	fi
+else
+	not_ok "no $dbg: run scripts/fetch-kernels.sh dbg-cloud"
+fi
 summary
