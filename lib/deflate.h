@@ -165,8 +165,12 @@ void deflate_build_fixed(struct deflate_tables *t);
 enum kd_err deflate_huffman_block(struct kd_job *job, const struct deflate_tables *t,
 				  struct deflate_bits *br, uint8_t **opp, const uint8_t *out_start);
 
-/* deflate_block.c: a whole raw DEFLATE stream from *ipp; *ipp ends after its last byte. */
+/*
+ * deflate_block.c: a whole raw DEFLATE stream from *ipp; *ipp ends after its
+ * last byte.  *crc is carried on over the output (kd_crc32), a block at a
+ * time while each block is still in cache.
+ */
 enum kd_err deflate_stream(struct kd_job *job, struct deflate_tables *t,
-			   const uint8_t **ipp, uint8_t **opp);
+			   const uint8_t **ipp, uint8_t **opp, uint32_t *crc);
 
 #endif

@@ -139,7 +139,8 @@ static enum kd_err dynamic_header(struct kd_job *job, struct deflate_tables *t, 
 	return KD_OK;
 }
 
-enum kd_err deflate_stream(struct kd_job *job, struct deflate_tables *t, const uint8_t **ipp, uint8_t **opp)
+enum kd_err deflate_stream(struct kd_job *job, struct deflate_tables *t, const uint8_t **ipp, uint8_t **opp,
+			   uint32_t *crc)
 {
 	struct deflate_bits br = { .in = *ipp, .end = job->in + job->in_len };
 	const uint8_t *out_start = *opp, *end_pos;
@@ -147,6 +148,8 @@ enum kd_err deflate_stream(struct kd_job *job, struct deflate_tables *t, const u
 	enum kd_err err;
 
 	do {
+		uint8_t *block_out = *opp;
+
 		bits_refill(&br);
 		final = bits_take(&br, 1);
 		enum block_type type = (enum block_type)bits_take(&br, 2);
@@ -170,6 +173,7 @@ enum kd_err deflate_stream(struct kd_job *job, struct deflate_tables *t, const u
 		}
 		if (err)
 			return err;
+		*crc = kd_crc32(*crc, block_out, *opp - block_out);
 	} while (!final);
 
 	/* the last block ends mid-byte; its remaining bits are padding */
