@@ -136,8 +136,8 @@ static enum kd_err build_table(struct kd_job *job, struct zstd_huf_table *t, uin
  * weights (header < 128: that many bytes) or header - 127 weights of
  * 4 bits each, two to a byte, high nibble first.
  */
-enum kd_err zstd_huf_read_table(struct kd_job *job, struct zstd_huf_table *t, const uint8_t *src, size_t len,
-				size_t *used)
+enum kd_err zstd_huf_read_table(struct kd_job *job, struct zstd_huf_table *t, const uint8_t *src,
+				size_t len, size_t *used)
 {
 	uint8_t weights[256];
 	unsigned n, header;
@@ -164,8 +164,8 @@ enum kd_err zstd_huf_read_table(struct kd_job *job, struct zstd_huf_table *t, co
 }
 
 /* Decode n symbols from one stream: [src, src + len) read backward. */
-enum kd_err zstd_huf_decode1(struct kd_job *job, const struct zstd_huf_table *t, const uint8_t *src, size_t len,
-			     uint8_t *dst, size_t n)
+enum kd_err zstd_huf_decode1(struct kd_job *job, const struct zstd_huf_table *t, const uint8_t *src,
+			     size_t len, uint8_t *dst, size_t n)
 {
 	const uint16_t *table = t->entries;
 	uint8_t *op = dst, *end = dst + n;
@@ -257,8 +257,8 @@ static void decode4_fast(const uint16_t *table, struct zstd_bits *br, uint8_t **
  * is left) of the n symbols, after a jump table of the first three
  * streams' sizes (3 x 16 bits).
  */
-enum kd_err zstd_huf_decode4(struct kd_job *job, const struct zstd_huf_table *t, const uint8_t *src, size_t len,
-			     uint8_t *dst, size_t n)
+enum kd_err zstd_huf_decode4(struct kd_job *job, const struct zstd_huf_table *t, const uint8_t *src,
+			     size_t len, uint8_t *dst, size_t n)
 {
 	const uint16_t *table = t->entries;
 	struct zstd_bits br[4];

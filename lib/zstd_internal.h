@@ -184,15 +184,16 @@ enum kd_err zstd_seq_table_read(struct kd_job *job, struct zstd_seq_table *t, en
 				unsigned mode, const uint8_t *src, size_t len, size_t *used);
 
 /* zstd_huf.c */
-enum kd_err zstd_huf_read_table(struct kd_job *job, struct zstd_huf_table *t, const uint8_t *src, size_t len,
-				size_t *used);
-enum kd_err zstd_huf_decode1(struct kd_job *job, const struct zstd_huf_table *t, const uint8_t *src, size_t len,
-			     uint8_t *dst, size_t n);
-enum kd_err zstd_huf_decode4(struct kd_job *job, const struct zstd_huf_table *t, const uint8_t *src, size_t len,
-			     uint8_t *dst, size_t n);
+enum kd_err zstd_huf_read_table(struct kd_job *job, struct zstd_huf_table *t, const uint8_t *src,
+				size_t len, size_t *used);
+enum kd_err zstd_huf_decode1(struct kd_job *job, const struct zstd_huf_table *t, const uint8_t *src,
+			     size_t len, uint8_t *dst, size_t n);
+enum kd_err zstd_huf_decode4(struct kd_job *job, const struct zstd_huf_table *t, const uint8_t *src,
+			     size_t len, uint8_t *dst, size_t n);
 
 /* zstd_literals.c */
-enum kd_err zstd_literals(struct kd_job *job, struct zstd_dec *d, const uint8_t *src, size_t len, size_t *used);
+enum kd_err zstd_literals(struct kd_job *job, struct zstd_dec *d, const uint8_t *src, size_t len,
+			  size_t *used);
 
 /* zstd_sequences.c: decode and execute a block's sequences, writing from *opp up to limit. */
 enum kd_err zstd_sequences(struct kd_job *job, struct zstd_dec *d, const uint8_t *src, size_t len,

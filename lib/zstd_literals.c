@@ -56,7 +56,8 @@ static enum kd_err raw_or_rle(struct kd_job *job, struct zstd_dec *d, const uint
 	return KD_OK;
 }
 
-static enum kd_err huffman(struct kd_job *job, struct zstd_dec *d, const uint8_t *src, size_t len, size_t *used)
+static enum kd_err huffman(struct kd_job *job, struct zstd_dec *d, const uint8_t *src, size_t len,
+			   size_t *used)
 {
 	unsigned type = src[0] & 3, format = (src[0] >> 2) & 3;
 	unsigned hsize = format < 2 ? 3 : format + 2, bits = format < 2 ? 10 : 4 * format + 6;
@@ -92,7 +93,8 @@ static enum kd_err huffman(struct kd_job *job, struct zstd_dec *d, const uint8_t
 }
 
 /* Decode the literals section at the start of a block into d->lit_buf; *used is its size. */
-enum kd_err zstd_literals(struct kd_job *job, struct zstd_dec *d, const uint8_t *src, size_t len, size_t *used)
+enum kd_err zstd_literals(struct kd_job *job, struct zstd_dec *d, const uint8_t *src, size_t len,
+			  size_t *used)
 {
 	KD_FAIL_IF(len < 1, job, KD_ERR_CORRUPT, "zstd compressed block is empty");
 	d->lit = d->lit_buf;

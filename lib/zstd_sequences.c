@@ -59,11 +59,11 @@ static const uint8_t pattern_stride[8] = { 0, 8, 8, 6, 8, 5, 6, 7 };
 
 /*
  * Copy a match of n (>= 3) bytes from op - offset to op; writes up to 21
- * bytes past op + n (see SEQ_SLACK).  Under 16, source and destination overlap and the
- * output repeats with period `offset`.  The first 16 bytes are written
- * first: under 8, as a word holding the period repeated, stored at
- * multiples of the period; then the bytes pattern_step[offset] back hold
- * the same phase of the pattern, 16 at a time.
+ * bytes past op + n (see SEQ_SLACK).  Under 16, source and destination
+ * overlap and the output repeats with period `offset`.  The first 16 bytes
+ * are written first: under 8, as a word holding the period repeated,
+ * stored at multiples of the period; then the bytes pattern_step[offset]
+ * back hold the same phase of the pattern, 16 at a time.
  */
 static inline void match_copy(uint8_t *op, size_t offset, size_t n)
 {
@@ -176,9 +176,11 @@ struct seq_decoder {
 	struct rep_offsets rep;
 };
 
+/* Always inlined: the loop's state must stay in registers. */
+#define SEQ_INLINE static inline __attribute__((always_inline))
+
 /* Decode one sequence; the last one updates no states. */
-static inline __attribute__((always_inline)) struct seq decode_seq(struct seq_decoder *sd, const struct zstd_dec *d,
-								    bool last)
+SEQ_INLINE struct seq decode_seq(struct seq_decoder *sd, const struct zstd_dec *d, bool last)
 {
 	const struct zstd_seq_cell *lc = &d->ll.cells[sd->lls], *oc = &d->of.cells[sd->ofs];
 	const struct zstd_seq_cell *mc = &d->ml.cells[sd->mls];
@@ -203,9 +205,9 @@ static inline __attribute__((always_inline)) struct seq decode_seq(struct seq_de
 }
 
 /* Execute a sequence at *opp; returns non-zero (with job->why set) if it cannot be. */
-static inline __attribute__((always_inline)) enum kd_err exec_seq(struct kd_job *job, const struct zstd_dec *d, const struct seq *s,
-				   uint8_t **opp, const uint8_t **litp, const uint8_t *lit_end,
-				   uint8_t *fast_limit, uint8_t *limit)
+SEQ_INLINE enum kd_err exec_seq(struct kd_job *job, const struct zstd_dec *d, const struct seq *s,
+				uint8_t **opp, const uint8_t **litp, const uint8_t *lit_end,
+				uint8_t *fast_limit, uint8_t *limit)
 {
 	uint8_t *op = *opp;
 	const uint8_t *lit = *litp;
@@ -235,8 +237,8 @@ static inline __attribute__((always_inline)) enum kd_err exec_seq(struct kd_job 
 }
 
 /* Decode and execute nseq sequences from *brp; the section's tables are ready. */
-static enum kd_err run_sequences(struct kd_job *job, struct zstd_dec *d, const struct zstd_bits *brp, size_t nseq,
-				 uint8_t **opp, uint8_t *limit)
+static enum kd_err run_sequences(struct kd_job *job, struct zstd_dec *d, const struct zstd_bits *brp,
+				 size_t nseq, uint8_t **opp, uint8_t *limit)
 {
 	const uint8_t *lit = d->lit, *lit_end = d->lit + d->lit_len;
 	uint8_t *op = *opp, *out_end = job->out + job->out_cap, *fast_limit;

@@ -308,7 +308,8 @@ TEST(zstd_handmade_literals)
 	CHECKF(ref_len == 16 && memcmp(out, "abbabaabzzzzzzzz", 16) == 0, "libzstd disagrees: %s",
 	       ZSTD_isError(ref_len) ? ZSTD_getErrorName(ref_len) : "different output");
 	/* a treeless block first has no tree to use */
-	static const uint8_t g[] = { 0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x00, 0x2d, 0x00, 0x00, 0x43, 0x40, 0x00, 0x19, 0x00 };
+	static const uint8_t g[] = { 0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x00,	/* window 1 KiB */
+				     0x2d, 0x00, 0x00, 0x43, 0x40, 0x00, 0x19, 0x00 };
 	CHECK_EQ(decode_into(g, sizeof(g), out, sizeof(out), &job), KD_ERR_CORRUPT);
 	CHECKF(job.why && strstr(job.why, "treeless"), "why: %s", job.why);
 }
