@@ -256,12 +256,17 @@ static enum kd_err run_sequences(struct kd_job *job, struct zstd_dec *d, const s
 	sd.ofs = zstd_bits_read(&sd.br, d->of.log);
 	sd.mls = zstd_bits_read(&sd.br, d->ml.log);
 
-	for (; nseq; nseq--) {
-		struct seq s = decode_seq(&sd, d, nseq == 1);
+	for (; nseq > 1; nseq--) {
+		struct seq s = decode_seq(&sd, d, false);
 
 		err = exec_seq(job, d, &s, &op, &lit, lit_end, fast_limit, limit);
 		if (err)
 			break;
+	}
+	if (!err) {
+		struct seq s = decode_seq(&sd, d, true);
+
+		err = exec_seq(job, d, &s, &op, &lit, lit_end, fast_limit, limit);
 	}
 	if (!err) {
 		zstd_bits_refill(&sd.br);
