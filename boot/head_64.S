@@ -86,6 +86,21 @@ join_64:
 	cmpq	%rax, %rbx
 	cmovbq	%rax, %rbx
 	movq	%rbx, %r13			/* target: the start of the buffer */
+
+	/*
+	 * Nothing may be written to the buffer before we know it is RAM:
+	 * its first and last bytes must lie in usable e820 entries.  The
+	 * check's stack is the first IDT's room, in the image as loaded.
+	 */
+	leaq	idt64 + 32 * 16(%rip), %rsp
+	movq	%rbx, %rax
+	call	ram_at_64
+	jz	no_memory_64
+	movl	head_info + INFO_INIT_SIZE - HEAD_INFO(%rip), %eax
+	leaq	-1(%rbx, %rax), %rax
+	call	ram_at_64
+	jz	no_memory_64
+
 	movl	head_info + INFO_INIT_SIZE - HEAD_INFO(%rip), %eax
 	addq	%rax, %rbx
 	movl	head_info + INFO_MEM_LEN - HEAD_INFO(%rip), %eax
@@ -159,6 +174,86 @@ load_early_idt:
 	ret
 
 /*
+ * Is the byte at %rax usable RAM by boot_params' (%rsi) e820 table?  ZF
+ * clear if so, and also when the table is empty: the loader then vouches
+ * for memory itself.  Clobbers %rcx, %rdx, %rdi.
+ */
+ram_at_64:
+	movzbl	BP_E820_ENTRIES(%rsi), %ecx
+	testl	%ecx, %ecx
+	jz	3f
+	cmpl	$E820_MAX, %ecx
+	jbe	1f
+	movl	$E820_MAX, %ecx
+1:	leaq	BP_E820_TABLE(%rsi), %rdi
+2:	cmpl	$E820_RAM, 16(%rdi)
+	jne	4f
+	movq	%rax, %rdx
+	subq	(%rdi), %rdx			/* the offset into the entry */
+	jb	4f
+	cmpq	8(%rdi), %rdx
+	jb	3f
+4:	addq	$20, %rdi
+	loop	2b
+	xorl	%edx, %edx
+	ret
+3:	orl	$1, %edx
+	ret
+
+/* Say which buffer was missing and halt: "not enough memory: ... [start, end) ...". */
+no_memory_64:
+	leaq	no_memory_msg(%rip), %rdi
+	call	puts_64
+	movq	%rbx, %rax
+	call	puthex_64
+	leaq	no_memory_sep(%rip), %rdi
+	call	puts_64
+	movl	head_info + INFO_INIT_SIZE - HEAD_INFO(%rip), %eax
+	addq	%rbx, %rax
+	call	puthex_64
+	leaq	no_memory_end(%rip), %rdi
+	call	puts_64
+1:	cli
+	hlt
+	jmp	1b
+
+/* The string at %rdi, on COM1 (before main, nobody has chosen a console yet). */
+puts_64:
+	movb	(%rdi), %al
+	testb	%al, %al
+	jz	1f
+	call	putc_64
+	incq	%rdi
+	jmp	puts_64
+1:	ret
+
+putc_64:
+	movb	%al, %ah
+	movw	$0x3fd, %dx			/* line status: wait for room */
+1:	inb	%dx, %al
+	testb	$0x20, %al
+	jz	1b
+	movw	$0x3f8, %dx
+	movb	%ah, %al
+	outb	%al, %dx
+	ret
+
+puthex_64:
+	movq	%rax, %rcx
+	leaq	hex_prefix(%rip), %rdi
+	call	puts_64
+	movl	$16, %esi
+1:	rolq	$4, %rcx
+	movl	%ecx, %eax
+	andl	$15, %eax
+	leaq	hex_digits(%rip), %rdi
+	movb	(%rdi, %rax), %al
+	call	putc_64
+	decl	%esi
+	jnz	1b
+	ret
+
+/*
  * The 32-bit entry.  Flat segments from the loader (or our setup), no stack
  * we may trust: boot_params' scratch field serves for the one call that
  * finds our address, as the boot protocol intends.
@@ -187,7 +282,19 @@ startup_32_body:
 	cmpl	$LOAD_PHYSICAL_ADDR, %ebx
 	jae	2f
 	movl	$LOAD_PHYSICAL_ADDR, %ebx
-2:	addl	head_info + INFO_INIT_SIZE - HEAD_INFO(%ebp), %ebx
+	/* Before the page tables go there: the buffer must be RAM (as in startup_64). */
+2:	leal	idt64 + 32 * 16(%ebp), %esp
+	movl	%ebx, %eax
+	call	ram_at_32
+	jz	no_memory_32
+	movl	head_info + INFO_INIT_SIZE - HEAD_INFO(%ebp), %eax
+	addl	%ebx, %eax
+	jc	no_memory_32
+	decl	%eax
+	call	ram_at_32
+	jz	no_memory_32
+
+	addl	head_info + INFO_INIT_SIZE - HEAD_INFO(%ebp), %ebx
 	subl	head_info + INFO_MEM_LEN - HEAD_INFO(%ebp), %ebx
 	addl	head_info + INFO_PGT_OFF - HEAD_INFO(%ebp), %ebx	/* %ebx: early page tables */
 	leal	(EARLY_STACK_PAGE + 1) * 4096(%ebx), %esp
@@ -239,6 +346,94 @@ startup_32_body:
 	orl	$0x80000001, %eax
 	movl	%eax, %cr0
 	lret
+
+/* ram_at_64 for 32-bit addresses: entries starting above 4 GiB hold none of them. */
+ram_at_32:
+	movzbl	BP_E820_ENTRIES(%esi), %ecx
+	testl	%ecx, %ecx
+	jz	3f
+	cmpl	$E820_MAX, %ecx
+	jbe	1f
+	movl	$E820_MAX, %ecx
+1:	leal	BP_E820_TABLE(%esi), %edi
+2:	cmpl	$E820_RAM, 16(%edi)
+	jne	4f
+	cmpl	$0, 4(%edi)
+	jne	4f
+	movl	%eax, %edx
+	subl	(%edi), %edx
+	jb	4f
+	cmpl	$0, 12(%edi)			/* 4 GiB long or more: it holds the rest of the 32-bit space */
+	jne	3f
+	cmpl	8(%edi), %edx
+	jb	3f
+4:	addl	$20, %edi
+	loop	2b
+	xorl	%edx, %edx
+	ret
+3:	orl	$1, %edx
+	ret
+
+no_memory_32:
+	leal	no_memory_msg(%ebp), %edi
+	call	puts_32
+	movl	%ebx, %eax
+	call	puthex_32
+	leal	no_memory_sep(%ebp), %edi
+	call	puts_32
+	movl	head_info + INFO_INIT_SIZE - HEAD_INFO(%ebp), %eax
+	addl	%ebx, %eax
+	call	puthex_32
+	leal	no_memory_end(%ebp), %edi
+	call	puts_32
+1:	cli
+	hlt
+	jmp	1b
+
+puts_32:
+	movb	(%edi), %al
+	testb	%al, %al
+	jz	1f
+	call	putc_32
+	incl	%edi
+	jmp	puts_32
+1:	ret
+
+putc_32:
+	movb	%al, %ah
+	movw	$0x3fd, %dx
+1:	inb	%dx, %al
+	testb	$0x20, %al
+	jz	1b
+	movw	$0x3f8, %dx
+	movb	%ah, %al
+	outb	%al, %dx
+	ret
+
+puthex_32:
+	movl	%eax, %ecx
+	leal	hex_prefix(%ebp), %edi
+	call	puts_32
+	movl	$8, %esi
+1:	roll	$4, %ecx
+	movl	%ecx, %eax
+	andl	$15, %eax
+	movb	hex_digits(%ebp, %eax), %al
+	call	putc_32
+	decl	%esi
+	jnz	1b
+	ret
+
+no_memory_msg:
+	.asciz	"\r\nkdecomp: not enough memory: the decompression buffer ["
+no_memory_sep:
+	.asciz	", "
+no_memory_end:
+	.asciz	") (init_size from the load address rounded up to kernel_alignment, at least 16 MiB) is not all RAM in the e820 map\r\n -- System halted\r\n"
+hex_prefix:
+	.asciz	"0x"
+hex_digits:
+	.ascii	"0123456789abcdef"
 
 	.code64
 from_32:

@@ -30,6 +30,7 @@
 #define BP_E820_TABLE		0x2d0
 #define BP_SCRATCH		0x1e4
 #define E820_MAX		128
+#define E820_RAM		1	/* usable memory, in an e820 entry's type */
 #define VERSION_MAX		192
 #define COMMAND_LINE_SIZE	2048
 #define LOAD_PHYSICAL_ADDR	0x1000000
