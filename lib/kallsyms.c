@@ -13,15 +13,15 @@
  *      but padding or exactly the 3-byte-per-symbol names order;
  *   3. the addresses, at the two places the layouts put them (before the
  *      count up to 6.3, after the token index from 6.4): relative offsets
- *      with a base inside the kernel, or absolute addresses, either way
- *      sorted and ending inside the kernel.
+ *      with a base inside the kernel, place-relative offsets (7.0), or
+ *      absolute addresses, any way sorted and ending inside the kernel.
  *
  * Random data passes none of these by chance: step 2 alone checks every
  * entry's type letter and every 256th entry's position.
  */
 #include "kallsyms.h"
 
-#define TABLE_ALIGN	8	/* scripts/kallsyms aligns each array to 8 bytes on 64-bit */
+#define MAX_PAD		8	/* the most bytes a string's NUL and alignment padding take */
 #define NAMES_PER_MARKER 256
 #define SEQ_SIZE	3	/* a kallsyms_seqs_of_names entry */
 #define PREFILTER	256	/* entries walked before trusting a candidate count enough to walk all */
@@ -32,6 +32,7 @@ struct seg {
 	uint64_t offset;	/* p_offset */
 	uint64_t len;		/* p_filesz */
 	uint64_t vaddr;		/* p_vaddr: alignment is of addresses, not file offsets */
+	unsigned align;		/* of each array: 8 on 64-bit up to 6.19, 4 from 7.0 */
 };
 
 /* How far the search got, for the error message. */
@@ -39,14 +40,14 @@ enum stage { FOUND_NOTHING, FOUND_TOKENS, FOUND_NAMES };
 
 static uint64_t align_up(const struct seg *s, uint64_t pos)
 {
-	uint64_t mis = (s->vaddr + pos) & (TABLE_ALIGN - 1);
+	uint64_t mis = (s->vaddr + pos) & (s->align - 1);
 
-	return mis ? pos + TABLE_ALIGN - mis : pos;
+	return mis ? pos + s->align - mis : pos;
 }
 
 static uint64_t align_down(const struct seg *s, uint64_t pos)
 {
-	return pos - ((s->vaddr + pos) & (TABLE_ALIGN - 1));
+	return pos - ((s->vaddr + pos) & (s->align - 1));
 }
 
 static bool is_letter(uint8_t c)
@@ -86,9 +87,9 @@ static bool token_table_before(const struct seg *s, uint64_t x, struct kd_kallsy
 	uint64_t q = x, last_start, table;
 	unsigned zeros = 0, chars = 0;
 
-	while (q > 0 && s->p[q - 1] == 0 && zeros <= TABLE_ALIGN)
+	while (q > 0 && s->p[q - 1] == 0 && zeros <= MAX_PAD)
 		q--, zeros++;
-	if (zeros == 0 || zeros > TABLE_ALIGN)
+	if (zeros == 0 || zeros > MAX_PAD)
 		return false;
 	while (q > 0 && s->p[q - 1] != 0 && chars < KD_KSYM_NAME_MAX)
 		q--, chars++;
@@ -262,21 +263,23 @@ static bool names_with_markers(const struct seg *s, uint64_t names, uint64_t t, 
 /* Scan down from the token table at t for kallsyms_num_syms and the names after it. */
 static bool find_names(const struct seg *s, uint64_t t, struct kd_kallsyms *ks)
 {
-	if (t < 2 * TABLE_ALIGN)
+	unsigned a = s->align;
+
+	if (t < 2 * a)
 		return false;
-	for (uint64_t p = align_down(s, t - 2 * TABLE_ALIGN); ; p -= TABLE_ALIGN) {
+	for (uint64_t p = align_down(s, t - 2 * a); ; p -= a) {
 		uint32_t n = kd_get_le32(s->p + p);
 		bool saw_long = false;
 
-		/* the count's upper half is padding or the high bits of a u64: zero either way */
-		if (n && kd_get_le32(s->p + p + 4) == 0 && n <= (t - p - TABLE_ALIGN) / 2 &&
-		    (names_with_markers(s, p + TABLE_ALIGN, t, n, true, ks, &saw_long) ||
-		     (saw_long && names_with_markers(s, p + TABLE_ALIGN, t, n, false, ks, &saw_long)))) {
+		/* 8-byte aligned, the count's upper half is padding or the high bits of a u64: zero either way */
+		if (n && (a == 4 || kd_get_le32(s->p + p + 4) == 0) && n <= (t - p - a) / 2 &&
+		    (names_with_markers(s, p + a, t, n, true, ks, &saw_long) ||
+		     (saw_long && names_with_markers(s, p + a, t, n, false, ks, &saw_long)))) {
 			ks->num_syms = n;
 			ks->num_syms_at = s->offset + p;
 			return true;
 		}
-		if (p < TABLE_ALIGN)
+		if (p < a)
 			return false;
 	}
 }
@@ -333,6 +336,18 @@ static bool relative_at(const struct seg *s, const struct kd_elf_info *elf, uint
 	return addresses_sorted(ks, elf);
 }
 
+/* 7.0 on: kallsyms_offsets only, each relative to its own place (no base). */
+static bool place_relative_at(const struct seg *s, const struct kd_elf_info *elf, uint64_t offs,
+			      struct kd_kallsyms *ks)
+{
+	if (offs > s->len || (uint64_t)ks->num_syms * 4 > s->len - offs)
+		return false;
+	ks->addressing = KD_KSYM_PLACE_RELATIVE;
+	ks->addresses = s->offset + offs;
+	ks->relative_base = ks->relative_base_at = 0;
+	return addresses_sorted(ks, elf);
+}
+
 static bool absolute_at(const struct seg *s, const struct kd_elf_info *elf, uint64_t at, struct kd_kallsyms *ks)
 {
 	if (at > s->len || (uint64_t)ks->num_syms * 8 > s->len - at)
@@ -355,10 +370,17 @@ static bool find_addresses(const struct seg *s, const struct kd_elf_info *elf, s
 {
 	uint64_t n = ks->num_syms, count = ks->num_syms_at - s->offset;
 	uint64_t after = align_up(s, ks->token_index - s->offset + 512);
+	const unsigned a = s->align;
 
+	/* 7.0 on (4-byte alignment): place-relative offsets after the token index, then the names order */
+	if (a == 4) {
+		if (ks->seqs || !place_relative_at(s, elf, after, ks))
+			return false;
+		seqs_after(s, after + 4 * n, ks);
+		return true;
+	}
 	/* up to 6.3: offsets, then the base, then the count; or the absolute addresses, then the count */
-	if (count >= TABLE_ALIGN + 4 * n && relative_at(s, elf, align_down(s, count - TABLE_ALIGN - 4 * n),
-						       count - TABLE_ALIGN, ks))
+	if (count >= a + 4 * n && relative_at(s, elf, align_down(s, count - a - 4 * n), count - a, ks))
 		return true;
 	if (count >= 8 * n && absolute_at(s, elf, count - 8 * n, ks))
 		return true;
@@ -376,22 +398,28 @@ static bool find_addresses(const struct seg *s, const struct kd_elf_info *elf, s
 
 /* --- the search --- */
 
-/* Steps 1 to 3 in one segment; *stage says how far the best attempt got. */
+/*
+ * Steps 1 to 3 in one segment, trying both alignments the arrays have had;
+ * *stage says how far the best attempt got.
+ */
 static bool find_in_segment(const struct seg *s, const struct kd_elf_info *elf, struct kd_kallsyms *ks,
 			    enum stage *stage)
 {
-	for (uint64_t x = align_up(s, 0); x + 512 <= s->len; x += 2) {
+	struct seg as = *s;
+
+	ks->seg_offset = s->offset;
+	ks->seg_vaddr = s->vaddr;
+	for (uint64_t x = s->vaddr & 1; x + 512 <= s->len; x += 2) {
 		if (!looks_like_token_index(s->p + x) || !token_table_before(s, x, ks))
 			continue;
 		*stage = *stage > FOUND_TOKENS ? *stage : FOUND_TOKENS;
-		ks->seqs = 0;
-		if (!find_names(s, ks->token_table - s->offset, ks))
-			continue;
-		*stage = FOUND_NAMES;
-		if (find_addresses(s, elf, ks)) {
-			ks->seg_offset = s->offset;
-			ks->seg_vaddr = s->vaddr;
-			return true;
+		for (as.align = 8; as.align >= 4; as.align /= 2) {
+			ks->seqs = 0;
+			if (!find_names(&as, ks->token_table - s->offset, ks))
+				continue;
+			*stage = FOUND_NAMES;
+			if (find_addresses(&as, elf, ks))
+				return true;
 		}
 	}
 	return false;
@@ -406,7 +434,7 @@ enum kd_err kd_kallsyms_find(const uint8_t *file, size_t len, const struct kd_el
 	ks->file = file;
 	for (unsigned i = 0; i < elf->n_load && i < KD_ELF_MAX_PHDRS; i++) {
 		const struct kd_elf_segment *l = &elf->load[i];
-		struct seg s = { file + l->offset, l->offset, l->filesz, l->vaddr };
+		struct seg s = { file + l->offset, l->offset, l->filesz, l->vaddr, 8 };
 
 		if (l->offset > len || l->filesz > len - l->offset)
 			return kd_reject(r, KD_ERR_ELF, "segment lies outside the file", "p_offset + p_filesz",
@@ -477,6 +505,9 @@ uint64_t kd_kallsyms_address(const struct kd_kallsyms *ks, uint32_t i)
 	case KD_KSYM_RELATIVE_PERCPU:
 		off = (int32_t)kd_get_le32(a + (uint64_t)i * 4);
 		return off >= 0 ? (uint64_t)off : ks->relative_base - 1 - (uint64_t)(int64_t)off;
+	case KD_KSYM_PLACE_RELATIVE:
+		off = (int32_t)kd_get_le32(a + (uint64_t)i * 4);
+		return kd_kallsyms_vaddr(ks, ks->addresses + (uint64_t)i * 4) + (uint64_t)(int64_t)off;
 	}
 	return 0;
 }

@@ -4,10 +4,11 @@
  * carries in its read-only data, found by its structure (not by symbol
  * names: a stripped vmlinux has none) and decoded.
  *
- * scripts/kallsyms writes these arrays, each starting 8-byte aligned:
+ * scripts/kallsyms writes these arrays, each starting 8-byte aligned (4-byte
+ * from 7.0):
  *
- *   kallsyms_num_syms        the symbol count N: a u32 padded to 8 bytes
- *                            (a u64 in old kernels: the same bytes)
+ *   kallsyms_num_syms        the symbol count N: a u32 (padded to 8 bytes
+ *                            before 7.0; a u64 in old kernels: the same bytes)
  *   kallsyms_names           N entries: a length, then that many token
  *                            numbers.  The length is one byte; from 6.1 a
  *                            length >= 0x80 takes two bytes, 7 bits each,
@@ -28,6 +29,9 @@
  *                            6.11) an offset >= 0 is itself the address (a
  *                            per-cpu variable) and one < 0 means
  *                            base - 1 - offset.
+ *   or, from 7.0,
+ *     kallsyms_offsets       N signed 32-bit offsets, each from its own
+ *                            address (no base)
  *   kallsyms_seqs_of_names   (6.2 on, and backported to 6.1 stable) N
  *                            3-byte big-endian symbol numbers, in the order
  *                            of the symbols' names
@@ -36,6 +40,7 @@
  *
  *   up to 6.3:  addresses, num_syms, names, markers, [seqs], token table, token index
  *   from 6.4:   num_syms, names, markers, token table, token index, addresses, [seqs]
+ *   from 7.0:   the same, 4-byte aligned, with place-relative offsets
  *
  * The finder locates the token table by its index, then the count whose
  * names stream, walked entry by entry, ends just where markers agreeing
@@ -55,6 +60,7 @@ enum kd_ksym_addressing {
 	KD_KSYM_ABSOLUTE,		/* kallsyms_addresses */
 	KD_KSYM_RELATIVE,		/* base + (u32)offset */
 	KD_KSYM_RELATIVE_PERCPU,	/* offset >= 0: the address; < 0: base - 1 - offset */
+	KD_KSYM_PLACE_RELATIVE,		/* the offset's own address + offset */
 };
 
 /* Where the tables are: file offsets into the vmlinux (all in one PT_LOAD segment). */
@@ -69,7 +75,7 @@ struct kd_kallsyms {
 	unsigned marker_size;		/* 4 or 8 */
 	uint64_t token_table, token_index;
 	uint64_t addresses;		/* kallsyms_addresses or kallsyms_offsets */
-	uint64_t relative_base_at;	/* 0 for absolute addresses */
+	uint64_t relative_base_at;	/* 0 when there is no base */
 	uint64_t seqs;			/* kallsyms_seqs_of_names, or 0 */
 	uint64_t relative_base;
 	enum kd_ksym_addressing addressing;

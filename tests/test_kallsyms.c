@@ -6,9 +6,10 @@
  *     its -dbg package: every symbol's name, address and type letter, and
  *     every table where nm says the kernel put it;
  *   - synthetic tables written by an encoder of our own in each layout the
- *     finder supports (absolute, relative and absolute-per-cpu addresses;
- *     u32 and u64 markers; the pre-6.4 and 6.4+ orders; with and without
- *     the names order; one- and two-byte lengths), decoded back;
+ *     finder supports (absolute, relative, absolute-per-cpu and 7.0's
+ *     place-relative addresses; u32 and u64 markers; the pre-6.4, 6.4 and
+ *     7.0 orders and alignments; with and without the names order; one-
+ *     and two-byte lengths), decoded back;
  *   - damage: a wrong count, a broken length, a wrong marker, a wiped token
  *     table, tables cut short, a kernel without kallsyms: always
  *     KD_ERR_KALLSYMS, never a table.
@@ -333,20 +334,23 @@ struct layout {
 	bool seqs;				/* kallsyms_seqs_of_names */
 	bool long_lengths;			/* 6.1's two-byte lengths */
 	bool long_names;			/* some entries of 0x80 tokens or more */
+	unsigned align;				/* of each array: 8, or 4 from 7.0 */
 };
 
 static const struct layout layouts[] = {
-	{ "6.1 stable (Debian)", 3000, KD_KSYM_RELATIVE_PERCPU, 4, false, true, true, true },
-	{ "6.2/6.3 without per-cpu", 1000, KD_KSYM_RELATIVE, 4, false, true, true, true },
-	{ "6.4 on, relative", 3000, KD_KSYM_RELATIVE, 4, true, true, true, true },
-	{ "6.4 on, per-cpu", 700, KD_KSYM_RELATIVE_PERCPU, 4, true, true, true, true },
-	{ "6.4 on, absolute", 600, KD_KSYM_ABSOLUTE, 4, true, true, true, false },
-	{ "4.x, u64 markers", 2000, KD_KSYM_RELATIVE_PERCPU, 8, false, false, false, false },
-	{ "before 4.6, absolute", 1500, KD_KSYM_ABSOLUTE, 8, false, false, false, false },
-	{ "one-byte lengths of 0x80 and more", 600, KD_KSYM_RELATIVE, 4, false, false, false, true },
-	{ "256 symbols: one marker", 256, KD_KSYM_RELATIVE, 4, false, true, true, false },
-	{ "257 symbols: two markers", 257, KD_KSYM_RELATIVE_PERCPU, 4, true, true, true, false },
-	{ "one symbol", 1, KD_KSYM_RELATIVE, 4, false, true, true, false },
+	{ "6.1 stable (Debian)", 3000, KD_KSYM_RELATIVE_PERCPU, 4, false, true, true, true, 8 },
+	{ "6.2/6.3 without per-cpu", 1000, KD_KSYM_RELATIVE, 4, false, true, true, true, 8 },
+	{ "6.4 on, relative", 3000, KD_KSYM_RELATIVE, 4, true, true, true, true, 8 },
+	{ "6.4 on, per-cpu", 700, KD_KSYM_RELATIVE_PERCPU, 4, true, true, true, true, 8 },
+	{ "6.4 on, absolute", 600, KD_KSYM_ABSOLUTE, 4, true, true, true, false, 8 },
+	{ "7.0 on, place-relative", 3000, KD_KSYM_PLACE_RELATIVE, 4, true, true, true, true, 4 },
+	{ "7.0 on, 257 symbols", 257, KD_KSYM_PLACE_RELATIVE, 4, true, true, true, false, 4 },
+	{ "4.x, u64 markers", 2000, KD_KSYM_RELATIVE_PERCPU, 8, false, false, false, false, 8 },
+	{ "before 4.6, absolute", 1500, KD_KSYM_ABSOLUTE, 8, false, false, false, false, 8 },
+	{ "one-byte lengths of 0x80 and more", 600, KD_KSYM_RELATIVE, 4, false, false, false, true, 8 },
+	{ "256 symbols: one marker", 256, KD_KSYM_RELATIVE, 4, false, true, true, false, 8 },
+	{ "257 symbols: two markers", 257, KD_KSYM_RELATIVE_PERCPU, 4, true, true, true, false, 8 },
+	{ "one symbol", 1, KD_KSYM_RELATIVE, 4, false, true, true, false, 8 },
 };
 
 struct synth_sym {
@@ -451,6 +455,7 @@ static size_t synth_encode(const char *text, char tokens[256][8], uint8_t *out)
 struct synth_buf {
 	uint8_t *p;
 	size_t len, cap;
+	unsigned align;		/* each array's */
 };
 
 static size_t synth_put(struct synth_buf *b, const void *data, size_t len)
@@ -464,12 +469,12 @@ static size_t synth_put(struct synth_buf *b, const void *data, size_t len)
 	return at;
 }
 
-/* Pad to the 8-byte boundary every kallsyms array starts on; the start of the array. */
+/* Pad to the boundary every kallsyms array starts on; the start of the array. */
 static size_t synth_align(struct synth_buf *b)
 {
 	static const uint8_t zeros[8];
 
-	synth_put(b, zeros, (8 - b->len % 8) % 8);
+	synth_put(b, zeros, (b->align - b->len % b->align) % b->align);
 	return b->len;
 }
 
@@ -501,12 +506,14 @@ static void synth_addresses(struct synth_buf *b, const struct layout *l, const s
 	for (uint32_t i = 0; i < l->n; i++) {
 		if (l->addressing == KD_KSYM_ABSOLUTE)
 			synth_u64(b, s[i].addr);
+		else if (l->addressing == KD_KSYM_PLACE_RELATIVE)
+			synth_u32(b, (uint32_t)(s[i].addr - (TABLES_VADDR + b->len)));	/* from the entry itself */
 		else if (l->addressing == KD_KSYM_RELATIVE || s[i].addr < KERNEL_BASE)
 			synth_u32(b, (uint32_t)(s[i].addr - (s[i].addr < KERNEL_BASE ? 0 : KERNEL_BASE)));
 		else
 			synth_u32(b, (uint32_t)(KERNEL_BASE - 1 - s[i].addr));	/* negative: base - 1 - offset */
 	}
-	if (l->addressing != KD_KSYM_ABSOLUTE)
+	if (l->addressing == KD_KSYM_RELATIVE || l->addressing == KD_KSYM_RELATIVE_PERCPU)
 		at->base = synth_align(b), synth_u64(b, KERNEL_BASE);
 }
 
@@ -539,7 +546,7 @@ static void synth_seqs(struct synth_buf *b, const struct layout *l, const struct
 static struct synth_buf synth_table(const struct layout *l, const struct synth_sym *s, struct synth_places *at,
 				    bool *has_long_entry, uint64_t *rng)
 {
-	struct synth_buf b = { NULL, 0, 0 };
+	struct synth_buf b = { NULL, 0, 0, l->align };
 	static char tokens[256][8];
 	uint8_t filler[4096], code[KD_KSYM_NAME_MAX];
 	uint32_t markers[(3000 + 255) / 256 + 1];
@@ -551,7 +558,7 @@ static struct synth_buf synth_table(const struct layout *l, const struct synth_s
 	if (!l->after_token_index)
 		synth_addresses(&b, l, s, at);
 	at->num_syms = synth_align(&b);
-	synth_u64(&b, l->n);
+	synth_u32(&b, l->n);
 	at->names = synth_align(&b);
 	*has_long_entry = false;
 	for (uint32_t i = 0; i < l->n; i++) {

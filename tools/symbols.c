@@ -17,6 +17,7 @@ static const char *addressing_name(enum kd_ksym_addressing a)
 	case KD_KSYM_ABSOLUTE: return "absolute";
 	case KD_KSYM_RELATIVE: return "relative";
 	case KD_KSYM_RELATIVE_PERCPU: return "relative, absolute per-cpu";
+	case KD_KSYM_PLACE_RELATIVE: return "place-relative";
 	}
 	return "?";
 }
@@ -106,7 +107,7 @@ static void print_json(FILE *f, const struct ksyms *t)
 	const struct kd_kallsyms *w = &t->where;
 
 	fprintf(f, "{\n  \"count\": %zu,\n  \"addressing\": \"%s\",\n", t->n, addressing_name(w->addressing));
-	if (w->addressing != KD_KSYM_ABSOLUTE)
+	if (w->relative_base_at)
 		fprintf(f, "  \"relative_base\": \"0x%016llx\",\n", (unsigned long long)w->relative_base);
 	fprintf(f, "  \"names_order\": %s,\n  \"symbols\": [", w->seqs ? "true" : "false");
 	for (size_t i = 0; i < t->n; i++) {
