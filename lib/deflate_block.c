@@ -65,9 +65,12 @@ static const uint8_t precode_order[DEFLATE_NUM_PRECODE_SYMS] = {
  * length 3..6 times (2 extra bits); 17 and 18 are runs of 3..10 (3 bits) and
  * 11..138 (7 bits) zeros.  Runs may cross from one code into the other.
  */
-static enum kd_err read_code_lengths(struct kd_job *job, struct deflate_tables *t, struct deflate_bits *br,
+static enum kd_err read_code_lengths(struct kd_job *job, struct deflate_tables *t, struct deflate_bits *reader,
 				     unsigned total)
 {
+	/* a local copy: the byte stores into t->lens could otherwise alias the reader */
+	struct deflate_bits local = *reader, *br = &local;
+
 	for (unsigned i = 0; i < total;) {
 		unsigned rep, value = 0;
 		uint32_t e;
@@ -89,15 +92,16 @@ static enum kd_err read_code_lengths(struct kd_job *job, struct deflate_tables *
 			rep = 11 + bits_take(br, 7);
 			break;
 		default:
-			rep = 1;
-			value = entry_value(e);
-			break;
+			t->lens[i++] = (uint8_t)entry_value(e);
+			continue;
 		}
 		KD_FAIL_IF(bits_overrun(br), job, KD_ERR_TRUNCATED, "deflate code lengths are cut off");
 		KD_FAIL_IF(rep > total - i, job, KD_ERR_CORRUPT, "deflate code length run goes past HLIT + HDIST");
 		kd_memset(t->lens + i, (int)value, rep);
 		i += rep;
 	}
+	KD_FAIL_IF(bits_overrun(br), job, KD_ERR_TRUNCATED, "deflate code lengths are cut off");
+	*reader = local;
 	return KD_OK;
 }
 
