@@ -81,8 +81,6 @@ static enum kd_err read_code_lengths(struct kd_job *job, struct deflate_tables *
 		bits_take(br, entry_bits(e));
 		switch (entry_value(e)) {
 		case 16:
-			KD_FAIL_IF(i == 0, job, KD_ERR_CORRUPT, "deflate code length repeat has no previous length");
-			value = t->lens[i - 1];
 			rep = 3 + bits_take(br, 2);
 			break;
 		case 17:
@@ -96,6 +94,10 @@ static enum kd_err read_code_lengths(struct kd_job *job, struct deflate_tables *
 			continue;
 		}
 		KD_FAIL_IF(bits_overrun(br), job, KD_ERR_TRUNCATED, "deflate code lengths are cut off");
+		if (entry_value(e) == 16) {
+			KD_FAIL_IF(i == 0, job, KD_ERR_CORRUPT, "deflate code length repeat has no previous length");
+			value = t->lens[i - 1];
+		}
 		KD_FAIL_IF(rep > total - i, job, KD_ERR_CORRUPT, "deflate code length run goes past HLIT + HDIST");
 		kd_memset(t->lens + i, (int)value, rep);
 		i += rep;
