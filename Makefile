@@ -52,6 +52,7 @@ all: $(B)/kdecomp freestanding-check stubs
 
 -include boot/boot.mk
 -include tests/loader64/loader64.mk
+-include tests/kernel/kernel.mk
 
 $(B)/host/%.o: %.c
 	@mkdir -p $(dir $@)

@@ -2,10 +2,12 @@
 # Boot an image under QEMU (TCG) with the test initramfs and print the
 # serial console.  Stops when the guest powers off, or after TIMEOUT.
 #
-#   scripts/boot-qemu.sh IMAGE [-m MEM] [-a "APPEND"] [-i INITRD] [-t TIMEOUT] [-c CPU]
+#   scripts/boot-qemu.sh IMAGE [-m MEM] [-a "APPEND"] [-i INITRD] [-t TIMEOUT] [-c CPU] [-x "QEMU-ARGS"]
 #
 # MEM defaults to 1G, APPEND to "console=ttyS0 earlyprintk=ttyS0 panic=-1",
-# INITRD to the test initramfs (built on first use), CPU to max.
+# INITRD to the test initramfs (built on first use), CPU to max.  -x adds
+# arguments to QEMU's command line (split at spaces), e.g. the
+# isa-debug-exit device the test kernel reports through.
 # An IMAGE ending in .iso boots from the CD-ROM through its own boot loader
 # (tests/boot/grub.sh): the loader's configuration gives the kernel, the
 # initrd and the command line, so -a and -i do not apply.
@@ -18,13 +20,15 @@ append="console=ttyS0 earlyprintk=ttyS0 panic=-1"
 initrd=
 timeout=300
 cpu=max
-while getopts m:a:i:t:c: opt; do
+extra=
+while getopts m:a:i:t:c:x: opt; do
 	case $opt in
 	m) mem=$OPTARG ;;
 	a) append=$OPTARG ;;
 	i) initrd=$OPTARG ;;
 	t) timeout=$OPTARG ;;
 	c) cpu=$OPTARG ;;
+	x) extra=$OPTARG ;;
 	*) exit 2 ;;
 	esac
 done
@@ -39,4 +43,4 @@ case $image in
 *) set -- -kernel "$image" -initrd "$initrd" -append "$append" ;;
 esac
 exec timeout --foreground "$timeout" qemu-system-x86_64 -accel tcg -cpu "$cpu" -m "$mem" \
-	-nographic -no-reboot -nodefaults -serial stdio -display none "$@"
+	-nographic -no-reboot -nodefaults -serial stdio -display none "$@" $extra
