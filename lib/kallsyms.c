@@ -7,10 +7,13 @@
  *   1. the token index: 256 increasing u16 from 0, just after 256
  *      NUL-terminated printable strings that start where it says;
  *   2. the count and names: scanning down from the token table, a u32 N at
- *      an 8-byte boundary, followed by N name entries that all expand to a
- *      type letter and a name, ending where markers begin that agree with
- *      the walk, and with nothing between the markers and the token table
- *      but padding or exactly the 3-byte-per-symbol names order;
+ *      an aligned place; the markers for N symbols must then end just
+ *      before the token table (or before the 3-byte-per-symbol names order
+ *      that ends there), the first 0 and the last inside the names (a test
+ *      that costs nothing and rejects almost every candidate); then the N
+ *      name entries that follow the count must all expand to a type letter
+ *      and a name and end where the markers begin, which must agree with
+ *      every 256th entry;
  *   3. the addresses, at the two places the layouts put them (before the
  *      count up to 6.3, after the token index from 6.4): relative offsets
  *      with a base inside the kernel, place-relative offsets (7.0), or
@@ -24,7 +27,8 @@
 #define MAX_PAD		8	/* the most bytes a string's NUL and alignment padding take */
 #define NAMES_PER_MARKER 256
 #define SEQ_SIZE	3	/* a kallsyms_seqs_of_names entry */
-#define PREFILTER	256	/* entries walked before trusting a candidate count enough to walk all */
+#define MIN_ENTRY	2	/* bytes of a names entry: a length and one token ... */
+#define MAX_ENTRY	(2 + KD_KSYM_NAME_MAX - 1)	/* ... up to two length bytes and 511 tokens */
 
 /* The bytes of the loadable segment being searched: every table must lie inside one. */
 struct seg {
@@ -136,18 +140,22 @@ static unsigned read_length(const uint8_t *p, uint64_t avail, bool long_lengths,
 	return *len >= 0x80 ? 2 : 0;
 }
 
-/* An entry's tokens expand to a type letter and a name, shorter than KD_KSYM_NAME_MAX together. */
+/*
+ * An entry's tokens expand to a type letter and a name, shorter than
+ * KD_KSYM_NAME_MAX together.  No token in a name is empty (the kernel's
+ * compressor never uses one), so an entry has fewer than KD_KSYM_NAME_MAX
+ * tokens: MAX_ENTRY bounds it.
+ */
 static bool entry_expands(const struct kd_kallsyms *ks, const uint8_t *e, uint32_t len)
 {
 	uint32_t total = 0;
-	int first = -1;
 
 	for (uint32_t i = 0; i < len; i++) {
-		if (first < 0 && ks->token_len[e[i]])
-			first = ks->file[ks->token_table + ks->token_off[e[i]]];
+		if (!ks->token_len[e[i]])
+			return false;
 		total += ks->token_len[e[i]];
 	}
-	return total >= 2 && total < KD_KSYM_NAME_MAX && is_letter((uint8_t)first);
+	return total >= 2 && total < KD_KSYM_NAME_MAX && is_letter(ks->file[ks->token_table + ks->token_off[e[0]]]);
 }
 
 /* Walk n entries from pos, all before limit; the end in *end.  *saw_long: a length byte had bit 7 set. */
@@ -170,6 +178,13 @@ static bool walk_names(const struct seg *s, const struct kd_kallsyms *ks, uint64
 	return true;
 }
 
+static uint64_t marker(const struct seg *s, uint64_t m, uint64_t k, unsigned size)
+{
+	const uint8_t *mk = s->p + m + k * size;
+
+	return size == 4 ? kd_get_le32(mk) : kd_get_le64(mk);
+}
+
 /* Markers of `size` bytes at s->p[m]: does each give where its 256th entry starts? */
 static bool markers_agree(const struct seg *s, uint64_t names, uint32_t n, bool long_lengths, uint64_t m,
 			  unsigned size)
@@ -179,13 +194,8 @@ static bool markers_agree(const struct seg *s, uint64_t names, uint32_t n, bool 
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t len;
 
-		if (i % NAMES_PER_MARKER == 0) {
-			const uint8_t *mk = s->p + m + (uint64_t)(i / NAMES_PER_MARKER) * size;
-			uint64_t v = size == 4 ? kd_get_le32(mk) : kd_get_le64(mk);
-
-			if (v != pos - names)
-				return false;
-		}
+		if (i % NAMES_PER_MARKER == 0 && marker(s, m, i / NAMES_PER_MARKER, size) != pos - names)
+			return false;
 		pos += read_length(s->p + pos, 2, long_lengths, &len);
 		pos += len;
 	}
@@ -217,47 +227,100 @@ static bool seqs_at(const struct seg *s, uint64_t at, uint32_t n)
 	return sum == want_sum && x == want_x;
 }
 
-/*
- * The markers end at `mend`; the token table starts at t.  Between them
- * is padding, or (6.2 and 6.3, and 6.1 stable) the names order and its
- * padding.  Anything else means these markers are not the kernel's.
- */
-static bool gap_to_tokens(const struct seg *s, uint64_t mend, uint64_t t, uint32_t n, struct kd_kallsyms *ks)
-{
-	uint64_t seqs = align_up(s, mend);
+/* One way the arrays between the names and the token table can be laid out. */
+struct tail {
+	unsigned marker_size;	/* 4 or 8 */
+	bool seqs;		/* the names order between the markers and the token table */
+	uint64_t markers;	/* where, in the segment, the markers then start */
+	uint64_t seqs_at;	/* and the names order */
+};
 
-	if (t == seqs)
-		return true;
-	if (t != align_up(s, seqs + (uint64_t)n * SEQ_SIZE) || !seqs_at(s, seqs, n))
+/*
+ * Where the markers of n symbols start if they (and the names order after
+ * them, when there is one) end just before the token table at t: each
+ * array starts aligned, so each start is the aligned place below its end.
+ */
+static bool place_tail(const struct seg *s, uint64_t t, uint32_t n, struct tail *tl)
+{
+	uint64_t bytes = (n + NAMES_PER_MARKER - 1) / NAMES_PER_MARKER * tl->marker_size;
+	uint64_t end = t;
+
+	if (tl->seqs) {
+		if (end < (uint64_t)n * SEQ_SIZE)
+			return false;
+		end = tl->seqs_at = align_down(s, end - (uint64_t)n * SEQ_SIZE);
+	}
+	if (end < bytes)
 		return false;
-	ks->seqs = s->offset + seqs;
+	tl->markers = align_down(s, end - bytes);
 	return true;
 }
 
-/* A names stream of n entries at s->p[names], followed by its markers, then the token table at t. */
-static bool names_with_markers(const struct seg *s, uint64_t names, uint64_t t, uint32_t n, bool long_lengths,
-			       struct kd_kallsyms *ks, bool *saw_long)
+/*
+ * The cheap test a candidate count gets before any walk: the first marker
+ * is 0, and the names fill the space up to the markers at the rate entries
+ * can take (MIN_ENTRY to MAX_ENTRY bytes each): before the last marker,
+ * and after it (where up to align - 1 bytes of padding follow the names).
+ */
+static bool markers_plausible(const struct seg *s, uint64_t names, uint32_t n, const struct tail *tl)
 {
-	uint64_t end, m;
-	uint64_t count = (n + NAMES_PER_MARKER - 1) / NAMES_PER_MARKER;
+	uint64_t last = (n - 1) / NAMES_PER_MARKER, before = last * NAMES_PER_MARKER, after = n - before;
+	uint64_t at = marker(s, tl->markers, last, tl->marker_size), span;
 
-	if (!walk_names(s, ks, names, t, n < PREFILTER ? n : PREFILTER, long_lengths, &end, saw_long) ||
-	    !walk_names(s, ks, names, t, n, long_lengths, &end, saw_long))
+	if (tl->markers <= names || marker(s, tl->markers, 0, tl->marker_size) != 0)
 		return false;
-	m = align_up(s, end);
-	for (unsigned size = 4; size <= 8; size += 4) {
-		if (m > t || count * size > t - m)
-			break;
-		if (markers_agree(s, names, n, long_lengths, m, size) && gap_to_tokens(s, m + count * size, t, n, ks)) {
+	span = tl->markers - names;
+	return at >= before * MIN_ENTRY && at <= before * MAX_ENTRY && at <= span &&
+	       span - at >= after * MIN_ENTRY && span - at < after * MAX_ENTRY + s->align;
+}
+
+/*
+ * A names stream of n entries at s->p[names], followed by its markers, then
+ * (after the names order, if any) the token table at t.  The walk reads
+ * two-byte lengths first, one-byte ones if that fails and a length byte
+ * had its top bit set.
+ */
+static bool names_with_markers(const struct seg *s, uint64_t names, uint64_t t, uint32_t n, struct kd_kallsyms *ks)
+{
+	static const struct tail tails[] = { { 4, false, 0, 0 }, { 8, false, 0, 0 }, { 4, true, 0, 0 },
+					     { 8, true, 0, 0 } };
+	bool saw_long = false;
+
+	for (int long_lengths = 1; long_lengths >= 0 && (long_lengths || saw_long); long_lengths--) {
+		bool walked = false, ok = false;
+		uint64_t end = 0;
+
+		for (unsigned i = 0; i < KD_ARRAY_SIZE(tails); i++) {
+			struct tail tl = tails[i];
+
+			if (!place_tail(s, t, n, &tl) || !markers_plausible(s, names, n, &tl))
+				continue;
+			if (!walked) {
+				ok = walk_names(s, ks, names, t, n, long_lengths, &end, &saw_long);
+				walked = true;
+			}
+			if (!ok || align_up(s, end) != tl.markers ||
+			    !markers_agree(s, names, n, long_lengths, tl.markers, tl.marker_size) ||
+			    (tl.seqs && !seqs_at(s, tl.seqs_at, n)))
+				continue;
 			ks->names = s->offset + names;
 			ks->names_end = s->offset + end;
-			ks->markers = s->offset + m;
-			ks->marker_size = size;
+			ks->markers = s->offset + tl.markers;
+			ks->marker_size = tl.marker_size;
+			ks->seqs = tl.seqs ? s->offset + tl.seqs_at : 0;
 			ks->long_lengths = long_lengths;
 			return true;
 		}
 	}
 	return false;
+}
+
+/* The first entry's first token starts with a letter (the type): the cheapest test of a names stream. */
+static bool first_entry_typed(const struct seg *s, const struct kd_kallsyms *ks, uint64_t names)
+{
+	uint8_t b = s->p[names + 1 + (s->p[names] >= 0x80)];
+
+	return s->p[names] != 0 && ks->token_len[b] && is_letter(ks->file[ks->token_table + ks->token_off[b]]);
 }
 
 /* Scan down from the token table at t for kallsyms_num_syms and the names after it. */
@@ -269,12 +332,10 @@ static bool find_names(const struct seg *s, uint64_t t, struct kd_kallsyms *ks)
 		return false;
 	for (uint64_t p = align_down(s, t - 2 * a); ; p -= a) {
 		uint32_t n = kd_get_le32(s->p + p);
-		bool saw_long = false;
 
 		/* 8-byte aligned, the count's upper half is padding or the high bits of a u64: zero either way */
 		if (n && (a == 4 || kd_get_le32(s->p + p + 4) == 0) && n <= (t - p - a) / 2 &&
-		    (names_with_markers(s, p + a, t, n, true, ks, &saw_long) ||
-		     (saw_long && names_with_markers(s, p + a, t, n, false, ks, &saw_long)))) {
+		    first_entry_typed(s, ks, p + a) && names_with_markers(s, p + a, t, n, ks)) {
 			ks->num_syms = n;
 			ks->num_syms_at = s->offset + p;
 			return true;
@@ -409,7 +470,8 @@ static bool find_in_segment(const struct seg *s, const struct kd_elf_info *elf, 
 
 	ks->seg_offset = s->offset;
 	ks->seg_vaddr = s->vaddr;
-	for (uint64_t x = s->vaddr & 1; x + 512 <= s->len; x += 2) {
+	/* every kernel aligns the token index to 4 bytes at least */
+	for (uint64_t x = -s->vaddr & 3; x + 512 <= s->len; x += 4) {
 		if (!looks_like_token_index(s->p + x) || !token_table_before(s, x, ks))
 			continue;
 		*stage = *stage > FOUND_TOKENS ? *stage : FOUND_TOKENS;
