@@ -147,6 +147,28 @@ TEST(gzip_matches_libdeflate_levels)
 	}
 }
 
+/*
+ * Outputs under FASTLOOP_MAX_BYTES_WRITTEN never enter the fast loop, so
+ * these go through the generic loop from start to end.
+ */
+TEST(gzip_short_outputs_generic_loop)
+{
+	struct t_blob text = t_corpus(4, NULL), periods = t_corpus(6, NULL);
+
+	for (size_t len = 1; len < 700; len += 3) {
+		for (int k = 0; k < 4; k++) {
+			const uint8_t *src = (k & 1 ? periods.data : text.data) + len * 7;
+			int strategy = k < 2 ? Z_DEFAULT_STRATEGY : Z_FIXED;
+			struct t_blob c = zlib_gzip(src, len, 9, strategy, 31);
+			char what[64];
+
+			snprintf(what, sizeof(what), "%zu bytes, variant %d", len, k);
+			check_roundtrip(what, src, len, &c);
+			free(c.data);
+		}
+	}
+}
+
 /* A gzip member around a raw DEFLATE stream: `header` then `raw`, then CRC32 and ISIZE of `data`. */
 static struct t_blob wrap_member(const uint8_t *header, size_t hlen, const struct t_blob *raw,
 				 const uint8_t *data, size_t len)
