@@ -51,6 +51,9 @@ FUZZ_SRC  := $(wildcard fuzz/fuzz_*.c)
 all: $(B)/kdecomp freestanding-check stubs
 
 -include boot/boot.mk
+
+# Keep the objects of pattern chains (boot/*.o): rebuilding them every time is waste.
+.SECONDARY:
 -include tests/loader64/loader64.mk
 -include tests/kernel/kernel.mk
 
@@ -100,7 +103,10 @@ check-boot: all $(B)/loader64/loader64.bin
 	tests/boot/grub.sh
 	tests/boot/errors.sh
 
-check: all kernels check-unit check-boot
+# One after the other: the QEMU boots want the cores to themselves.
+check: all kernels
+	$(MAKE) check-unit
+	$(MAKE) check-boot
 
 # Debian's current generic (xz) and cloud (lz4) kernels, and the cloud
 # kernel's unstripped vmlinux (the -dbg package), into ~/.cache/kdecomp once.
