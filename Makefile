@@ -96,8 +96,9 @@ check-unit: $(B)/tests/run $(B)/kdecomp kernels
 	$(B)/tests/run
 
 # Real kernels through our stub under QEMU: every format, the loaders, KASLR.
-check-boot: all $(B)/loader64/loader64.bin
+check-boot: all $(B)/loader64/loader64.bin $(B)/tests/kernel.elf
 	tests/boot/formats.sh
+	tests/boot/testkernel.sh
 	tests/boot/kaslr.sh
 	tests/boot/entry64.sh
 	tests/boot/grub.sh
@@ -113,7 +114,7 @@ check: all kernels
 kernels:
 	scripts/fetch-kernels.sh generic cloud dbg-cloud
 
-demo: all
+demo: all $(B)/tests/kernel.elf
 	scripts/demo.sh
 
 bench: $(B)/bench/run kernels

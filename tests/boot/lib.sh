@@ -11,7 +11,8 @@ passed=0
 failed=0
 
 # boot LOG IMAGE [boot-qemu.sh options]: boot until the guest powers off or
-# the stub halts; the serial console goes to LOG.
+# the stub halts; the serial console goes to LOG, QEMU's exit status to
+# $boot_status (the test kernel's verdict, through isa-debug-exit).
 boot() {
 	log=$1
 	shift
@@ -27,7 +28,8 @@ boot() {
 		fi
 		sleep 0.5
 	done
-	wait "$pid" 2>/dev/null || true
+	boot_status=0
+	wait "$pid" 2>/dev/null || boot_status=$?
 }
 
 # field LOG NAME: the value the guest's init printed after "KDECOMP-NAME: "
