@@ -79,6 +79,29 @@ static enum kd_err lz4_block(struct kd_job *job, const uint8_t *ip, const uint8_
 		}
 		token = *ip++;
 		lit = token >> 4;
+		/*
+		 * The common short sequence: at most 14 literals and an
+		 * 18-byte match at offset >= 8, with room for fixed-size
+		 * copies (16 literal bytes, three 8-byte words of match).
+		 */
+		if (lit < 15 && (token & 15) < 15 && iend - ip >= FAST_SLACK && oend - op >= 2 * FAST_SLACK) {
+			kd_copy16(op, ip);
+			ip += lit;
+			op += lit;
+			offset = kd_get_le16(ip);
+			if (KD_LIKELY(offset >= 8 && offset <= (size_t)(op - lowest))) {
+				const uint8_t *src = op - offset;
+
+				ip += 2;
+				mlen = (token & 15) + LZ4_MIN_MATCH;
+				kd_memcpy(op, src, 8);
+				kd_memcpy(op + 8, src + 8, 8);
+				kd_memcpy(op + 16, src + 16, 8);
+				op += mlen;
+				continue;
+			}
+			goto match;	/* literals done; the general path takes the match */
+		}
 		if (!read_length(&ip, iend, &lit)) {
 			job->why = "lz4 literal length runs past the block";
 			err = KD_ERR_CORRUPT;
@@ -106,7 +129,7 @@ static enum kd_err lz4_block(struct kd_job *job, const uint8_t *ip, const uint8_
 		}
 		ip += lit;
 		op += lit;
-
+match:
 		if (KD_UNLIKELY(iend - ip < 2)) {
 			job->why = "lz4 match offset cut off by the block end";
 			err = KD_ERR_CORRUPT;
