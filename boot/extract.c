@@ -20,24 +20,9 @@
 #include "boot.h"
 #include "cmdline.h"
 #include "elf.h"
-#include "pgtable.h"
-
-#define PHYSICAL_ALIGN	(2ull << 20)	/* CONFIG_PHYSICAL_ALIGN on Debian's kernels */
-#define MAXMEM_4LEVEL	(1ull << 46)	/* the direct map's reach with 4-level paging */
+#include "kaslr.h"
 
 static uint8_t heap[HEAP_SIZE] __attribute__((aligned(64)));
-
-static void check_destination(uint64_t output, uint64_t virt, uint64_t kernel_mem)
-{
-	if (output & (PHYSICAL_ALIGN - 1))
-		error_value("Destination physical address inappropriately aligned:", output);
-	if (virt & (PHYSICAL_ALIGN - 1))
-		error_value("Destination virtual address inappropriately aligned:", virt);
-	if (output + kernel_mem > MAXMEM_4LEVEL)
-		error_value("Destination address too large:", output);
-	if (virt + kernel_mem > KD_KERNEL_IMAGE_SIZE)
-		error_value("Destination virtual address is beyond the kernel mapping area:", virt);
-}
 
 static void decompress(const uint8_t *head, const struct kd_head_info *info, uint8_t *output)
 {
@@ -100,6 +85,7 @@ uint64_t extract_kernel(struct kd_boot_params *bp, const uint8_t *head, uint64_t
 	/* in place, the output overwrites the head: keep what we need of it */
 	const struct kd_head_info saved = *head_info(head), *info = &saved;
 	uint64_t output = target, virt = KD_LOAD_PHYSICAL_ADDR, entry;
+	struct kd_report r;
 
 	uint64_t needed = info->out_len > info->kernel_mem ? info->out_len : info->kernel_mem;
 
@@ -114,7 +100,8 @@ uint64_t extract_kernel(struct kd_boot_params *bp, const uint8_t *head, uint64_t
 		putstr("\n");
 	}
 	putstr("\nDecompressing Linux... ");
-	check_destination(output, virt, info->kernel_mem);
+	if (kd_kaslr_check_destination(output, virt, info->kernel_mem, &r) != KD_OK)
+		error_value(r.why, r.value);
 	/* in place the whole buffer; elsewhere what the output and the placed kernel need */
 	add_identity_map(output, output + (output == target ? info->init_size : needed));
 

@@ -17,10 +17,6 @@
 #include "boot.h"
 #include "cmdline.h"
 #include "kaslr.h"
-#include "pgtable.h"
-
-#define PHYSICAL_ALIGN	(2ull << 20)
-#define MAX_MEMMAP	4
 
 static inline uint8_t inb(uint16_t p) { uint8_t v; __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(p)); return v; }
 static inline void outb(uint16_t p, uint8_t v) { __asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(p)); }
@@ -66,55 +62,11 @@ static uint64_t get_entropy(const struct kd_boot_params *bp)
 	return acc;
 }
 
-/* memmap=SIZE<sep>START, with any of Linux's separators: all such ranges are kept free. */
-static bool avoid_memmap(struct kd_kaslr_map *m, const char *cmd, size_t len)
+/* The stub runs identity-mapped: a node's address is its pointer (the page-fault handler maps it). */
+static const struct kd_setup_data *read_setup_data(uint64_t addr, void *ctx)
 {
-	const char *v;
-	size_t n;
-
-	if (!kd_cmdline_get(cmd, len, "memmap", &v, &n))
-		return true;
-	for (size_t i = 0; i < n; i++) {
-		if (v[i] == '@' || v[i] == '#' || v[i] == '$' || v[i] == '!') {
-			uint64_t size, start;
-
-			if (kd_parse_size(v, i, &size) && kd_parse_size(v + i + 1, n - i - 1, &start))
-				return kd_kaslr_avoid(m, start, size);
-			return false;	/* a memmap= we cannot read: do not guess */
-		}
-	}
-	return true;
-}
-
-static bool collect_memory(struct kd_kaslr_map *m, struct kd_boot_params *bp, uint64_t target, uint32_t init_size)
-{
-	size_t len = 0;
-	const char *cmd = boot_cmdline(bp, &len);
-	uint64_t limit = kd_pgt_limit(4), mem;
-	const char *v;
-	size_t n;
-	bool ok = true;
-
-	if (cmd && kd_cmdline_get(cmd, len, "mem", &v, &n) && kd_parse_size(v, n, &mem) && mem < limit)
-		limit = mem;
-	kd_kaslr_map_init(m, limit);
-	kd_kaslr_add_e820(m, bp->e820_table, bp->e820_entries < KD_E820_MAX ? bp->e820_entries : KD_E820_MAX);
-	ok &= kd_kaslr_avoid(m, target, init_size);
-	ok &= kd_kaslr_avoid(m, kd_initrd_addr(bp), kd_initrd_size(bp));
-	ok &= kd_kaslr_avoid(m, (uintptr_t)bp, sizeof(*bp));
-	if (cmd)
-		ok &= kd_kaslr_avoid(m, (uintptr_t)cmd, len + 1);
-	for (uint64_t node = bp->hdr.setup_data; node && ok;) {
-		const struct kd_setup_data *sd = (const struct kd_setup_data *)(uintptr_t)node;
-
-		ok &= kd_kaslr_avoid(m, node, sizeof(*sd) + sd->len);
-		if (sd->type == KD_SETUP_E820_EXT)
-			kd_kaslr_add_e820(m, (const struct kd_e820_entry *)sd->data, sd->len / sizeof(struct kd_e820_entry));
-		node = sd->next;
-	}
-	if (cmd)
-		ok &= avoid_memmap(m, cmd, len);
-	return ok;
+	(void)ctx;
+	return (const struct kd_setup_data *)(uintptr_t)addr;
 }
 
 void choose_random_location(struct kd_boot_params *bp, uint64_t target, uint32_t init_size, uint64_t needed,
@@ -125,7 +77,11 @@ void choose_random_location(struct kd_boot_params *bp, uint64_t target, uint32_t
 	const char *cmd = boot_cmdline(bp, &len);
 	const char *v;
 	size_t n;
-	uint64_t random, phys;
+	uint64_t random;
+	struct kd_kaslr_boot b = {
+		.bp = bp, .bp_addr = (uintptr_t)bp, .cmdline = cmd, .cmdline_len = len,
+		.target = target, .init_size = init_size, .read_setup_data = read_setup_data,
+	};
 
 	*output = target;
 	*virt = KD_LOAD_PHYSICAL_ADDR;
@@ -134,15 +90,11 @@ void choose_random_location(struct kd_boot_params *bp, uint64_t target, uint32_t
 		return;
 	}
 	random = get_entropy(bp);
-	if (!collect_memory(&map, bp, target, init_size)) {
+	if (!kd_kaslr_collect(&map, &b)) {
 		warn("KASLR disabled: too many regions to avoid, or an unreadable memmap=");
 		return;
 	}
-	phys = kd_kaslr_choose_phys(&map, needed, PHYSICAL_ALIGN, random);
-	if (phys)
-		*output = phys;
-	else
+	if (!kd_kaslr_choose(&map, needed, kernel_mem, random, output, virt))
 		warn("Physical KASLR disabled: no suitable memory region!");
-	*virt = kd_kaslr_choose_virt(kernel_mem, PHYSICAL_ALIGN, kd_kaslr_mix(random, 0x7669727475616cull));
 	bp->hdr.loadflags |= KD_KASLR_FLAG;
 }

@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: MIT
-/* Slot arithmetic for KASLR (see kaslr.h). */
+/* Slot arithmetic for KASLR, and the memory map it works on (see kaslr.h). */
 #include "kaslr.h"
+#include "cmdline.h"
+#include "pgtable.h"
+
+#define VIRT_SALT 0x7669727475616cull	/* "virtual": the virtual choice's own random number */
 
 void kd_kaslr_map_init(struct kd_kaslr_map *m, uint64_t limit)
 {
@@ -136,4 +140,91 @@ uint64_t kd_kaslr_mix(uint64_t acc, uint64_t word)
 	acc ^= acc >> 29;
 	acc *= 0x94d049bb133111ebull;
 	return acc ^ (acc >> 32);
+}
+
+/* memmap=SIZE<sep>START, with any of Linux's separators: all such ranges are kept free. */
+static bool avoid_memmap(struct kd_kaslr_map *m, const char *cmd, size_t len)
+{
+	const char *v;
+	size_t n;
+
+	if (!kd_cmdline_get(cmd, len, "memmap", &v, &n))
+		return true;
+	for (size_t i = 0; i < n; i++) {
+		if (v[i] == '@' || v[i] == '#' || v[i] == '$' || v[i] == '!') {
+			uint64_t size, start;
+
+			if (kd_parse_size(v, i, &size) && kd_parse_size(v + i + 1, n - i - 1, &start))
+				return kd_kaslr_avoid(m, start, size);
+			return false;	/* a memmap= we cannot read: do not guess */
+		}
+	}
+	return true;
+}
+
+/* Every setup_data node is avoided; SETUP_E820_EXT nodes also carry e820 entries beyond the 128. */
+static bool walk_setup_data(struct kd_kaslr_map *m, const struct kd_kaslr_boot *b)
+{
+	for (uint64_t node = b->bp->hdr.setup_data; node;) {
+		const struct kd_setup_data *sd = b->read_setup_data(node, b->ctx);
+
+		if (!sd || !kd_kaslr_avoid(m, node, sizeof(*sd) + sd->len))
+			return false;
+		if (sd->type == KD_SETUP_E820_EXT)
+			kd_kaslr_add_e820(m, (const struct kd_e820_entry *)sd->data, sd->len / sizeof(struct kd_e820_entry));
+		node = sd->next;
+	}
+	return true;
+}
+
+bool kd_kaslr_collect(struct kd_kaslr_map *m, const struct kd_kaslr_boot *b)
+{
+	const struct kd_boot_params *bp = b->bp;
+	uint64_t limit = kd_pgt_limit(4), mem;
+	const char *v;
+	size_t n;
+	bool ok = true;
+
+	if (b->cmdline && kd_cmdline_get(b->cmdline, b->cmdline_len, "mem", &v, &n) && kd_parse_size(v, n, &mem) &&
+	    mem < limit)
+		limit = mem;
+	kd_kaslr_map_init(m, limit);
+	kd_kaslr_add_e820(m, bp->e820_table, bp->e820_entries < KD_E820_MAX ? bp->e820_entries : KD_E820_MAX);
+	ok &= kd_kaslr_avoid(m, b->target, b->init_size);
+	ok &= kd_kaslr_avoid(m, kd_initrd_addr(bp), kd_initrd_size(bp));
+	ok &= kd_kaslr_avoid(m, b->bp_addr, sizeof(*bp));
+	if (b->cmdline)
+		ok &= kd_kaslr_avoid(m, kd_cmdline_addr(bp), b->cmdline_len + 1);
+	ok = ok && walk_setup_data(m, b);
+	if (b->cmdline)
+		ok = ok && avoid_memmap(m, b->cmdline, b->cmdline_len);
+	return ok;
+}
+
+bool kd_kaslr_choose(const struct kd_kaslr_map *m, uint64_t needed, uint64_t kernel_mem, uint64_t random,
+		     uint64_t *phys, uint64_t *virt)
+{
+	uint64_t p = kd_kaslr_choose_phys(m, needed, KD_PHYSICAL_ALIGN, random);
+
+	*virt = kd_kaslr_choose_virt(kernel_mem, KD_PHYSICAL_ALIGN, kd_kaslr_mix(random, VIRT_SALT));
+	if (p)
+		*phys = p;
+	return p != 0;
+}
+
+enum kd_err kd_kaslr_check_destination(uint64_t phys, uint64_t virt, uint64_t kernel_mem, struct kd_report *r)
+{
+	if (phys & (KD_PHYSICAL_ALIGN - 1))
+		return kd_reject(r, KD_ERR_PLACE, "Destination physical address inappropriately aligned:", "physical",
+				 phys, KD_PHYSICAL_ALIGN);
+	if (virt & (KD_PHYSICAL_ALIGN - 1))
+		return kd_reject(r, KD_ERR_PLACE, "Destination virtual address inappropriately aligned:", "virtual",
+				 virt, KD_PHYSICAL_ALIGN);
+	if (phys + kernel_mem > kd_pgt_limit(4))
+		return kd_reject(r, KD_ERR_PLACE, "Destination address too large:", "physical", phys,
+				 kd_pgt_limit(4) - kernel_mem);
+	if (virt + kernel_mem > KD_KERNEL_IMAGE_SIZE)
+		return kd_reject(r, KD_ERR_PLACE, "Destination virtual address is beyond the kernel mapping area:",
+				 "virtual", virt, KD_KERNEL_IMAGE_SIZE - kernel_mem);
+	return KD_OK;
 }

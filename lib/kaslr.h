@@ -21,6 +21,7 @@
 
 #define KD_KASLR_MAX_AVOID	32
 #define KD_KASLR_MAX_RAM	(KD_E820_MAX + 64)
+#define KD_PHYSICAL_ALIGN	(2ull << 20)	/* CONFIG_PHYSICAL_ALIGN on Debian's kernels */
 
 struct kd_range {
 	uint64_t start;
@@ -56,6 +57,52 @@ uint64_t kd_kaslr_choose_phys(const struct kd_kaslr_map *m, uint64_t size, uint6
  * kernel inside the KD_KERNEL_IMAGE_SIZE mapping.
  */
 uint64_t kd_kaslr_choose_virt(uint64_t size, uint64_t align, uint64_t random);
+
+/*
+ * Reading one setup_data node for kd_kaslr_collect: the node at physical
+ * address `addr` with its `len` bytes of data, readable by the caller until
+ * the next call; NULL if it cannot be read.  The stub reads its identity-
+ * mapped memory directly, `kdecomp simulate` its simulated memory.
+ */
+typedef const struct kd_setup_data *(*kd_setup_data_reader)(uint64_t addr, void *ctx);
+
+/* What the boot has put in memory, as kd_kaslr_collect reads it. */
+struct kd_kaslr_boot {
+	const struct kd_boot_params *bp;	/* readable */
+	uint64_t bp_addr;			/* where boot_params lies in physical memory */
+	const char *cmdline;			/* readable, or NULL; it lies at kd_cmdline_addr(bp) */
+	size_t cmdline_len;
+	uint64_t target;			/* the decompression buffer [target, target + init_size) */
+	uint64_t init_size;
+	kd_setup_data_reader read_setup_data;
+	void *ctx;				/* for read_setup_data */
+};
+
+/*
+ * The memory map KASLR chooses from: usable RAM from the e820 table and
+ * SETUP_E820_EXT nodes, below mem= and the reach of 4-level paging; avoided,
+ * the buffer, the initrd, boot_params, the command line, every setup_data
+ * node and every memmap= range.  False when the regions do not fit the map,
+ * a setup_data node cannot be read or a memmap= cannot be parsed: the caller
+ * must then not randomise (a region it missed could be overwritten).
+ */
+bool kd_kaslr_collect(struct kd_kaslr_map *m, const struct kd_kaslr_boot *b);
+
+/*
+ * The stub's choice from one random number: a physical slot for `needed`
+ * bytes (false, *phys untouched, if none fits) and, from the number mixed
+ * again so the two are independent, a virtual base for `kernel_mem` bytes.
+ */
+bool kd_kaslr_choose(const struct kd_kaslr_map *m, uint64_t needed, uint64_t kernel_mem, uint64_t random,
+		     uint64_t *phys, uint64_t *virt);
+
+/*
+ * The checks extract_kernel makes on the chosen place before writing the
+ * kernel there: both addresses aligned, the kernel below what 4-level
+ * paging maps and inside the 1 GiB kernel mapping.  r->why is the stub's
+ * message, r->value the address at fault.
+ */
+enum kd_err kd_kaslr_check_destination(uint64_t phys, uint64_t virt, uint64_t kernel_mem, struct kd_report *r);
 
 /* Mix entropy words into one well-spread 64-bit number. */
 uint64_t kd_kaslr_mix(uint64_t acc, uint64_t word);

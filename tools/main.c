@@ -23,6 +23,9 @@ static const struct command {
 	  "the relocation table Linux appends to vmlinux.bin, from a vmlinux linked with --emit-relocs" },
 	{ "symbols", cmd_symbols, "IMAGE|VMLINUX [--json]",
 	  "the kernel's own symbol table (kallsyms), as /proc/kallsyms lists it" },
+	{ "simulate", cmd_simulate, "IMAGE [--mem SIZE | --e820 FILE] [--seed N] [--cmdline STR] [--initrd SIZE] "
+	  "[--load ADDR] [--json] [--trace] [--dump FILE]",
+	  "boot a packed image on the host, step by step: placement, page tables, KASLR, decompression, relocation" },
 	{ "pack", cmd_pack, "...",
 	  "build a bootable bzImage around a vmlinux" },
 };

@@ -21,6 +21,7 @@ int cmd_extract(int argc, char **argv);
 int cmd_pack(int argc, char **argv);
 int cmd_symbols(int argc, char **argv);
 int cmd_relocs(int argc, char **argv);
+int cmd_simulate(int argc, char **argv);
 
 /* Print "kdecomp: <message>" on stderr and exit(1). */
 void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));

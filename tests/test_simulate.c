@@ -1,0 +1,578 @@
+// SPDX-License-Identifier: MIT
+/*
+ * kdecomp simulate, run as a program on Debian's cloud kernel packed by
+ * kdecomp pack (lz4):
+ *
+ *   - KASLR is a function of the seed: the same seed places the kernel at
+ *     the same physical and virtual addresses, different seeds elsewhere;
+ *   - nokaslr keeps the head's target and the link-time virtual address;
+ *   - the head's target and copy destination follow the head info block
+ *     for any load address;
+ *   - with 8 GiB some seed lands above 4 GiB; every choice is inside
+ *     usable RAM and clear of the buffer, the initrd, memmap= and mem=;
+ *   - the dumped kernel is the unrelocated one (the reference payload's
+ *     segments placed by kd_elf_place) patched at exactly the spots the
+ *     relocation table lists, by exactly the virtual delta (the test reads
+ *     the table and patches on its own);
+ *   - too little memory halts where the stub halts, and an image that is
+ *     not ours is refused.
+ */
+#define _GNU_SOURCE
+#include <stdarg.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../boot/layout.h"
+#include "elf.h"
+#include "t.h"
+
+#define MB (1ull << 20)
+#define GB (1ull << 30)
+
+/* build/tests/run runs build/kdecomp; build-san/tests/run its own build-san/kdecomp. */
+static const char *kdecomp(void)
+{
+	static char path[4096];
+	char *slash;
+	ssize_t n;
+
+	if (path[0])
+		return path;
+	n = readlink("/proc/self/exe", path, sizeof(path) - 16);
+	path[n > 0 ? n : 0] = 0;
+	for (int up = 0; up < 2 && (slash = strrchr(path, '/')); up++)
+		*slash = 0;
+	if (n <= 0 || !strchr(path, '/'))
+		strcpy(path, "build");
+	strcat(path, "/kdecomp");
+	return path;
+}
+
+static char dir[64];
+
+static void remove_dir(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "  could not remove %s\n", dir);
+}
+
+/* A path in this run's scratch directory; the same name gives the same path (at most 16 names). */
+static const char *scratch(const char *name)
+{
+	static struct { char name[32], path[128]; } known[16];
+	static unsigned n;
+
+	if (!dir[0]) {
+		strcpy(dir, "/tmp/kdecomp-sim-XXXXXX");
+		if (!mkdtemp(dir))
+			abort();
+		atexit(remove_dir);
+	}
+	for (unsigned i = 0; i < n; i++)
+		if (strcmp(known[i].name, name) == 0)
+			return known[i].path;
+	if (n == 16 || strlen(name) >= sizeof(known[0].name))
+		abort();
+	snprintf(known[n].name, sizeof(known[n].name), "%s", name);
+	snprintf(known[n].path, sizeof(known[n].path), "%s/%s", dir, name);
+	return known[n++].path;
+}
+
+/* The cloud kernel packed with lz4, once per run; NULL (after a skip or failure) if that cannot be. */
+static const char *packed(void)
+{
+	static const char *img;
+	static bool tried;
+	const char *kernel;
+	char cmd[8192];
+
+	if (tried)
+		return img;
+	tried = true;
+	if (!(kernel = t_kernel_path("vmlinuz-cloud")))
+		return NULL;
+	if (access(kdecomp(), X_OK) != 0) {
+		t_fail(__FILE__, __LINE__, "%s is missing: build it (make check-unit does)", kdecomp());
+		return NULL;
+	}
+	snprintf(cmd, sizeof(cmd), "'%s' pack -q '%s' -c lz4 -o '%s'", kdecomp(), kernel, scratch("cloud-lz4.img"));
+	if (system(cmd) != 0) {
+		t_fail(__FILE__, __LINE__, "%s failed", cmd);
+		return NULL;
+	}
+	img = scratch("cloud-lz4.img");
+	return img;
+}
+
+/* --- running simulate and reading its JSON --- */
+
+struct result {
+	int status;
+	char *json;	/* stdout; NUL-terminated */
+};
+
+/* `kdecomp simulate IMAGE --json ARGS`, stdout captured; ARGS go to the shell as they are. */
+static struct result simulate(const char *image, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static struct result simulate(const char *image, const char *fmt, ...)
+{
+	char args[1024], cmd[8192];
+	struct result r = { -1, NULL };
+	struct t_blob out;
+	va_list ap;
+	int status;
+
+	va_start(ap, fmt);
+	vsnprintf(args, sizeof(args), fmt, ap);
+	va_end(ap);
+	snprintf(cmd, sizeof(cmd), "'%s' simulate '%s' --json %s >'%s' 2>'%s'", kdecomp(), image, args,
+		 scratch("stdout"), scratch("stderr"));
+	status = system(cmd);
+	r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	out = t_read_file(scratch("stdout"));
+	r.json = out.data ? (char *)out.data : calloc(1, 1);
+	r.json[out.data ? out.len : 0] = 0;	/* t_read_file leaves room for one more byte */
+	return r;
+}
+
+static const char *skip_ws(const char *p)
+{
+	while (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r')
+		p++;
+	return p;
+}
+
+/* Past one JSON value (the subset emit.c writes: objects, arrays, strings, numbers). */
+static const char *skip_value(const char *p)
+{
+	p = skip_ws(p);
+	if (*p == '"') {
+		for (p++; *p && *p != '"'; p++)
+			if (*p == '\\' && p[1])
+				p++;
+		return *p ? p + 1 : p;
+	}
+	if (*p == '{' || *p == '[') {
+		int depth = 0;
+
+		do {
+			if (*p == '"')
+				p = skip_value(p) - 1;
+			else if (*p == '{' || *p == '[')
+				depth++;
+			else if (*p == '}' || *p == ']')
+				depth--;
+			p++;
+		} while (*p && depth);
+		return p;
+	}
+	while (*p && *p != ',' && *p != '}' && *p != ']')
+		p++;
+	return p;
+}
+
+/* The value of member `key` of the object at p, or NULL. */
+static const char *member(const char *p, const char *key)
+{
+	size_t n = strlen(key);
+
+	p = skip_ws(p);
+	if (*p++ != '{')
+		return NULL;
+	for (;;) {
+		p = skip_ws(p);
+		if (*p != '"')
+			return NULL;
+		bool match = strncmp(p + 1, key, n) == 0 && p[1 + n] == '"';
+		p = skip_ws(skip_value(p));
+		if (*p++ != ':')
+			return NULL;
+		if (match)
+			return skip_ws(p);
+		p = skip_ws(skip_value(p));
+		if (*p++ != ',')
+			return NULL;
+	}
+}
+
+/* The value at a dotted path ("kaslr.physical"), or NULL. */
+static const char *at(const struct result *r, const char *path)
+{
+	char part[64];
+	const char *p = r->json, *dot;
+
+	while (p && (dot = strchr(path, '.'))) {
+		snprintf(part, sizeof(part), "%.*s", (int)(dot - path), path);
+		p = member(p, part);
+		path = dot + 1;
+	}
+	return p ? member(p, path) : NULL;
+}
+
+/* A number by its path; fails the test if there is none. */
+static uint64_t num(const struct result *r, const char *path)
+{
+	const char *p = at(r, path);
+
+	if (!p || *p < '0' || *p > '9') {
+		t_fail(__FILE__, __LINE__, "no number at %s in: %.300s", path, r->json);
+		return 0;
+	}
+	return strtoull(p, NULL, 10);
+}
+
+static bool str_is(const struct result *r, const char *path, const char *want)
+{
+	const char *p = at(r, path);
+
+	return p && *p == '"' && strncmp(p + 1, want, strlen(want)) == 0 && p[1 + strlen(want)] == '"';
+}
+
+static bool booted(const struct result *r)
+{
+	bool ok = r->status == 0 && str_is(r, "result", "booted");
+	struct t_blob err;
+
+	if (ok)
+		return true;
+	err = t_read_file(scratch("stderr"));
+	t_fail(__FILE__, __LINE__, "simulate did not boot (status %d): %.400s %.*s", r->status, r->json,
+	       err.data ? (int)err.len : 0, err.data ? (const char *)err.data : "");
+	free(err.data);
+	return false;
+}
+
+/* --- the tests --- */
+
+TEST(simulate_same_seed_same_placement)
+{
+	const char *img = packed();
+
+	if (!img)
+		return;
+	struct result a = simulate(img, "--seed 12345"), b = simulate(img, "--seed 12345");
+	if (booted(&a) && booted(&b)) {
+		CHECK_EQ(num(&a, "kaslr.physical"), num(&b, "kaslr.physical"));
+		CHECK_EQ(num(&a, "kaslr.virtual"), num(&b, "kaslr.virtual"));
+		CHECK(str_is(&a, "kaslr.mode", "randomised"));
+	}
+	free(a.json);
+	free(b.json);
+}
+
+TEST(simulate_different_seeds_different_placements)
+{
+	const char *img = packed();
+	uint64_t phys[5], virt[5];
+
+	if (!img)
+		return;
+	for (int i = 0; i < 5; i++) {
+		struct result r = simulate(img, "--seed %d", i + 1);
+
+		phys[i] = virt[i] = 0;
+		if (booted(&r)) {
+			phys[i] = num(&r, "kaslr.physical");
+			virt[i] = num(&r, "kaslr.virtual");
+			CHECK(str_is(&r, "kaslr.mode", "randomised"));
+		}
+		free(r.json);
+	}
+	/* hundreds of slots each way: five seeds colliding in both is a broken seed, not chance */
+	for (int i = 0; i < 5; i++)
+		for (int j = i + 1; j < 5; j++)
+			CHECKF(phys[i] != phys[j] || virt[i] != virt[j], "seeds %d and %d: both at 0x%llx / 0x%llx", i + 1,
+			       j + 1, (unsigned long long)phys[i], (unsigned long long)virt[i]);
+}
+
+TEST(simulate_nokaslr_keeps_target_and_link_address)
+{
+	const char *img = packed();
+
+	if (!img)
+		return;
+	struct result r = simulate(img, "--seed 9 --cmdline 'console=ttyS0 nokaslr'");
+	if (booted(&r)) {
+		CHECK_EQ(num(&r, "kaslr.physical"), num(&r, "head.target"));
+		CHECK_EQ(num(&r, "head.target"), 0x1000000);
+		CHECK_EQ(num(&r, "kaslr.virtual"), 0xffffffff81000000ull);
+		CHECK_EQ(num(&r, "relocations.delta"), 0);
+		CHECK(str_is(&r, "kaslr.mode", "nokaslr"));
+		CHECK(str_is(&r, "decompress.in_place", "yes"));
+		CHECK_EQ(num(&r, "entry"), num(&r, "kaslr.physical") + num(&r, "elf.e_entry") - 0x1000000);
+	}
+	free(r.json);
+}
+
+/* target = max(align_up(load, kernel_alignment), 16 MiB); the image goes to the buffer's top. */
+TEST(simulate_head_arithmetic_for_load_addresses)
+{
+	static const uint64_t loads[] = { 0x100000, 0x1100000, 0x2000000, 0x7ff000, 0x3456000 };
+	const char *img = packed();
+	struct kd_head_info info;
+
+	if (!img)
+		return;
+	struct t_blob f = t_read_file(img);
+	size_t setup = (f.data[0x1f1] + 1) * 512;
+	memcpy(&info, f.data + setup + HEAD_INFO, sizeof(info));
+	free(f.data);
+	for (size_t i = 0; i < sizeof(loads) / sizeof(loads[0]); i++) {
+		struct result r = simulate(img, "--load 0x%llx --cmdline nokaslr", (unsigned long long)loads[i]);
+		uint64_t target = (loads[i] + info.align - 1) / info.align * info.align;
+
+		if (target < 0x1000000)
+			target = 0x1000000;
+		if (booted(&r)) {
+			CHECK_EQ(num(&r, "head.target"), target);
+			CHECK_EQ(num(&r, "head.copy_destination"), target + info.init_size - info.mem_len);
+			CHECK_EQ(num(&r, "kaslr.physical"), target);
+		}
+		free(r.json);
+	}
+}
+
+/* Every chosen slot lies in usable RAM below `limit` and clear of [avoid, avoid + avoid_len). */
+static void check_slot(const struct result *r, uint64_t low_end, uint64_t high_end, uint64_t limit, uint64_t avoid,
+		       uint64_t avoid_len)
+{
+	uint64_t p = num(r, "kaslr.physical"), size = num(r, "kaslr.size");
+	uint64_t target = num(r, "head.target"), init_size = num(r, "head.init_size");
+
+	CHECKF(p % (2 * MB) == 0, "0x%llx not aligned", (unsigned long long)p);
+	CHECKF((p >= 16 * MB && p + size <= low_end) || (p >= 4 * GB && p + size <= high_end),
+	       "0x%llx + 0x%llx outside usable RAM", (unsigned long long)p, (unsigned long long)size);
+	CHECKF(p + size <= limit, "0x%llx beyond the limit 0x%llx", (unsigned long long)p, (unsigned long long)limit);
+	CHECKF(p >= target + init_size || p + size <= target, "0x%llx overlaps the buffer", (unsigned long long)p);
+	CHECKF(p >= avoid + avoid_len || p + size <= avoid, "0x%llx overlaps [0x%llx, +0x%llx)", (unsigned long long)p,
+	       (unsigned long long)avoid, (unsigned long long)avoid_len);
+}
+
+TEST(simulate_8g_can_place_above_4g)
+{
+	const char *img = packed();
+	int above = 0, tried = 0;
+
+	if (!img)
+		return;
+	/* 5 of the 8 GiB are above 4 GiB: a few seeds suffice */
+	for (int seed = 1; seed <= 16 && !above; seed++, tried++) {
+		struct result r = simulate(img, "--mem 8G --seed %d", seed);
+
+		if (booted(&r)) {
+			check_slot(&r, 3 * GB - 128 * 1024, 9 * GB, UINT64_MAX, 0, 0);
+			if (num(&r, "kaslr.physical") >= 4 * GB) {
+				above++;
+				CHECK_EQ(num(&r, "entry"), num(&r, "kaslr.physical") + num(&r, "elf.e_entry") - 0x1000000);
+			}
+		}
+		free(r.json);
+	}
+	CHECKF(above, "no placement above 4 GiB in %d seeds", tried);
+}
+
+TEST(simulate_avoids_initrd_memmap_and_mem_limit)
+{
+	const char *img = packed();
+
+	if (!img)
+		return;
+	for (int seed = 1; seed <= 6; seed++) {
+		struct result r = simulate(img, "--mem 1G --initrd 200M --seed %d", seed);
+
+		if (booted(&r)) {
+			CHECK_EQ(num(&r, "loader.initrd_size"), 200 * MB);
+			check_slot(&r, GB - 128 * 1024, 0, UINT64_MAX, num(&r, "loader.initrd_addr"), 200 * MB);
+		}
+		free(r.json);
+		r = simulate(img, "--mem 2G --cmdline 'memmap=512M$128M' --seed %d", seed);
+		if (booted(&r))
+			check_slot(&r, 2 * GB - 128 * 1024, 0, UINT64_MAX, 128 * MB, 512 * MB);
+		free(r.json);
+		r = simulate(img, "--mem 2G --cmdline 'console=ttyS0 mem=300M' --seed %d", seed);
+		if (booted(&r)) {
+			CHECK_EQ(num(&r, "kaslr.limit"), 300 * MB);
+			check_slot(&r, 2 * GB - 128 * 1024, 0, 300 * MB, 0, 0);
+		}
+		free(r.json);
+	}
+}
+
+TEST(simulate_e820_file)
+{
+	const char *img = packed(), *map = scratch("e820.txt");
+	FILE *f;
+
+	if (!img)
+		return;
+	f = fopen(map, "w");
+	fputs("# pasted from dmesg\n"
+	      "[    0.000000] BIOS-e820: [mem 0x0000000000000000-0x000000000009fbff] usable\n"
+	      "[    0.000000] BIOS-e820: [mem 0x0000000000100000-0x0000000007ffffff] usable\n"
+	      "0x8000000-0xfffffff reserved\n"
+	      "0x0000000100000000-0x000000017fffffff usable\n", f);
+	fclose(f);
+	for (int seed = 1; seed <= 6; seed++) {
+		struct result r = simulate(img, "--e820 '%s' --seed %d", map, seed);
+
+		if (booted(&r))
+			check_slot(&r, 128 * MB, 6 * GB, UINT64_MAX, 0, 0);
+		free(r.json);
+	}
+}
+
+/* The relocation table at the end of the payload, applied by hand to `image` for `delta`. */
+static size_t patch_by_hand(uint8_t *image, size_t image_size, const struct t_blob *payload, uint64_t delta)
+{
+	const uint8_t *end = payload->data + payload->len;
+	size_t spots = 0;
+
+	/* backwards: 32-bit entries, 0, inverse 32-bit entries, 0, 64-bit entries, 0 */
+	for (int list = 0; list < 3; list++) {
+		for (;;) {
+			uint32_t e;
+
+			end -= 4;
+			memcpy(&e, end, 4);
+			if (!e)
+				break;
+			uint64_t at = (uint64_t)(int64_t)(int32_t)e - 0xffffffff80000000ull - 0x1000000;
+			if (at + (list == 2 ? 8 : 4) > image_size) {
+				t_fail(__FILE__, __LINE__, "entry 0x%x outside the kernel", e);
+				return spots;
+			}
+			if (list == 2) {
+				uint64_t v;
+
+				memcpy(&v, image + at, 8);
+				v += delta;
+				memcpy(image + at, &v, 8);
+			} else {
+				uint32_t v;
+
+				memcpy(&v, image + at, 4);
+				v = list == 0 ? v + (uint32_t)delta : v - (uint32_t)delta;
+				memcpy(image + at, &v, 4);
+			}
+			spots++;
+		}
+	}
+	return spots;
+}
+
+/* The payload's segments placed at their addresses in a zeroed buffer, unrelocated. */
+static uint8_t *unrelocated(const struct t_blob *payload, size_t kernel_mem, struct kd_elf_info *elf)
+{
+	size_t size = payload->len > kernel_mem ? payload->len : kernel_mem;
+	uint8_t *buf = calloc(1, size);
+	struct kd_report rep = { 0 };
+
+	memcpy(buf, payload->data, payload->len);
+	if (kd_elf_read(buf, payload->len, elf, &rep) != KD_OK ||
+	    kd_elf_place(buf, kernel_mem, elf, 0x1000000, &rep) != KD_OK) {
+		t_fail(__FILE__, __LINE__, "reference placement: %s", rep.why);
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+TEST(simulate_dump_is_the_kernel_relocated_by_the_delta)
+{
+	const char *img = packed(), *dump = scratch("kernel.bin");
+	struct t_blob *payload = t_kernel_payload();
+	struct kd_elf_info elf;
+
+	if (!img || !payload)
+		return;
+	for (int seed = 1; seed <= 4; seed++) {
+		struct result r = simulate(img, "--seed %d --dump '%s'", seed, dump);
+
+		if (!booted(&r)) {
+			free(r.json);
+			return;
+		}
+		uint64_t kernel_mem = num(&r, "kernel_size"), delta = num(&r, "relocations.delta");
+		free(r.json);
+		if (delta == 0)
+			continue;	/* one in ~480 seeds: nothing to patch, try the next */
+		uint8_t *ref = unrelocated(payload, kernel_mem, &elf);
+		uint8_t *want = ref ? malloc(kernel_mem) : NULL;
+		struct t_blob got = t_read_file(dump);
+		size_t differ = 0;
+
+		if (!ref)
+			return;
+		memcpy(want, ref, kernel_mem);
+		size_t spots = patch_by_hand(want, kernel_mem, payload, delta);
+		CHECK(spots > 100000);
+		CHECK_EQ(got.len, kernel_mem);
+		if (got.len == kernel_mem) {
+			CHECKF(memcmp(got.data, want, kernel_mem) == 0, "the dump is not the reference patched by 0x%llx",
+			       (unsigned long long)delta);
+			for (size_t i = 0; i < kernel_mem; i++)
+				differ += got.data[i] != ref[i];
+			CHECKF(differ > spots, "only %zu bytes changed for %zu spots", differ, spots);
+		}
+		free(got.data);
+		free(want);
+		free(ref);
+		return;
+	}
+	t_fail(__FILE__, __LINE__, "four seeds all chose the link-time virtual address");
+}
+
+TEST(simulate_nokaslr_dump_is_the_unrelocated_kernel)
+{
+	const char *img = packed(), *dump = scratch("kernel0.bin");
+	struct t_blob *payload = t_kernel_payload();
+	struct kd_elf_info elf;
+
+	if (!img || !payload)
+		return;
+	struct result r = simulate(img, "--cmdline nokaslr --dump '%s'", dump);
+	if (!booted(&r)) {
+		free(r.json);
+		return;
+	}
+	uint64_t kernel_mem = num(&r, "kernel_size");
+	uint8_t *ref = unrelocated(payload, kernel_mem, &elf);
+	struct t_blob got = t_read_file(dump);
+
+	free(r.json);
+	CHECK_EQ(got.len, kernel_mem);
+	/* in place, bytes between segments are what the buffer held before: compare the segments */
+	for (unsigned i = 0; ref && got.len == kernel_mem && i < elf.n_load; i++) {
+		uint64_t at = elf.load[i].paddr - 0x1000000;
+
+		CHECKF(memcmp(got.data + at, ref + at, elf.load[i].filesz) == 0, "segment %u differs", i);
+	}
+	free(got.data);
+	free(ref);
+}
+
+TEST(simulate_halts_where_the_stub_halts)
+{
+	const char *img = packed();
+
+	if (!img)
+		return;
+	struct result r = simulate(img, "--mem 48M");
+	CHECK_EQ(r.status, 1);
+	CHECK(str_is(&r, "result", "halted"));
+	CHECK(str_is(&r, "halted_in", "head"));
+	CHECKF(strstr(r.json, "not enough memory"), "%.400s", r.json);
+	free(r.json);
+
+	/* Debian's own bzImage carries Linux's stub, not ours */
+	const char *debian = t_kernel_path("vmlinuz-cloud");
+	r = simulate(debian, "--seed 1");
+	CHECK_EQ(r.status, 1);
+	struct t_blob err = t_read_file(scratch("stderr"));
+	CHECK(err.data && memmem(err.data, err.len, "kdecomp pack", 12));
+	free(err.data);
+	free(r.json);
+}

@@ -1,0 +1,1042 @@
+// SPDX-License-Identifier: MIT
+/*
+ * kdecomp simulate IMAGE [--mem SIZE | --e820 FILE] [--seed N] [--cmdline STR]
+ *                        [--initrd SIZE] [--load ADDR] [--json] [--trace] [--dump FILE]
+ *
+ * Boot a kdecomp-packed image on the host: the steps the stub takes, in
+ * boot order, with the stub's own code from lib/, over a simulated
+ * physical memory.
+ *
+ *   loader     QEMU -kernel (and SeaBIOS, and our real-mode setup):
+ *              boot_params, e820 map, command line, initrd, the image at 1 MiB
+ *   head       target and copy destination, as head_64.S computes them;
+ *              the copy to the top of the buffer
+ *   ident_map  the stub's identity page tables (lib/pgtable.c, on a host pool)
+ *   kaslr      the physical slot and virtual base (lib/kaslr.c), from --seed
+ *              in place of RDRAND/RDTSC/i8254
+ *   decompress the payload, with the image's own decoder and heap
+ *   elf        the PT_LOAD segments moved to their places (kd_elf_place)
+ *   relocs     the relocation table applied for the virtual base
+ *   entry      where the stub jumps
+ *
+ * The memory a real loader would see comes from QEMU 7.2's pc machine with
+ * SeaBIOS, as the booted kernel reports it (BIOS-e820 and RAMDISK lines
+ * under `scripts/boot-qemu.sh -m SIZE`):
+ *
+ *   0          - 0x9fc00        usable
+ *   0x9fc00    - 0xa0000        reserved (EBDA)
+ *   0xf0000    - 0x100000       reserved (BIOS)
+ *   0x100000   - low - 0x20000  usable       low = mem if mem < 3.5 GiB, else 3 GiB
+ *   low-0x20000 - low           reserved (ACPI tables)
+ *   0xfffc0000 - 4 GiB          reserved (BIOS flash)
+ *   4 GiB      - 4 GiB + (mem - low)  usable, when mem >= 3.5 GiB
+ *   0xfd00000000 - 1 TiB        reserved (AMD HyperTransport; -cpu max has 40+ bits)
+ *
+ * QEMU puts the real-mode setup at 0x10000 (our setup builds boot_params
+ * at 0x14000), the command line at 0x20000, and the initrd at the top of
+ * low RAM: (min(4 GiB - 1, low - 0x20000 - 1) - size) & ~4095 for a kernel
+ * with XLF_CAN_BE_LOADED_ABOVE_4G.  QEMU 7.2 passes no setup_data.  With
+ * --e820 FILE, "low" is the end of the highest usable range below 4 GiB.
+ *
+ * Simulated memory is sparse: extents of 2 MiB chunks, allocated when a
+ * step first touches them (so --mem 1T costs what the kernel needs).  The
+ * initrd's bytes are never written: the stub only needs to stay clear of
+ * them.
+ */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../boot/layout.h"
+#include "cmdline.h"
+#include "kaslr.h"
+#include "pgtable.h"
+#include "tools.h"
+
+#define CHUNK		(2ull << 20)
+#define GiB		(1ull << 30)
+#define REAL_ADDR	0x10000ull	/* QEMU: the setup sectors */
+#define CMDLINE_ADDR	0x20000ull	/* QEMU: the command line */
+#define ACPI_SIZE	0x20000ull	/* SeaBIOS keeps the top 128 KiB of low RAM */
+#define QEMU_LOADER	0xb0		/* type_of_loader: QEMU */
+#define MAX_MAPS	16
+
+/* --- sparse physical memory --- */
+
+/* One allocated run of chunks: [start, end) of physical memory at data. */
+struct extent {
+	uint64_t start, end;
+	uint8_t *data;
+};
+
+struct phys_mem {
+	struct extent *x;
+	size_t n, cap;
+	uint64_t bytes;		/* allocated in all extents */
+};
+
+/*
+ * A host pointer to physical [addr, addr + len).  Allocates the chunks not
+ * yet allocated, merging every extent the range overlaps into one, so
+ * earlier pointers into those extents become invalid: take the pointers a
+ * step needs after the calls that may allocate.
+ */
+static uint8_t *phys(struct phys_mem *m, uint64_t addr, uint64_t len)
+{
+	uint64_t start = addr & ~(CHUNK - 1), end = KD_ALIGN_UP(addr + (len ? len : 1), CHUNK);
+	struct extent merged;
+	size_t kept = 0;
+
+	for (size_t i = 0; i < m->n; i++)
+		if (m->x[i].start <= addr && addr + len <= m->x[i].end)
+			return m->x[i].data + (addr - m->x[i].start);
+	for (size_t i = 0; i < m->n; i++) {
+		if (m->x[i].start < end && m->x[i].end > start) {
+			start = m->x[i].start < start ? m->x[i].start : start;
+			end = m->x[i].end > end ? m->x[i].end : end;
+		}
+	}
+	merged = (struct extent){ start, end, calloc(1, end - start) };	/* calloc: untouched pages stay unbacked */
+	if (!merged.data)
+		die("simulate: out of memory for %llu MiB of simulated RAM", (unsigned long long)((end - start) >> 20));
+	for (size_t i = 0; i < m->n; i++) {
+		struct extent *e = &m->x[i];
+
+		if (e->start >= start && e->end <= end) {
+			memcpy(merged.data + (e->start - start), e->data, e->end - e->start);
+			m->bytes -= e->end - e->start;
+			free(e->data);
+		} else {
+			m->x[kept++] = *e;
+		}
+	}
+	m->n = kept;
+	if (m->n == m->cap) {
+		m->cap = m->cap ? 2 * m->cap : 8;
+		if (!(m->x = realloc(m->x, m->cap * sizeof(*m->x))))
+			die("out of memory");
+	}
+	m->x[m->n++] = merged;
+	m->bytes += end - start;
+	return merged.data + (addr - start);
+}
+
+static void phys_free(struct phys_mem *m)
+{
+	for (size_t i = 0; i < m->n; i++)
+		free(m->x[i].data);
+	free(m->x);
+}
+
+/* --- the simulation's state, step by step --- */
+
+enum step { S_LOADER, S_HEAD, S_IDENT, S_KASLR, S_DECOMPRESS, S_ELF, S_RELOCS, S_COUNT };
+
+struct options {
+	uint64_t mem, seed, initrd_size, load;
+	const char *e820_path, *cmdline, *dump_path;
+	bool json, trace;
+};
+
+/* One identity mapping the stub makes, and why. */
+struct mapping {
+	uint64_t start, end;
+	const char *what;
+};
+
+struct sim {
+	struct options o;
+	FILE *tr;			/* --trace goes here (NULL: off) */
+	struct phys_mem mem;
+	struct kd_bzimage img;
+	struct kd_head_info info;
+
+	/* loader */
+	struct kd_boot_params bp;	/* what our setup leaves at BOOT_PARAMS */
+	uint64_t bp_addr;
+	uint64_t low_top;		/* the end of the highest usable RAM below 4 GiB */
+	uint64_t initrd_max;
+	size_t cmdline_len;
+
+	/* head */
+	bool entry_64;			/* startup_64: the load is above what startup_32 reaches */
+	uint64_t target, dest, copy_len;
+
+	/* identity maps */
+	struct kd_pgt pgt;
+	void *pool;
+	struct mapping maps[MAX_MAPS];
+	unsigned n_maps;
+	size_t pages_boot;		/* pool pages after init_identity_maps */
+
+	/* kaslr */
+	bool nokaslr, randomised, phys_found;
+	uint64_t random, slots, slot_index, virt_slots, needed;
+	struct kd_kaslr_map map;
+	uint64_t output, virt;
+
+	/* decompress */
+	size_t heap_size, heap_peak, in_used;
+
+	/* elf and relocations */
+	struct kd_elf_info elf;
+	struct kd_relocs rel;
+	uint64_t entry;
+
+	unsigned started;		/* steps begun: 1 + the last one's enum step */
+	uint64_t ns[S_COUNT];		/* each step's time */
+	const char *failed_step;	/* where the stub would halt, and why */
+	char why[512];
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+static void say(struct sim *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(struct sim *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!s->tr)
+		return;
+	va_start(ap, fmt);
+	vfprintf(s->tr, fmt, ap);
+	va_end(ap);
+	fputc('\n', s->tr);
+}
+
+static bool halt(struct sim *s, const char *step, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static bool halt(struct sim *s, const char *step, const char *fmt, ...)
+{
+	va_list ap;
+
+	s->failed_step = step;
+	va_start(ap, fmt);
+	vsnprintf(s->why, sizeof(s->why), fmt, ap);
+	va_end(ap);
+	say(s, "\n!! the stub halts in %s: %s", step, s->why);
+	return false;
+}
+
+static bool halt_report(struct sim *s, const char *step, enum kd_err err, const struct kd_report *r)
+{
+	char msg[400];
+
+	report_message(msg, sizeof(msg), err, r);
+	return halt(s, step, "%s", msg);
+}
+
+static unsigned long long mib(uint64_t v)
+{
+	return (unsigned long long)(v >> 20);
+}
+
+#define X(v) ((unsigned long long)(v))
+
+/* --- the loader: QEMU, SeaBIOS and our real-mode setup --- */
+
+static const char *e820_type_name(uint32_t type)
+{
+	switch (type) {
+	case 1: return "usable";
+	case 2: return "reserved";
+	case 3: return "ACPI data";
+	case 4: return "ACPI NVS";
+	case 5: return "unusable";
+	case 7: case 12: return "persistent";
+	default: return "other";
+	}
+}
+
+static void add_e820(struct kd_boot_params *bp, uint64_t start, uint64_t end, uint32_t type)
+{
+	if (bp->e820_entries >= KD_E820_MAX)
+		die("simulate: more than %d e820 entries", KD_E820_MAX);
+	bp->e820_table[bp->e820_entries++] = (struct kd_e820_entry){ start, end - start, type };
+}
+
+/* The map SeaBIOS reports under QEMU's pc machine (see the top of this file). */
+static void qemu_e820(struct sim *s)
+{
+	uint64_t mem = s->o.mem, low = mem < 0xe0000000ull ? mem : 3 * GiB;
+
+	if (mem < 0x200000)
+		die("simulate: --mem %llu bytes is below what the BIOS itself needs", X(mem));
+	add_e820(&s->bp, 0, 0x9fc00, KD_E820_RAM);
+	add_e820(&s->bp, 0x9fc00, 0xa0000, KD_E820_RESERVED);
+	add_e820(&s->bp, 0xf0000, 0x100000, KD_E820_RESERVED);
+	add_e820(&s->bp, 0x100000, low - ACPI_SIZE, KD_E820_RAM);
+	add_e820(&s->bp, low - ACPI_SIZE, low, KD_E820_RESERVED);
+	add_e820(&s->bp, 0xfffc0000, 4 * GiB, KD_E820_RESERVED);
+	if (mem > low)
+		add_e820(&s->bp, 4 * GiB, 4 * GiB + (mem - low), KD_E820_RAM);
+	add_e820(&s->bp, 0xfd00000000ull, 1ull << 40, KD_E820_RESERVED);
+}
+
+static uint32_t parse_e820_type(const char *t, const char *path, int line)
+{
+	while (*t == ' ' || *t == '\t' || *t == ']')
+		t++;
+	for (uint32_t type = 1; type <= 12; type++)
+		if (strcmp(e820_type_name(type), "other") != 0 &&
+		    strncasecmp(t, e820_type_name(type), strlen(e820_type_name(type))) == 0)
+			return type;
+	if (strncasecmp(t, "type ", 5) == 0)
+		return (uint32_t)strtoul(t + 5, NULL, 0);
+	die("simulate: %s:%d: unknown e820 type '%s' (usable, reserved, ACPI data, ACPI NVS, unusable, "
+	    "persistent, type N)", path, line, t);
+}
+
+/*
+ * An e820 map as the kernel prints it, one range a line, START-END
+ * inclusive, in hex:
+ *
+ *   [    0.000000] BIOS-e820: [mem 0x0000000000100000-0x000000003ffdffff] usable
+ *   0x100000-0x3ffdffff usable
+ *
+ * so a map can be pasted from any machine's dmesg.  '#' starts a comment.
+ */
+static void read_e820(struct sim *s)
+{
+	struct kd_file f = read_file(s->o.e820_path);
+	char *text = xmalloc(f.len + 1), *line, *save = NULL;
+	int n = 0;
+
+	memcpy(text, f.data, f.len);
+	text[f.len] = 0;
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *p = strstr(line, "[mem "), *end;
+		uint64_t start, last;
+
+		n++;
+		if (strchr(line, '#'))
+			*strchr(line, '#') = 0;
+		p = p ? p + 5 : line;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!*p || *p == '\r')
+			continue;
+		start = strtoull(p, &end, 16);
+		if (end == p || *end != '-')
+			die("simulate: %s:%d: expected START-END (hex, inclusive): %s", s->o.e820_path, n, line);
+		p = end + 1;
+		last = strtoull(p, &end, 16);
+		if (end == p || last < start)
+			die("simulate: %s:%d: bad range end: %s", s->o.e820_path, n, line);
+		add_e820(&s->bp, start, last + 1, parse_e820_type(end, s->o.e820_path, n));
+	}
+	if (!s->bp.e820_entries)
+		die("simulate: %s: no e820 ranges", s->o.e820_path);
+	free(text);
+	free(f.data);
+}
+
+/* The end of the highest usable RAM below 4 GiB: QEMU's "low RAM" minus its ACPI tables. */
+static uint64_t low_ram_top(const struct kd_boot_params *bp)
+{
+	uint64_t top = 0;
+
+	for (unsigned i = 0; i < bp->e820_entries; i++) {
+		const struct kd_e820_entry *e = &bp->e820_table[i];
+		uint64_t end = e->addr + e->size < 4 * GiB ? e->addr + e->size : 4 * GiB;
+
+		if (e->type == KD_E820_RAM && e->addr < 4 * GiB && end > top)
+			top = end;
+	}
+	return top;
+}
+
+static bool in_ram(const struct kd_boot_params *bp, uint64_t start, uint64_t len)
+{
+	for (unsigned i = 0; i < bp->e820_entries; i++) {
+		const struct kd_e820_entry *e = &bp->e820_table[i];
+
+		if (e->type == KD_E820_RAM && start >= e->addr && start + len <= e->addr + e->size)
+			return true;
+	}
+	return false;
+}
+
+/* The head's test before it writes to the buffer: is this byte in a usable entry (or is there no map)? */
+static bool ram_at(const struct kd_boot_params *bp, uint64_t addr)
+{
+	return bp->e820_entries == 0 || in_ram(bp, addr, 1);
+}
+
+static void trace_e820(struct sim *s)
+{
+	for (unsigned i = 0; i < s->bp.e820_entries; i++) {
+		const struct kd_e820_entry *e = &s->bp.e820_table[i];
+
+		say(s, "           [mem 0x%016llx-0x%016llx] %s", X(e->addr), X(e->addr + e->size - 1),
+		    e820_type_name(e->type));
+	}
+}
+
+static void place_initrd(struct sim *s)
+{
+	struct kd_setup_header *h = &s->bp.hdr;
+	uint64_t size = s->o.initrd_size, addr;
+	const char *rule;
+
+	/* with XLF_CAN_BE_LOADED_ABOVE_4G QEMU ignores initrd_addr_max (but stays below 4 GiB) */
+	if (h->version >= 0x20c && (h->xloadflags & KD_XLF_CAN_BE_LOADED_ABOVE_4G))
+		s->initrd_max = UINT32_MAX, rule = "xloadflags has CAN_BE_LOADED_ABOVE_4G: below 4 GiB";
+	else if (h->version >= 0x203)
+		s->initrd_max = h->initrd_addr_max, rule = "below initrd_addr_max";
+	else
+		s->initrd_max = 0x37ffffff, rule = "an old protocol: below 896 MiB";
+	if (s->initrd_max >= s->low_top)
+		s->initrd_max = s->low_top - 1;
+	if (!size)
+		return;
+	if (size > s->initrd_max)
+		die("simulate: an initrd of %llu MiB does not fit below 0x%llx", mib(size), X(s->initrd_max));
+	addr = (s->initrd_max - size) & ~4095ull;
+	h->ramdisk_image = (uint32_t)addr;
+	h->ramdisk_size = (uint32_t)size;
+	say(s, "  initrd (%llu bytes): %s, and below the end of low RAM 0x%llx: at the top, page-aligned, "
+	    "[0x%llx, 0x%llx) -> ramdisk_image=0x%llx, ramdisk_size=0x%llx",
+	    X(size), rule, X(s->low_top), X(addr), X(addr + size), X(addr), X(size));
+}
+
+static bool step_loader(struct sim *s)
+{
+	struct kd_setup_header *h = &s->bp.hdr;
+	size_t max = s->img.hdr.cmdline_size;
+
+	say(s, "== loader: QEMU -kernel, SeaBIOS and our real-mode setup (boot/setup.S)");
+	*h = s->img.hdr;
+	say(s, "  QEMU reads the setup header at 0x1f1: boot protocol %x.%02x, setup_sects=%u -> the first %zu bytes "
+	    "are real-mode setup, the other %zu the protected-mode image; loadflags=0x%x (LOADED_HIGH)",
+	    h->version >> 8, h->version & 0xff, h->setup_sects, s->img.setup_size, s->img.pm_len, h->loadflags);
+	if (s->o.e820_path)
+		read_e820(s);
+	else
+		qemu_e820(s);
+	s->low_top = low_ram_top(&s->bp);
+	say(s, "  the BIOS memory map (int 0x15, E820) %s, %u entries:",
+	    s->o.e820_path ? "from --e820" : "SeaBIOS reports for this --mem", s->bp.e820_entries);
+	trace_e820(s);
+
+	if (strlen(s->o.cmdline) > max)
+		die("simulate: the command line is %zu bytes, the kernel takes %zu (cmdline_size)", strlen(s->o.cmdline), max);
+	s->cmdline_len = strlen(s->o.cmdline);
+	memcpy(phys(&s->mem, CMDLINE_ADDR, s->cmdline_len + 1), s->o.cmdline, s->cmdline_len + 1);
+	memcpy(phys(&s->mem, REAL_ADDR, s->img.setup_size), s->img.data, s->img.setup_size);
+	h->type_of_loader = QEMU_LOADER;
+	h->loadflags |= KD_CAN_USE_HEAP;
+	h->heap_end_ptr = (uint16_t)(CMDLINE_ADDR - REAL_ADDR - 0x200);
+	h->cmd_line_ptr = (uint32_t)CMDLINE_ADDR;
+	h->code32_start = (uint32_t)s->o.load;
+	say(s, "  setup sectors at 0x%llx, command line (%zu bytes) at 0x%llx: cmd_line_ptr=0x%llx, "
+	    "heap_end_ptr=0x%x, type_of_loader=0x%x (QEMU), loadflags |= CAN_USE_HEAP",
+	    X(REAL_ADDR), s->cmdline_len, X(CMDLINE_ADDR), X(CMDLINE_ADDR), h->heap_end_ptr, QEMU_LOADER);
+	place_initrd(s);
+
+	memcpy(phys(&s->mem, s->o.load, s->img.pm_len), s->img.pm, s->img.pm_len);
+	say(s, "  the protected-mode image (%zu bytes) at 0x%llx%s: code32_start=0x%llx", s->img.pm_len, X(s->o.load),
+	    s->o.load == 0x100000 ? " (1 MiB, where QEMU loads every bzImage)" : " (--load)", X(s->o.load));
+	if (!in_ram(&s->bp, s->o.load, s->img.pm_len))
+		return halt(s, "loader", "the image at 0x%llx (%zu bytes) is not in usable RAM", X(s->o.load), s->img.pm_len);
+
+	s->bp_addr = REAL_ADDR + BOOT_PARAMS;
+	memcpy(phys(&s->mem, s->bp_addr, sizeof(s->bp)), &s->bp, sizeof(s->bp));
+	say(s, "  our setup zeroes boot_params at setup + 0x%x = 0x%llx, copies the header into it, stores the "
+	    "E820 map, opens A20, masks the PICs and enters protected mode at code32_start with %%esi = 0x%llx",
+	    BOOT_PARAMS, X(s->bp_addr), X(s->bp_addr));
+	return true;
+}
+
+/* --- the head (head_64.S) and main's start (main_64.S) --- */
+
+static bool step_head(struct sim *s)
+{
+	const struct kd_head_info *i = &s->info;
+	uint64_t load = s->o.load, align = i->align, lo, hi;
+	uint8_t *base;
+
+	s->entry_64 = load + s->img.pm_len > 4 * GiB;
+	say(s, "\n== head (boot/head_64.S): find ourselves, compute where to go, copy there");
+	if (s->entry_64)
+		say(s, "  loaded above 4 GiB: only a 64-bit loader can have put us here; it enters startup_64 at "
+		    "0x%llx (load + 0x%x) on its own identity map", X(load + STARTUP_64), STARTUP_64);
+	else
+		say(s, "  startup_32 at code32_start=0x%llx: call/pop gives our own address, 0x%llx", X(load), X(load));
+	say(s, "  the head info block (filled by kdecomp pack) at +0x%x: kernel_alignment=0x%x init_size=0x%x "
+	    "mem_len=0x%x file_len=0x%x payload_off=0x%x payload_len=0x%x main_off=0x%x pgt_off=0x%x",
+	    HEAD_INFO, i->align, i->init_size, i->mem_len, i->file_len, i->payload_off, i->payload_len, i->main_off,
+	    i->pgt_off);
+	s->target = (load + align - 1) & ~(align - 1);
+	if (s->target < LOAD_PHYSICAL_ADDR)
+		s->target = LOAD_PHYSICAL_ADDR;
+	s->dest = s->target + i->init_size - i->mem_len;
+	s->copy_len = KD_ALIGN_UP((uint64_t)i->file_len, 32);
+	say(s, "  target = max(align_up(0x%llx, 0x%llx), LOAD_PHYSICAL_ADDR 0x%x) = 0x%llx: the buffer is "
+	    "[0x%llx, 0x%llx) (target + init_size)", X(load), X(align), LOAD_PHYSICAL_ADDR, X(s->target), X(s->target),
+	    X(s->target + i->init_size));
+	say(s, "  the image goes to the top of it: target + init_size - mem_len = 0x%llx", X(s->dest));
+	if (!s->entry_64 && s->target + i->init_size >= 4 * GiB)
+		return halt(s, "head", "not enough memory: the decompression buffer [0x%llx, 0x%llx) ends above the "
+			    "4 GiB startup_32 reaches", X(s->target), X(s->target + i->init_size));
+	if (!ram_at(&s->bp, s->target) || !ram_at(&s->bp, s->target + i->init_size - 1))
+		return halt(s, "head", "not enough memory: the decompression buffer [0x%llx, 0x%llx) is not all RAM "
+			    "in the e820 map", X(s->target), X(s->target + i->init_size));
+	say(s, "  its first and last bytes are usable RAM in the e820 map: safe to write");
+	if (s->dest < load && s->dest + s->copy_len > load)
+		return halt(s, "head", "the copy goes down over itself (destination 0x%llx, source 0x%llx): "
+			    "copying backwards would corrupt it", X(s->dest), X(load));
+	if (!s->entry_64)
+		say(s, "  early page tables at dest + pgt_off = 0x%llx: PML4, PDPT, 4 PDs of 2 MiB pages = "
+		    "the first 4 GiB identity-mapped (%d pages); PAE, EFER.LME, CR0.PG: long mode, "
+		    "then on to startup_64's path", X(s->dest + i->pgt_off), EARLY_PGT_PAGES);
+	say(s, "  stack in the destination's page-table area (0x%llx); our GDT and an IDT whose every vector "
+	    "prints and halts", X(s->dest + i->pgt_off + (EARLY_STACK_PAGE + 1) * 4096));
+
+	lo = load < s->dest ? load : s->dest;
+	hi = s->dest + s->copy_len > load + s->copy_len ? s->dest + s->copy_len : load + s->copy_len;
+	base = phys(&s->mem, lo, hi - lo);
+	memmove(base + (s->dest - lo), base + (load - lo), s->copy_len);
+	say(s, "  copy file_len rounded up to 32 = 0x%llx bytes, backwards (the destination is above the source "
+	    "and may overlap it), from 0x%llx to 0x%llx; jump to main at 0x%llx (dest + main_off)",
+	    X(s->copy_len), X(load), X(s->dest), X(s->dest + i->main_off));
+	return true;
+}
+
+static bool step_main(struct sim *s)
+{
+	const struct kd_head_info *i = &s->info;
+	const struct kd_main_info *mi = (const void *)(s->img.pm + i->main_off + MAIN_INFO);
+	uint64_t bss = s->dest + i->main_off + mi->file_end, bss_end = s->dest + i->main_off + mi->pgt;
+
+	if (memcmp(mi->magic, "KDMAIN01", 8) != 0)
+		return halt(s, "main", "no main header (KDMAIN01) at main_off + 0x%x", MAIN_INFO);
+	memset(phys(&s->mem, bss, bss_end - bss), 0, bss_end - bss);
+	say(s, "\n== main (boot/main_64.S), running from the copy");
+	say(s, "  reload our GDT, clear .bss [0x%llx, 0x%llx) (the decoder's heap, the stack, the IDT), take "
+	    "the real stack, load the second IDT: page faults now map the missing 2 MiB page and carry on",
+	    X(bss), X(bss_end));
+	return true;
+}
+
+/* --- init_identity_maps (boot/ident_map.c) --- */
+
+static bool add_map(struct sim *s, uint64_t start, uint64_t end, const char *what)
+{
+	size_t before = s->pgt.used;
+	enum kd_err err = kd_pgt_map(&s->pgt, start, end);
+
+	if (s->n_maps < MAX_MAPS)
+		s->maps[s->n_maps++] = (struct mapping){ start, end, what };
+	say(s, "  map [0x%llx, 0x%llx) %s: %zu new table pages, %zu of %d used", X(start), X(end), what,
+	    s->pgt.used - before, s->pgt.used, PGT_POOL_PAGES);
+	if (err)
+		return halt(s, "identity map", "out of page-table pages for the identity map (%d in the pool)",
+			    PGT_POOL_PAGES);
+	return true;
+}
+
+static bool step_ident(struct sim *s)
+{
+	const struct kd_head_info *i = &s->info;
+	uint64_t pool = s->dest + i->pgt_off + PGT_POOL_FIRST * KD_PAGE_SIZE;
+
+	say(s, "\n== init_identity_maps (boot/ident_map.c): fresh 4-level tables, 2 MiB pages");
+	say(s, "  the pool: %d pages at 0x%llx (dest + pgt_off + %d pages); lib/pgtable.c builds them "
+	    "(here on a host pool)", PGT_POOL_PAGES, X(pool), PGT_POOL_FIRST);
+	s->pool = aligned_alloc(KD_PAGE_SIZE, PGT_POOL_PAGES * KD_PAGE_SIZE);
+	if (!s->pool || kd_pgt_init(&s->pgt, s->pool, PGT_POOL_PAGES * KD_PAGE_SIZE, 4) != KD_OK)
+		die("simulate: no page-table pool");
+	if (!add_map(s, s->dest, s->dest + i->mem_len, "the image, its .bss and page tables") ||
+	    !add_map(s, s->bp_addr, s->bp_addr + sizeof(s->bp), "boot_params") ||
+	    !add_map(s, CMDLINE_ADDR, CMDLINE_ADDR + COMMAND_LINE_SIZE, "the command line"))
+		return false;
+	s->pages_boot = s->pgt.used;
+	say(s, "  CR3 = the PML4 at 0x%llx", X(pool));
+	return true;
+}
+
+/* --- choose_random_location (boot/kaslr.c, lib/kaslr.c) --- */
+
+/* The stub reads a setup_data node where it lies, faulting its page into the identity map. */
+static const struct kd_setup_data *read_setup_data(uint64_t addr, void *ctx)
+{
+	struct sim *s = ctx;
+	uint32_t len = ((const struct kd_setup_data *)phys(&s->mem, addr, sizeof(struct kd_setup_data)))->len;
+
+	if (!add_map(s, addr, addr + sizeof(struct kd_setup_data) + len, "a setup_data node (page fault)"))
+		return NULL;
+	return (const struct kd_setup_data *)phys(&s->mem, addr, sizeof(struct kd_setup_data) + len);
+}
+
+/* What an avoided region is, by where the stub took it from. */
+static const char *avoid_name(const struct sim *s, const struct kd_range *r)
+{
+	if (r->start == s->target)
+		return "the buffer: relocated image, heap, stack, page tables";
+	if (s->o.initrd_size && r->start == kd_initrd_addr(&s->bp))
+		return "the initrd";
+	if (r->start == s->bp_addr)
+		return "boot_params";
+	if (r->start == CMDLINE_ADDR)
+		return "the command line";
+	return "memmap= or setup_data";
+}
+
+static void trace_map(struct sim *s)
+{
+	say(s, "  usable RAM (e820 type 1), below limit 0x%llx (mem= or 4-level paging's 64 TiB):", X(s->map.limit));
+	for (unsigned i = 0; i < s->map.n_ram; i++)
+		say(s, "    [0x%llx, 0x%llx)", X(s->map.ram[i].start), X(s->map.ram[i].end));
+	say(s, "  regions to avoid:");
+	for (unsigned i = 0; i < s->map.n_avoid; i++)
+		say(s, "    [0x%llx, 0x%llx) %s", X(s->map.avoid[i].start), X(s->map.avoid[i].end),
+		    avoid_name(s, &s->map.avoid[i]));
+}
+
+static void choose(struct sim *s)
+{
+	const struct kd_head_info *i = &s->info;
+	struct kd_kaslr_boot b = {
+		.bp = &s->bp, .bp_addr = s->bp_addr, .cmdline = s->o.cmdline, .cmdline_len = s->cmdline_len,
+		.target = s->target, .init_size = i->init_size, .read_setup_data = read_setup_data, .ctx = s,
+	};
+
+	s->random = kd_kaslr_mix(0, s->o.seed);
+	say(s, "  entropy: RDRAND, RDTSC, the i8254 and boot_params on hardware; here mix(--seed %llu) = 0x%016llx",
+	    X(s->o.seed), X(s->random));
+	if (!kd_kaslr_collect(&s->map, &b)) {
+		say(s, "  warning: KASLR disabled: too many regions to avoid, or an unreadable memmap=");
+		return;
+	}
+	trace_map(s);
+	s->slots = kd_kaslr_count_slots(&s->map, s->needed, KD_PHYSICAL_ALIGN, KD_LOAD_PHYSICAL_ADDR);
+	s->phys_found = kd_kaslr_choose(&s->map, s->needed, i->kernel_mem, s->random, &s->output, &s->virt);
+	if (i->kernel_mem <= KD_KERNEL_IMAGE_SIZE - KD_LOAD_PHYSICAL_ADDR)
+		s->virt_slots = (KD_KERNEL_IMAGE_SIZE - KD_LOAD_PHYSICAL_ADDR - i->kernel_mem) / KD_PHYSICAL_ALIGN + 1;
+	s->randomised = true;
+	if (s->phys_found)
+		say(s, "  physical: %llu slots of 0x%llx bytes (max of out_len, kernel_mem), 2 MiB-aligned, at or above "
+		    "16 MiB; slot random %% %llu -> 0x%llx", X(s->slots), X(s->needed), X(s->slots), X(s->output));
+	else
+		say(s, "  warning: Physical KASLR disabled: no suitable memory region! (stays at 0x%llx)", X(s->output));
+	say(s, "  virtual: %llu 2 MiB-aligned bases in the 1 GiB kernel mapping fit kernel_mem 0x%x; the second "
+	    "random number picks 0x%llx: the kernel runs at 0x%llx", X(s->virt_slots), i->kernel_mem, X(s->virt),
+	    X(KD_START_KERNEL_MAP + s->virt));
+	s->bp.hdr.loadflags |= KD_KASLR_FLAG;
+	memcpy(phys(&s->mem, s->bp_addr, sizeof(s->bp)), &s->bp, sizeof(s->bp));
+}
+
+static bool step_kaslr(struct sim *s)
+{
+	const struct kd_head_info *i = &s->info;
+	struct kd_report r = { 0 };
+	const char *v;
+	size_t n;
+
+	say(s, "\n== extract_kernel (boot/extract.c): choose_random_location (boot/kaslr.c)");
+	s->needed = i->out_len > i->kernel_mem ? i->out_len : i->kernel_mem;
+	s->output = s->target;
+	s->virt = KD_LOAD_PHYSICAL_ADDR;
+	s->nokaslr = kd_cmdline_get(s->o.cmdline, s->cmdline_len, "nokaslr", &v, &n);
+	if (s->nokaslr)
+		say(s, "  'nokaslr' on the command line: physical = target 0x%llx (decompress in place), "
+		    "virtual = LOAD_PHYSICAL_ADDR: the kernel runs at 0x%llx", X(s->target),
+		    X(KD_START_KERNEL_MAP + KD_LOAD_PHYSICAL_ADDR));
+	else
+		choose(s);
+	if (kd_kaslr_check_destination(s->output, s->virt, i->kernel_mem, &r) != KD_OK)
+		return halt(s, "extract_kernel", "%s 0x%llx", r.why, X(r.value));
+	say(s, "  the destination passes extract_kernel's checks: both addresses 2 MiB-aligned, below 64 TiB, "
+	    "inside the kernel mapping");
+	return add_map(s, s->output, s->output + (s->output == s->target ? i->init_size : s->needed),
+		       s->output == s->target ? "the whole buffer (in place)" : "the kernel's destination");
+}
+
+/* --- decompress, parse_elf, handle_relocations (boot/extract.c) --- */
+
+/* The kernel's destination as the stub sees it: the whole buffer in place, else `needed` bytes. */
+static uint8_t *output_mem(struct sim *s)
+{
+	return phys(&s->mem, s->output, s->output == s->target ? s->info.init_size : s->needed);
+}
+
+static bool step_decompress(struct sim *s)
+{
+	const struct kd_head_info *i = &s->info;
+	enum kd_format fmt = s->img.format;
+	struct kd_heap heap;
+	const uint8_t *in;
+	uint8_t *out, *heap_mem;
+	enum kd_err err;
+
+	output_mem(s);
+	in = phys(&s->mem, s->dest + i->payload_off, i->payload_len);
+	out = output_mem(s);	/* again: the input's view may have moved extents */
+	s->heap_size = kd_heap_size(fmt);
+	heap_mem = xmalloc(s->heap_size);
+	kd_heap_init(&heap, heap_mem, s->heap_size);
+	struct kd_job job = { .in = in, .in_len = i->payload_len, .out = out, .out_cap = i->out_len, .heap = &heap };
+
+	say(s, "\n== decompress: %s, payload [0x%llx, 0x%llx) in the copy -> 0x%llx, out_len 0x%x bytes%s",
+	    kd_format_name(fmt), X(s->dest + i->payload_off), X(s->dest + i->payload_off + i->payload_len),
+	    X(s->output), i->out_len, s->output == s->target ? " (in place: the output grows up towards the input)" : "");
+	uint64_t t0 = now_ns();
+	err = kd_decode(fmt, &job);
+	s->ns[S_DECOMPRESS] = now_ns() - t0;
+	s->heap_peak = heap.peak;
+	s->in_used = job.in_used;
+	free(heap_mem);
+	if (err != KD_OK)
+		return halt(s, "decompress", "%s: %s (after 0x%zx output bytes)", kd_strerror(err), job.why ? job.why : "?",
+			    job.out_len);
+	if (job.out_len != i->out_len)
+		return halt(s, "decompress", "decompressed size differs from the size recorded after the payload: 0x%zx",
+			    job.out_len);
+	say(s, "  %zu input bytes read, %zu written in %.1f ms; heap: %zu of %zu bytes (kd_%s_heap_size)",
+	    job.in_used, job.out_len, s->ns[S_DECOMPRESS] / 1e6, s->heap_peak, s->heap_size, kd_format_name(fmt));
+	return true;
+}
+
+static bool step_elf(struct sim *s)
+{
+	const struct kd_head_info *i = &s->info;
+	uint8_t *out = output_mem(s);
+	struct kd_report r = { 0 };
+	enum kd_err err;
+
+	say(s, "\n== parse_elf: the vmlinux ELF at the start of the output, its segments to p_paddr - 16 MiB");
+	if ((err = kd_elf_read(out, i->out_len, &s->elf, &r)) != KD_OK)
+		return halt_report(s, "parse_elf: bad kernel ELF", err, &r);
+	if ((err = kd_relocs_find(out, i->out_len, s->elf.file_end, &s->rel, &r)) != KD_OK)
+		return halt_report(s, "relocation table", err, &r);
+	for (unsigned n = 0; n < s->elf.n_load; n++) {
+		const struct kd_elf_segment *g = &s->elf.load[n];
+
+		say(s, "  PT_LOAD %u: p_offset 0x%llx -> 0x%llx (p_paddr 0x%llx), p_filesz 0x%llx, p_memsz 0x%llx", n,
+		    X(g->offset), X(s->output + g->paddr - KD_LOAD_PHYSICAL_ADDR), X(g->paddr), X(g->filesz), X(g->memsz));
+	}
+	if ((err = kd_elf_place(out, i->kernel_mem, &s->elf, KD_LOAD_PHYSICAL_ADDR, &r)) != KD_OK)
+		return halt_report(s, "parse_elf: cannot place a segment", err, &r);
+	return true;
+}
+
+static bool step_relocs(struct sim *s)
+{
+	const struct kd_head_info *i = &s->info;
+	uint8_t *out = output_mem(s);
+	struct kd_report r = { 0 };
+	enum kd_err err;
+
+	say(s, "\n== handle_relocations: the table after the ELF [0x%llx, 0x%llx): %llu 32-bit, %llu inverse "
+	    "32-bit, %llu 64-bit entries; delta = virtual 0x%llx - 0x%llx = 0x%llx%s",
+	    X(s->rel.start), X(s->rel.end), X(s->rel.n32), X(s->rel.n32inv), X(s->rel.n64), X(s->virt),
+	    X(KD_LOAD_PHYSICAL_ADDR), X(s->virt - KD_LOAD_PHYSICAL_ADDR),
+	    s->virt == KD_LOAD_PHYSICAL_ADDR ? " (nothing to patch)" : "");
+	if ((err = kd_relocs_apply(out, i->kernel_mem, out, &s->rel, s->virt, &r)) != KD_OK)
+		return halt_report(s, "handle_relocations", err, &r);
+	s->entry = s->output + (s->elf.entry - KD_LOAD_PHYSICAL_ADDR);
+	if (s->elf.entry < KD_LOAD_PHYSICAL_ADDR || s->elf.entry - KD_LOAD_PHYSICAL_ADDR >= i->kernel_mem)
+		return halt(s, "extract_kernel", "kernel entry point lies outside the kernel: 0x%llx", X(s->elf.entry));
+	say(s, "\n== the kernel: e_entry 0x%llx is startup_64's link address; the stub loads an empty IDT and "
+	    "jumps to 0x%llx (physical, identity-mapped) with %%rsi = boot_params 0x%llx",
+	    X(s->elf.entry), X(s->entry), X(s->bp_addr));
+	return true;
+}
+
+typedef bool (*step_fn)(struct sim *s);
+
+/* The steps in boot order, each timed; false at the first that halts. */
+static bool run_steps(struct sim *s)
+{
+	static const struct { enum step id; step_fn fn; } steps[] = {
+		{ S_LOADER, step_loader }, { S_HEAD, step_head }, { S_HEAD, step_main }, { S_IDENT, step_ident },
+		{ S_KASLR, step_kaslr }, { S_DECOMPRESS, step_decompress }, { S_ELF, step_elf },
+		{ S_RELOCS, step_relocs },
+	};
+
+	for (size_t n = 0; n < KD_ARRAY_SIZE(steps); n++) {
+		uint64_t t0 = now_ns();
+		bool ok;
+
+		s->started = steps[n].id + 1;
+		ok = steps[n].fn(s);
+
+		if (steps[n].id != S_DECOMPRESS)	/* decompression times the decoder alone */
+			s->ns[steps[n].id] += now_ns() - t0;
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+/* --- the report: text or one JSON object --- */
+
+static void report_loader(struct emit *e, const struct sim *s)
+{
+	emit_object(e, "loader");
+	if (!s->o.e820_path)
+		emit_num(e, "memory", s->o.mem, true);
+	emit_array(e, "e820");
+	for (unsigned i = 0; i < s->bp.e820_entries; i++) {
+		const struct kd_e820_entry *x = &s->bp.e820_table[i];
+
+		emit_item(e);
+		emit_num(e, "start", x->addr, true);
+		emit_num(e, "end", x->addr + x->size, true);
+		emit_cstr(e, "type", e820_type_name(x->type));
+		emit_item_end(e);
+	}
+	emit_close(e);
+	emit_num(e, "boot_params", s->bp_addr, true);
+	emit_num(e, "cmdline_addr", CMDLINE_ADDR, true);
+	emit_str(e, "cmdline", s->o.cmdline, s->cmdline_len);
+	emit_num(e, "initrd_addr", kd_initrd_addr(&s->bp), true);
+	emit_num(e, "initrd_size", kd_initrd_size(&s->bp), true);
+	emit_num(e, "load_address", s->o.load, true);
+	emit_num(e, "time_ns", s->ns[S_LOADER], false);
+	emit_close(e);
+}
+
+static void report_head(struct emit *e, const struct sim *s)
+{
+	emit_object(e, "head");
+	emit_cstr(e, "entry", s->entry_64 ? "startup_64" : "startup_32");
+	emit_num(e, "kernel_alignment", s->info.align, true);
+	emit_num(e, "init_size", s->info.init_size, true);
+	emit_num(e, "target", s->target, true);
+	emit_num(e, "copy_destination", s->dest, true);
+	emit_num(e, "copy_bytes", s->copy_len, true);
+	emit_num(e, "main", s->dest + s->info.main_off, true);
+	emit_num(e, "time_ns", s->ns[S_HEAD], false);
+	emit_close(e);
+}
+
+static void report_ident(struct emit *e, const struct sim *s)
+{
+	emit_object(e, "identity_map");
+	emit_array(e, "maps");
+	for (unsigned i = 0; i < s->n_maps; i++) {
+		emit_item(e);
+		emit_num(e, "start", s->maps[i].start, true);
+		emit_num(e, "end", s->maps[i].end, true);
+		emit_cstr(e, "what", s->maps[i].what);
+		emit_item_end(e);
+	}
+	emit_close(e);
+	emit_num(e, "pool_pages", PGT_POOL_PAGES, false);
+	emit_num(e, "pages_used", s->pgt.used, false);
+	emit_num(e, "time_ns", s->ns[S_IDENT], false);
+	emit_close(e);
+}
+
+static void report_kaslr(struct emit *e, const struct sim *s)
+{
+	emit_object(e, "kaslr");
+	emit_cstr(e, "mode", s->nokaslr ? "nokaslr" : !s->randomised ? "disabled" : s->phys_found ? "randomised"
+		  : "virtual only");
+	emit_num(e, "seed", s->o.seed, false);
+	if (s->randomised) {
+		emit_num(e, "random", s->random, true);
+		emit_num(e, "limit", s->map.limit, true);
+		emit_array(e, "avoided");
+		for (unsigned i = 0; i < s->map.n_avoid; i++) {
+			emit_item(e);
+			emit_num(e, "start", s->map.avoid[i].start, true);
+			emit_num(e, "end", s->map.avoid[i].end, true);
+			emit_cstr(e, "what", avoid_name(s, &s->map.avoid[i]));
+			emit_item_end(e);
+		}
+		emit_close(e);
+		emit_num(e, "physical_slots", s->slots, false);
+		emit_num(e, "virtual_slots", s->virt_slots, false);
+	}
+	emit_num(e, "size", s->needed, true);
+	emit_num(e, "physical", s->output, true);
+	emit_num(e, "virtual", KD_START_KERNEL_MAP + s->virt, true);
+	emit_num(e, "time_ns", s->ns[S_KASLR], false);
+	emit_close(e);
+}
+
+static void report_decompress(struct emit *e, const struct sim *s)
+{
+	emit_object(e, "decompress");
+	emit_cstr(e, "format", kd_format_name(s->img.format));
+	emit_num(e, "input", s->dest + s->info.payload_off, true);
+	emit_num(e, "input_bytes", s->info.payload_len, false);
+	emit_num(e, "input_used", s->in_used, false);
+	emit_num(e, "output", s->output, true);
+	emit_num(e, "output_bytes", s->info.out_len, false);
+	emit_cstr(e, "in_place", s->output == s->target ? "yes" : "no");
+	emit_num(e, "heap_size", s->heap_size, false);
+	emit_num(e, "heap_used", s->heap_peak, false);
+	emit_num(e, "time_ns", s->ns[S_DECOMPRESS], false);
+	emit_close(e);
+}
+
+static void report_elf(struct emit *e, const struct sim *s)
+{
+	emit_object(e, "elf");
+	emit_num(e, "e_entry", s->elf.entry, true);
+	emit_array(e, "segments");
+	for (unsigned i = 0; i < s->elf.n_load; i++) {
+		const struct kd_elf_segment *g = &s->elf.load[i];
+
+		emit_item(e);
+		emit_num(e, "offset", g->offset, true);
+		emit_num(e, "to", s->output + g->paddr - KD_LOAD_PHYSICAL_ADDR, true);
+		emit_num(e, "filesz", g->filesz, true);
+		emit_num(e, "memsz", g->memsz, true);
+		emit_item_end(e);
+	}
+	emit_close(e);
+	emit_num(e, "time_ns", s->ns[S_ELF], false);
+	emit_close(e);
+}
+
+static void report_relocs(struct emit *e, const struct sim *s)
+{
+	emit_object(e, "relocations");
+	emit_num(e, "count_32", s->rel.n32, false);
+	emit_num(e, "count_32_inverse", s->rel.n32inv, false);
+	emit_num(e, "count_64", s->rel.n64, false);
+	emit_num(e, "delta", s->virt - KD_LOAD_PHYSICAL_ADDR, true);
+	emit_num(e, "time_ns", s->ns[S_RELOCS], false);
+	emit_close(e);
+}
+
+static void report(const struct sim *s, const char *path, bool ok)
+{
+	struct emit e;
+
+	emit_begin(&e, stdout, s->o.json);
+	emit_cstr(&e, "image", path);
+	emit_cstr(&e, "result", ok ? "booted" : "halted");
+	if (!ok) {
+		emit_cstr(&e, "halted_in", s->failed_step);
+		emit_cstr(&e, "error", s->why);
+	}
+	report_loader(&e, s);
+	if (s->started > S_HEAD)
+		report_head(&e, s);
+	if (s->started > S_IDENT)
+		report_ident(&e, s);
+	if (s->started > S_KASLR)
+		report_kaslr(&e, s);
+	if (s->started > S_DECOMPRESS)
+		report_decompress(&e, s);
+	if (s->started > S_ELF)
+		report_elf(&e, s);
+	if (ok) {
+		report_relocs(&e, s);
+		emit_num(&e, "entry", s->entry, true);
+		emit_num(&e, "kernel_size", s->info.kernel_mem, true);
+	}
+	emit_num(&e, "simulated_ram", s->mem.bytes, false);
+	emit_end(&e);
+}
+
+/* --- the command --- */
+
+#define USAGE "usage: kdecomp simulate IMAGE [--mem SIZE | --e820 FILE] [--seed N] [--cmdline STR] " \
+	      "[--initrd SIZE] [--load ADDR] [--json] [--trace] [--dump FILE]"
+
+static uint64_t size_arg(const char *opt, const char *v)
+{
+	uint64_t n;
+
+	if (!kd_parse_size(v, strlen(v), &n))
+		die("simulate: %s wants a number with an optional K, M, G or T suffix, not '%s'", opt, v);
+	return n;
+}
+
+static void parse_options(int argc, char **argv, struct options *o)
+{
+	static const struct option opts[] = {
+		{ "mem", required_argument, NULL, 'm' },    { "e820", required_argument, NULL, 'e' },
+		{ "seed", required_argument, NULL, 's' },   { "cmdline", required_argument, NULL, 'c' },
+		{ "initrd", required_argument, NULL, 'i' }, { "load", required_argument, NULL, 'l' },
+		{ "json", no_argument, NULL, 'j' },         { "trace", no_argument, NULL, 't' },
+		{ "dump", required_argument, NULL, 'd' },   { NULL, 0, NULL, 0 },
+	};
+	bool mem_given = false;
+	int c;
+
+	*o = (struct options){ .mem = GiB, .load = 0x100000, .cmdline = "" };
+	while ((c = getopt_long(argc, argv, "m:e:s:c:i:l:jtd:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'm': o->mem = size_arg("--mem", optarg), mem_given = true; break;
+		case 'e': o->e820_path = optarg; break;
+		case 's': o->seed = size_arg("--seed", optarg); break;
+		case 'c': o->cmdline = optarg; break;
+		case 'i': o->initrd_size = size_arg("--initrd", optarg); break;
+		case 'l': o->load = size_arg("--load", optarg); break;
+		case 'j': o->json = true; break;
+		case 't': o->trace = true; break;
+		case 'd': o->dump_path = optarg; break;
+		default: die(USAGE);
+		}
+	}
+	if (optind + 1 != argc)
+		die(USAGE);
+	if (mem_given && o->e820_path)
+		die("simulate: --mem and --e820 both describe the memory: give one");
+	if (o->initrd_size > UINT32_MAX)
+		die("simulate: QEMU passes initrds below 4 GiB only");
+	if (o->load & 0xfff || o->load < 0x100000)
+		die("simulate: --load 0x%llx: a loader puts the image page-aligned, at or above 1 MiB", X(o->load));
+}
+
+/* The image and the head info block pack left in it: what the stub runs from. */
+static void read_image(struct sim *s, const struct kd_file *f, const char *path)
+{
+	struct kd_report r = { 0 };
+	enum kd_err err = kd_bzimage_parse(&s->img, f->data, f->len, &r);
+
+	if (err)
+		die_report(path, err, &r);
+	if (s->img.pm_len < INFO_END || memcmp(s->img.pm + HEAD_INFO, "KDHEAD01", 8) != 0)
+		die("simulate: %s was not built by kdecomp pack (no KDHEAD01 head info block at +0x%x): simulate runs "
+		    "kdecomp's own stub; `kdecomp pack %s -c FORMAT -o NEW` makes one", path, HEAD_INFO, path);
+	memcpy(&s->info, s->img.pm + HEAD_INFO, sizeof(s->info));
+	if (s->info.file_len > s->img.pm_len || s->info.main_off + sizeof(struct kd_main_info) + MAIN_INFO > s->img.pm_len ||
+	    s->info.payload_off + (uint64_t)s->info.payload_len > s->info.file_len || s->info.mem_len > s->info.init_size ||
+	    !s->info.align || (s->info.align & (s->info.align - 1)))
+		die("simulate: %s: the head info block is inconsistent with the image", path);
+	if (s->img.format == KD_FMT_UNKNOWN)
+		die("simulate: %s: the payload's format is not one kdecomp decodes", path);
+}
+
+int cmd_simulate(int argc, char **argv)
+{
+	struct sim *s = calloc(1, sizeof(*s));
+	struct kd_file f;
+	bool ok;
+
+	if (!s)
+		die("out of memory");
+	parse_options(argc, argv, &s->o);
+	if (s->o.trace)
+		s->tr = s->o.json ? stderr : stdout;
+	f = read_file(argv[optind]);
+	read_image(s, &f, argv[optind]);
+	ok = run_steps(s);
+	if (s->tr)
+		fputc('\n', s->tr);
+	report(s, argv[optind], ok);
+	if (ok && s->o.dump_path)
+		write_file(s->o.dump_path, output_mem(s), s->info.kernel_mem);
+	phys_free(&s->mem);
+	free(s->pool);
+	free(f.data);
+	free(s);
+	return ok ? 0 : 1;
+}
