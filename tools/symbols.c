@@ -23,6 +23,20 @@ static const char *addressing_name(enum kd_ksym_addressing a)
 }
 
 /*
+ * Two names as the names order compares them.  Some kernels sort
+ * clang-LTO names without their ".llvm.<hash>" suffix, so the part from
+ * there on is left out.
+ */
+static int order_compare(const char *a, const char *b)
+{
+	const char *sa = strstr(a, ".llvm."), *sb = strstr(b, ".llvm.");
+	size_t la = sa ? (size_t)(sa - a) : strlen(a), lb = sb ? (size_t)(sb - b) : strlen(b);
+	int c = memcmp(a, b, la < lb ? la : lb);
+
+	return c ? c : (la > lb) - (la < lb);
+}
+
+/*
  * Where the table has the names order (6.2 on), it must list the names
  * in sorted order: a cheap check that no name was decoded wrong.  Equal
  * names may come in any order.
@@ -37,7 +51,7 @@ static bool names_in_table_order(const struct ksyms *t)
 		uint32_t s = kd_kallsyms_name_order(&t->where, i);
 		const char *name = t->names + t->sym[s].name;
 
-		if (prev && strcmp(prev, name) > 0)
+		if (prev && order_compare(prev, name) > 0)
 			return false;
 		prev = name;
 	}
