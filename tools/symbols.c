@@ -22,12 +22,8 @@ static const char *addressing_name(enum kd_ksym_addressing a)
 	return "?";
 }
 
-/*
- * Two names as the names order compares them.  Some kernels sort
- * clang-LTO names without their ".llvm.<hash>" suffix, so the part from
- * there on is left out.
- */
-static int order_compare(const char *a, const char *b)
+/* Names as kernels that sort clang-LTO names without their ".llvm.<hash>" suffix compare them. */
+static int compare_without_llvm_suffix(const char *a, const char *b)
 {
 	const char *sa = strstr(a, ".llvm."), *sb = strstr(b, ".llvm.");
 	size_t la = sa ? (size_t)(sa - a) : strlen(a), lb = sb ? (size_t)(sb - b) : strlen(b);
@@ -36,26 +32,30 @@ static int order_compare(const char *a, const char *b)
 	return c ? c : (la > lb) - (la < lb);
 }
 
-/*
- * Where the table has the names order (6.2 on), it must list the names
- * in sorted order: a cheap check that no name was decoded wrong.  Equal
- * names may come in any order.
- */
-static bool names_in_table_order(const struct ksyms *t)
+/* Does the names order list the names sorted by `compare`?  Equal names may come in any order. */
+static bool names_sorted(const struct ksyms *t, int (*compare)(const char *, const char *))
 {
 	const char *prev = NULL;
 
-	if (t->where.seqs == 0)
-		return true;
 	for (uint32_t i = 0; i < t->n; i++) {
 		uint32_t s = kd_kallsyms_name_order(&t->where, i);
 		const char *name = t->names + t->sym[s].name;
 
-		if (prev && order_compare(prev, name) > 0)
+		if (prev && compare(prev, name) > 0)
 			return false;
 		prev = name;
 	}
 	return true;
+}
+
+/*
+ * Where the table has the names order (6.2 on), it must list the names
+ * sorted, the plain way or (some kernels) without LTO suffixes: a cheap
+ * check that no name was decoded wrong.
+ */
+static bool names_in_table_order(const struct ksyms *t)
+{
+	return t->where.seqs == 0 || names_sorted(t, strcmp) || names_sorted(t, compare_without_llvm_suffix);
 }
 
 bool ksyms_read(const uint8_t *vmlinux, size_t len, const struct kd_elf_info *elf, struct ksyms *t, char *msg,
