@@ -10,6 +10,7 @@
 #   - KASLR: the kernel runs where the stub says it chose, relocated for
 #     it, with -m 256M, 2G and 8G (and above 4 GiB, through the stub's
 #     page-fault handler); boots land at different addresses;
+#   - the same through the 64-bit entry (tests/loader64);
 #   - a relocation table missing a list: the kernel notices.
 set -u
 cd "$(dirname "$0")/../.."
@@ -134,6 +135,30 @@ done
 distinct=$(printf '%s' "$choices" | sort -u | grep -c .)
 [ "$distinct" -ge 2 ] && ok "KASLR: $distinct distinct placements in $(printf '%s' "$choices" | grep -c .) boots" ||
 	not_ok "KASLR: every boot chose the same place: $choices"
+
+# The 64-bit entry (load address + 0x200), through tests/loader64 (as in
+# entry64.sh): from an unaligned load the stub runs the kernel at the next
+# 2 MiB boundary; with KASLR, wherever it chose.
+loader=build/loader64/loader64.bin
+if [ -s "$loader" ]; then
+	for load in 0x2345300 0x4000000; do
+		name=entry64-$load
+		[ $load = 0x2345300 ] && extra=nokaslr || extra=
+		boot "$WORK/$name.log" "$loader" -i "$WORK/tk-lz4.img" -a "kdecomp.load=$load $base $extra" -t 60 \
+			-x "$exit_device"
+		verdict "$name" || continue
+		if [ -n "$extra" ]; then
+			expect_line "$name" "physical" "$(tk "$WORK/$name.log" physical)" 0x2400000
+			expect_line "$name" "relocations" "$(tk "$WORK/$name.log" relocations)" "ok (delta 0x0)"
+		else
+			set -- $(chosen "$WORK/$name.log") none
+			expect_line "$name" "virtual (as the stub chose)" "$(hexnorm "$(tk "$WORK/$name.log" virtual)")" \
+				"$(hexnorm "$2")"
+		fi
+	done
+else
+	not_ok "no $loader: run make $loader"
+fi
 
 # The kernel's checks can fail: tables with a list left empty, under KASLR.
 # relocs_without KIND OUT: the kernel's table with its 32-bit or inverse 32-bit list emptied:

@@ -31,7 +31,12 @@
 #define EXIT_BAD_VIRTUAL	0x13	/* 39: wrong address or references once at the virtual address */
 
 #define BOOT_STACK_SIZE		0x4000
-#define PGT_PAGES		8	/* PML4, and PDPTs / PDs for two 2 MiB mappings of the kernel */
+/*
+ * paging.c's pool: the PML4; for the identity map a PDPT and two PDs (the
+ * kernel may straddle a 1 GiB boundary); for the kernel mapping a PDPT
+ * and one PD (the mapping is one aligned GiB): 6, and room to spare.
+ */
+#define PGT_PAGES		8
 
 #ifndef __ASSEMBLER__
 #include <stdbool.h>
@@ -40,7 +45,7 @@
 struct kd_boot_params;
 
 /* relocs.c */
-uint64_t linked(const volatile void *p);
+uint64_t linked(const void *p);
 bool check_relocations(const struct kd_boot_params *bp, uint64_t *delta);
 bool check_absolute_references(void);
 

@@ -31,7 +31,7 @@ uint64_t probe_marker_32s(void);
 
 static unsigned wrong;
 
-uint64_t linked(const volatile void *p)
+uint64_t linked(const void *p)
 {
 	return LINK_BASE + ((uint64_t)(uintptr_t)p - (uint64_t)(uintptr_t)_text);
 }
@@ -52,7 +52,7 @@ static void expect(const char *what, uint64_t got, uint64_t want)
 
 bool check_relocations(const struct kd_boot_params *bp, uint64_t *delta_out)
 {
-	const volatile struct probes *p = &probe_table;
+	const struct probes *p = &probe_table;
 	const uint64_t delta = p->marker - linked(marker);
 	const uint64_t kernel_size = (uint64_t)(uintptr_t)_end - (uint64_t)(uintptr_t)_text;
 
@@ -66,7 +66,7 @@ bool check_relocations(const struct kd_boot_params *bp, uint64_t *delta_out)
 	expect("64-bit per-cpu offset (must not move)", p->pcpu_abs, PCPU_PROBE_OFFSET);
 	expect("PC-relative reference inside the image (must not move)", p->marker_rel,
 	       (uint32_t)((uintptr_t)marker - (uintptr_t)&p->marker_rel));
-	expect("per-cpu initial data at __per_cpu_load", *(volatile uint64_t *)(__per_cpu_load + PCPU_PROBE_OFFSET),
+	expect("per-cpu initial data at __per_cpu_load", *(const uint64_t *)(__per_cpu_load + PCPU_PROBE_OFFSET),
 	       PCPU_MAGIC);
 	expect("delta modulo 2 MiB", delta & (KERNEL_ALIGN - 1), 0);
 	if (LINK_BASE + delta < KERNEL_MAP || LINK_BASE + delta - KERNEL_MAP + kernel_size > KERNEL_MAP_SIZE)
@@ -90,6 +90,6 @@ bool check_absolute_references(void)
 	wrong = 0;
 	expect("marker's address from code at the virtual address", got, (uint64_t)(uintptr_t)marker);
 	if (!wrong)
-		expect("marker's value read through it", *(volatile uint64_t *)(uintptr_t)got, MARKER_MAGIC);
+		expect("marker's value read through it", *(const uint64_t *)(uintptr_t)got, MARKER_MAGIC);
 	return wrong == 0;
 }
