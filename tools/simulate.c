@@ -32,6 +32,9 @@
  *   4 GiB      - 4 GiB + (mem - low)  usable, when mem >= 3.5 GiB
  *   0xfd00000000 - 1 TiB        reserved (AMD HyperTransport; -cpu max has 40+ bits)
  *
+ * (Beyond about 1000 GiB QEMU moves the high RAM above 1 TiB, clear of the
+ * HyperTransport range; that is not modelled.)
+ *
  * QEMU puts the real-mode setup at 0x10000 (our setup builds boot_params
  * at 0x14000), the command line at 0x20000, and the initrd at the top of
  * low RAM: (min(4 GiB - 1, low - 0x20000 - 1) - size) & ~4095 for a kernel
@@ -170,11 +173,10 @@ struct sim {
 	void *pool;
 	struct mapping maps[MAX_MAPS];
 	unsigned n_maps;
-	size_t pages_boot;		/* pool pages after init_identity_maps */
 
 	/* kaslr */
 	bool nokaslr, randomised, phys_found;
-	uint64_t random, slots, slot_index, virt_slots, needed;
+	uint64_t random, slots, virt_slots, needed;
 	struct kd_kaslr_map map;
 	uint64_t output, virt;
 
@@ -232,11 +234,6 @@ static bool halt_report(struct sim *s, const char *step, enum kd_err err, const 
 
 	report_message(msg, sizeof(msg), err, r);
 	return halt(s, step, "%s", msg);
-}
-
-static unsigned long long mib(uint64_t v)
-{
-	return (unsigned long long)(v >> 20);
 }
 
 #define X(v) ((unsigned long long)(v))
@@ -399,7 +396,7 @@ static void place_initrd(struct sim *s)
 	if (!size)
 		return;
 	if (size > s->initrd_max)
-		die("simulate: an initrd of %llu MiB does not fit below 0x%llx", mib(size), X(s->initrd_max));
+		die("simulate: an initrd of %llu MiB does not fit below 0x%llx", X(size >> 20), X(s->initrd_max));
 	addr = (s->initrd_max - size) & ~4095ull;
 	h->ramdisk_image = (uint32_t)addr;
 	h->ramdisk_size = (uint32_t)size;
@@ -436,7 +433,8 @@ static bool step_loader(struct sim *s)
 	h->loadflags |= KD_CAN_USE_HEAP;
 	h->heap_end_ptr = (uint16_t)(CMDLINE_ADDR - REAL_ADDR - 0x200);
 	h->cmd_line_ptr = (uint32_t)CMDLINE_ADDR;
-	h->code32_start = (uint32_t)s->o.load;
+	if (s->o.load < 4 * GiB)	/* above, only a 64-bit loader, which ignores it */
+		h->code32_start = (uint32_t)s->o.load;
 	say(s, "  setup sectors at 0x%llx, command line (%zu bytes) at 0x%llx: cmd_line_ptr=0x%llx, "
 	    "heap_end_ptr=0x%x, type_of_loader=0x%x (QEMU), loadflags |= CAN_USE_HEAP",
 	    X(REAL_ADDR), s->cmdline_len, X(CMDLINE_ADDR), X(CMDLINE_ADDR), h->heap_end_ptr, QEMU_LOADER);
@@ -559,7 +557,6 @@ static bool step_ident(struct sim *s)
 	    !add_map(s, s->bp_addr, s->bp_addr + sizeof(s->bp), "boot_params") ||
 	    !add_map(s, CMDLINE_ADDR, CMDLINE_ADDR + COMMAND_LINE_SIZE, "the command line"))
 		return false;
-	s->pages_boot = s->pgt.used;
 	say(s, "  CR3 = the PML4 at 0x%llx", X(pool));
 	return true;
 }
@@ -935,8 +932,9 @@ static void report(const struct sim *s, const char *path, bool ok)
 		report_decompress(&e, s);
 	if (s->started > S_ELF)
 		report_elf(&e, s);
-	if (ok) {
+	if (s->started > S_RELOCS)
 		report_relocs(&e, s);
+	if (ok) {
 		emit_num(&e, "entry", s->entry, true);
 		emit_num(&e, "kernel_size", s->info.kernel_mem, true);
 	}
