@@ -9,11 +9,11 @@
  *   2. the count and names: scanning down from the token table, a u32 N at
  *      an aligned place; the markers for N symbols must then end just
  *      before the token table (or before the 3-byte-per-symbol names order
- *      that ends there), the first 0 and the last inside the names (a test
- *      that costs nothing and rejects almost every candidate); then the N
- *      name entries that follow the count must all expand to a type letter
- *      and a name and end where the markers begin, which must agree with
- *      every 256th entry;
+ *      that ends there), the first 0, and the names must fill the space up
+ *      to them at 2 to 513 bytes an entry (tests that cost nothing and
+ *      reject almost every candidate); then the N name entries after the
+ *      count must all expand to a type letter and a name and end where the
+ *      markers begin, which must agree with every 256th entry;
  *   3. the addresses, at the two places the layouts put them (before the
  *      count up to 6.3, after the token index from 6.4): relative offsets
  *      with a base inside the kernel, place-relative offsets (7.0), or
