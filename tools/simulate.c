@@ -38,8 +38,9 @@
  * QEMU puts the real-mode setup at 0x10000 (our setup builds boot_params
  * at 0x14000), the command line at 0x20000, and the initrd at the top of
  * low RAM: (min(4 GiB - 1, low - 0x20000 - 1) - size) & ~4095 for a kernel
- * with XLF_CAN_BE_LOADED_ABOVE_4G.  QEMU 7.2 passes no setup_data.  With
- * --e820 FILE, "low" is the end of the highest usable range below 4 GiB.
+ * with XLF_CAN_BE_LOADED_ABOVE_4G; low - 0x20000 is the end of the highest
+ * usable range below 4 GiB, which is what --e820 FILE maps use.  QEMU 7.2
+ * passes no setup_data.
  *
  * Simulated memory is sparse: extents of 2 MiB chunks, allocated when a
  * step first touches them (so --mem 1T costs what the kernel needs).  The
@@ -53,146 +54,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "../boot/layout.h"
 #include "cmdline.h"
-#include "kaslr.h"
-#include "pgtable.h"
-#include "tools.h"
+#include "simulate.h"
 
-#define CHUNK		(2ull << 20)
-#define GiB		(1ull << 30)
-#define REAL_ADDR	0x10000ull	/* QEMU: the setup sectors */
-#define CMDLINE_ADDR	0x20000ull	/* QEMU: the command line */
 #define ACPI_SIZE	0x20000ull	/* SeaBIOS keeps the top 128 KiB of low RAM */
 #define QEMU_LOADER	0xb0		/* type_of_loader: QEMU */
-#define MAX_MAPS	16
-
-/* --- sparse physical memory --- */
-
-/* One allocated run of chunks: [start, end) of physical memory at data. */
-struct extent {
-	uint64_t start, end;
-	uint8_t *data;
-};
-
-struct phys_mem {
-	struct extent *x;
-	size_t n, cap;
-	uint64_t bytes;		/* allocated in all extents */
-};
-
-/*
- * A host pointer to physical [addr, addr + len).  Allocates the chunks not
- * yet allocated, merging every extent the range overlaps into one, so
- * earlier pointers into those extents become invalid: take the pointers a
- * step needs after the calls that may allocate.
- */
-static uint8_t *phys(struct phys_mem *m, uint64_t addr, uint64_t len)
-{
-	uint64_t start = addr & ~(CHUNK - 1), end = KD_ALIGN_UP(addr + (len ? len : 1), CHUNK);
-	struct extent merged;
-	size_t kept = 0;
-
-	for (size_t i = 0; i < m->n; i++)
-		if (m->x[i].start <= addr && addr + len <= m->x[i].end)
-			return m->x[i].data + (addr - m->x[i].start);
-	for (size_t i = 0; i < m->n; i++) {
-		if (m->x[i].start < end && m->x[i].end > start) {
-			start = m->x[i].start < start ? m->x[i].start : start;
-			end = m->x[i].end > end ? m->x[i].end : end;
-		}
-	}
-	merged = (struct extent){ start, end, calloc(1, end - start) };	/* calloc: untouched pages stay unbacked */
-	if (!merged.data)
-		die("simulate: out of memory for %llu MiB of simulated RAM", (unsigned long long)((end - start) >> 20));
-	for (size_t i = 0; i < m->n; i++) {
-		struct extent *e = &m->x[i];
-
-		if (e->start >= start && e->end <= end) {
-			memcpy(merged.data + (e->start - start), e->data, e->end - e->start);
-			m->bytes -= e->end - e->start;
-			free(e->data);
-		} else {
-			m->x[kept++] = *e;
-		}
-	}
-	m->n = kept;
-	if (m->n == m->cap) {
-		m->cap = m->cap ? 2 * m->cap : 8;
-		if (!(m->x = realloc(m->x, m->cap * sizeof(*m->x))))
-			die("out of memory");
-	}
-	m->x[m->n++] = merged;
-	m->bytes += end - start;
-	return merged.data + (addr - start);
-}
-
-static void phys_free(struct phys_mem *m)
-{
-	for (size_t i = 0; i < m->n; i++)
-		free(m->x[i].data);
-	free(m->x);
-}
-
-/* --- the simulation's state, step by step --- */
-
-enum step { S_LOADER, S_HEAD, S_IDENT, S_KASLR, S_DECOMPRESS, S_ELF, S_RELOCS, S_COUNT };
-
-struct options {
-	uint64_t mem, seed, initrd_size, load;
-	const char *e820_path, *cmdline, *dump_path;
-	bool json, trace;
-};
-
-/* One identity mapping the stub makes, and why. */
-struct mapping {
-	uint64_t start, end;
-	const char *what;
-};
-
-struct sim {
-	struct options o;
-	FILE *tr;			/* --trace goes here (NULL: off) */
-	struct phys_mem mem;
-	struct kd_bzimage img;
-	struct kd_head_info info;
-
-	/* loader */
-	struct kd_boot_params bp;	/* what our setup leaves at BOOT_PARAMS */
-	uint64_t bp_addr;
-	uint64_t low_top;		/* the end of the highest usable RAM below 4 GiB */
-	uint64_t initrd_max;
-	size_t cmdline_len;
-
-	/* head */
-	bool entry_64;			/* startup_64: the load is above what startup_32 reaches */
-	uint64_t target, dest, copy_len;
-
-	/* identity maps */
-	struct kd_pgt pgt;
-	void *pool;
-	struct mapping maps[MAX_MAPS];
-	unsigned n_maps;
-
-	/* kaslr */
-	bool nokaslr, randomised, phys_found;
-	uint64_t random, slots, virt_slots, needed;
-	struct kd_kaslr_map map;
-	uint64_t output, virt;
-
-	/* decompress */
-	size_t heap_size, heap_peak, in_used;
-
-	/* elf and relocations */
-	struct kd_elf_info elf;
-	struct kd_relocs rel;
-	uint64_t entry;
-
-	unsigned started;		/* steps begun: 1 + the last one's enum step */
-	uint64_t ns[S_COUNT];		/* each step's time */
-	const char *failed_step;	/* where the stub would halt, and why */
-	char why[512];
-};
 
 static uint64_t now_ns(void)
 {
@@ -202,8 +68,7 @@ static uint64_t now_ns(void)
 	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
 }
 
-static void say(struct sim *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void say(struct sim *s, const char *fmt, ...)
+void say(struct sim *s, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -236,11 +101,9 @@ static bool halt_report(struct sim *s, const char *step, enum kd_err err, const 
 	return halt(s, step, "%s", msg);
 }
 
-#define X(v) ((unsigned long long)(v))
-
 /* --- the loader: QEMU, SeaBIOS and our real-mode setup --- */
 
-static const char *e820_type_name(uint32_t type)
+const char *e820_type_name(uint32_t type)
 {
 	switch (type) {
 	case 1: return "usable";
@@ -574,8 +437,7 @@ static const struct kd_setup_data *read_setup_data(uint64_t addr, void *ctx)
 	return (const struct kd_setup_data *)phys(&s->mem, addr, sizeof(struct kd_setup_data) + len);
 }
 
-/* What an avoided region is, by where the stub took it from. */
-static const char *avoid_name(const struct sim *s, const struct kd_range *r)
+const char *avoid_name(const struct sim *s, const struct kd_range *r)
 {
 	if (r->start == s->target)
 		return "the buffer: relocated image, heap, stack, page tables";
@@ -773,173 +635,6 @@ static bool run_steps(struct sim *s)
 			return false;
 	}
 	return true;
-}
-
-/* --- the report: text or one JSON object --- */
-
-static void report_loader(struct emit *e, const struct sim *s)
-{
-	emit_object(e, "loader");
-	if (!s->o.e820_path)
-		emit_num(e, "memory", s->o.mem, true);
-	emit_array(e, "e820");
-	for (unsigned i = 0; i < s->bp.e820_entries; i++) {
-		const struct kd_e820_entry *x = &s->bp.e820_table[i];
-
-		emit_item(e);
-		emit_num(e, "start", x->addr, true);
-		emit_num(e, "end", x->addr + x->size, true);
-		emit_cstr(e, "type", e820_type_name(x->type));
-		emit_item_end(e);
-	}
-	emit_close(e);
-	emit_num(e, "boot_params", s->bp_addr, true);
-	emit_num(e, "cmdline_addr", CMDLINE_ADDR, true);
-	emit_str(e, "cmdline", s->o.cmdline, s->cmdline_len);
-	emit_num(e, "initrd_addr", kd_initrd_addr(&s->bp), true);
-	emit_num(e, "initrd_size", kd_initrd_size(&s->bp), true);
-	emit_num(e, "load_address", s->o.load, true);
-	emit_num(e, "time_ns", s->ns[S_LOADER], false);
-	emit_close(e);
-}
-
-static void report_head(struct emit *e, const struct sim *s)
-{
-	emit_object(e, "head");
-	emit_cstr(e, "entry", s->entry_64 ? "startup_64" : "startup_32");
-	emit_num(e, "kernel_alignment", s->info.align, true);
-	emit_num(e, "init_size", s->info.init_size, true);
-	emit_num(e, "target", s->target, true);
-	emit_num(e, "copy_destination", s->dest, true);
-	emit_num(e, "copy_bytes", s->copy_len, true);
-	emit_num(e, "main", s->dest + s->info.main_off, true);
-	emit_num(e, "time_ns", s->ns[S_HEAD], false);
-	emit_close(e);
-}
-
-static void report_ident(struct emit *e, const struct sim *s)
-{
-	emit_object(e, "identity_map");
-	emit_array(e, "maps");
-	for (unsigned i = 0; i < s->n_maps; i++) {
-		emit_item(e);
-		emit_num(e, "start", s->maps[i].start, true);
-		emit_num(e, "end", s->maps[i].end, true);
-		emit_cstr(e, "what", s->maps[i].what);
-		emit_item_end(e);
-	}
-	emit_close(e);
-	emit_num(e, "pool_pages", PGT_POOL_PAGES, false);
-	emit_num(e, "pages_used", s->pgt.used, false);
-	emit_num(e, "time_ns", s->ns[S_IDENT], false);
-	emit_close(e);
-}
-
-static void report_kaslr(struct emit *e, const struct sim *s)
-{
-	emit_object(e, "kaslr");
-	emit_cstr(e, "mode", s->nokaslr ? "nokaslr" : !s->randomised ? "disabled" : s->phys_found ? "randomised"
-		  : "virtual only");
-	emit_num(e, "seed", s->o.seed, false);
-	if (s->randomised) {
-		emit_num(e, "random", s->random, true);
-		emit_num(e, "limit", s->map.limit, true);
-		emit_array(e, "avoided");
-		for (unsigned i = 0; i < s->map.n_avoid; i++) {
-			emit_item(e);
-			emit_num(e, "start", s->map.avoid[i].start, true);
-			emit_num(e, "end", s->map.avoid[i].end, true);
-			emit_cstr(e, "what", avoid_name(s, &s->map.avoid[i]));
-			emit_item_end(e);
-		}
-		emit_close(e);
-		emit_num(e, "physical_slots", s->slots, false);
-		emit_num(e, "virtual_slots", s->virt_slots, false);
-	}
-	emit_num(e, "size", s->needed, true);
-	emit_num(e, "physical", s->output, true);
-	emit_num(e, "virtual", KD_START_KERNEL_MAP + s->virt, true);
-	emit_num(e, "time_ns", s->ns[S_KASLR], false);
-	emit_close(e);
-}
-
-static void report_decompress(struct emit *e, const struct sim *s)
-{
-	emit_object(e, "decompress");
-	emit_cstr(e, "format", kd_format_name(s->img.format));
-	emit_num(e, "input", s->dest + s->info.payload_off, true);
-	emit_num(e, "input_bytes", s->info.payload_len, false);
-	emit_num(e, "input_used", s->in_used, false);
-	emit_num(e, "output", s->output, true);
-	emit_num(e, "output_bytes", s->info.out_len, false);
-	emit_cstr(e, "in_place", s->output == s->target ? "yes" : "no");
-	emit_num(e, "heap_size", s->heap_size, false);
-	emit_num(e, "heap_used", s->heap_peak, false);
-	emit_num(e, "time_ns", s->ns[S_DECOMPRESS], false);
-	emit_close(e);
-}
-
-static void report_elf(struct emit *e, const struct sim *s)
-{
-	emit_object(e, "elf");
-	emit_num(e, "e_entry", s->elf.entry, true);
-	emit_array(e, "segments");
-	for (unsigned i = 0; i < s->elf.n_load; i++) {
-		const struct kd_elf_segment *g = &s->elf.load[i];
-
-		emit_item(e);
-		emit_num(e, "offset", g->offset, true);
-		emit_num(e, "to", s->output + g->paddr - KD_LOAD_PHYSICAL_ADDR, true);
-		emit_num(e, "filesz", g->filesz, true);
-		emit_num(e, "memsz", g->memsz, true);
-		emit_item_end(e);
-	}
-	emit_close(e);
-	emit_num(e, "time_ns", s->ns[S_ELF], false);
-	emit_close(e);
-}
-
-static void report_relocs(struct emit *e, const struct sim *s)
-{
-	emit_object(e, "relocations");
-	emit_num(e, "count_32", s->rel.n32, false);
-	emit_num(e, "count_32_inverse", s->rel.n32inv, false);
-	emit_num(e, "count_64", s->rel.n64, false);
-	emit_num(e, "delta", s->virt - KD_LOAD_PHYSICAL_ADDR, true);
-	emit_num(e, "time_ns", s->ns[S_RELOCS], false);
-	emit_close(e);
-}
-
-static void report(const struct sim *s, const char *path, bool ok)
-{
-	struct emit e;
-
-	emit_begin(&e, stdout, s->o.json);
-	emit_cstr(&e, "image", path);
-	emit_cstr(&e, "result", ok ? "booted" : "halted");
-	if (!ok) {
-		emit_cstr(&e, "halted_in", s->failed_step);
-		emit_cstr(&e, "error", s->why);
-	}
-	report_loader(&e, s);
-	if (s->started > S_HEAD)
-		report_head(&e, s);
-	if (s->started > S_IDENT)
-		report_ident(&e, s);
-	if (s->started > S_KASLR)
-		report_kaslr(&e, s);
-	if (s->started > S_DECOMPRESS)
-		report_decompress(&e, s);
-	if (s->started > S_ELF)
-		report_elf(&e, s);
-	if (s->started > S_RELOCS)
-		report_relocs(&e, s);
-	if (ok) {
-		emit_num(&e, "entry", s->entry, true);
-		emit_num(&e, "kernel_size", s->info.kernel_mem, true);
-	}
-	emit_num(&e, "simulated_ram", s->mem.bytes, false);
-	emit_end(&e);
 }
 
 /* --- the command --- */
