@@ -200,13 +200,6 @@ enum kd_err zstd_huf_decode1(struct kd_job *job, const struct zstd_huf_table *t,
 #define HUF_ROUND_SYMBOLS 5
 #define HUF_ROUND_BYTES 7
 
-static inline void refill_fast(struct zstd_bits *br)
-{
-	br->ptr -= br->consumed >> 3;
-	br->consumed &= 7;
-	br->word = kd_get_le64(br->ptr);
-}
-
 static inline size_t rounds_left(const struct zstd_bits *br, const uint8_t *op, const uint8_t *end)
 {
 	size_t in = (size_t)(br->ptr - br->start) / HUF_ROUND_BYTES;
@@ -232,10 +225,10 @@ static void decode4_fast(const uint16_t *table, struct zstd_bits *br, uint8_t **
 		if (rounds == 0)
 			break;
 		do {
-			refill_fast(&b0);
-			refill_fast(&b1);
-			refill_fast(&b2);
-			refill_fast(&b3);
+			zstd_bits_refill_fast(&b0);
+			zstd_bits_refill_fast(&b1);
+			zstd_bits_refill_fast(&b2);
+			zstd_bits_refill_fast(&b3);
 			for (int i = 0; i < HUF_ROUND_SYMBOLS; i++) {
 				o0[i] = (uint8_t)huf_symbol(table, &b0);
 				o1[i] = (uint8_t)huf_symbol(table, &b1);

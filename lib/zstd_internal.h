@@ -115,6 +115,14 @@ static inline void zstd_bits_refill(struct zstd_bits *br)
 	br->word = kd_get_le64(br->ptr);
 }
 
+/* A refill where the caller knows ptr is at least consumed / 8 bytes from start. */
+static inline void zstd_bits_refill_fast(struct zstd_bits *br)
+{
+	br->ptr -= br->consumed >> 3;
+	br->consumed &= 7;
+	br->word = kd_get_le64(br->ptr);
+}
+
 /* After a refill: more bits were read than the stream holds. */
 static inline bool zstd_bits_overflowed(const struct zstd_bits *br)
 {

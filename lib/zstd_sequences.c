@@ -179,8 +179,18 @@ struct seq_decoder {
 /* Always inlined: the loop's state must stay in registers. */
 #define SEQ_INLINE static inline __attribute__((always_inline))
 
-/* Decode one sequence; the last one updates no states. */
-SEQ_INLINE struct seq decode_seq(struct seq_decoder *sd, const struct zstd_dec *d, bool last)
+/*
+ * A sequence reads at most 31 + 16 + 16 bits of extras and 9 + 9 + 8 of
+ * states: its refills step back at most 12 bytes in all.
+ */
+#define SEQ_MAX_BYTES 12
+
+/*
+ * Decode one sequence; the last one updates no states.  `far` says the
+ * stream's start is more than SEQ_MAX_BYTES + 8 bytes away, so refills
+ * need no bounds check.
+ */
+SEQ_INLINE struct seq decode_seq(struct seq_decoder *sd, const struct zstd_dec *d, bool last, bool far)
 {
 	const struct zstd_seq_cell *lc = &d->ll.cells[sd->lls], *oc = &d->of.cells[sd->ofs];
 	const struct zstd_seq_cell *mc = &d->ml.cells[sd->mls];
@@ -188,12 +198,19 @@ SEQ_INLINE struct seq decode_seq(struct seq_decoder *sd, const struct zstd_dec *
 	size_t ofv;
 
 	/* a refill leaves 57 bits: enough for offset and match length extra bits (31 + 16) */
-	zstd_bits_refill(&sd->br);
+	if (far)
+		zstd_bits_refill_fast(&sd->br);
+	else
+		zstd_bits_refill(&sd->br);
 	ofv = oc->base + zstd_bits_read(&sd->br, oc->extra);
 	s.ml = mc->base + zstd_bits_read(&sd->br, mc->extra);
 	/* then the literals length (16) and the states (9 + 9 + 8) fit unless the extras were long */
-	if (KD_UNLIKELY(oc->extra + mc->extra + lc->extra > 57 - 26))
-		zstd_bits_refill(&sd->br);
+	if (KD_UNLIKELY(oc->extra + mc->extra + lc->extra > 57 - 26)) {
+		if (far)
+			zstd_bits_refill_fast(&sd->br);
+		else
+			zstd_bits_refill(&sd->br);
+	}
 	s.ll = lc->base + zstd_bits_read(&sd->br, lc->extra);
 	s.offset = resolve_offset(ofv, oc->extra > 1, s.ll, &sd->rep);
 	if (KD_LIKELY(!last)) {
@@ -256,15 +273,33 @@ static enum kd_err run_sequences(struct kd_job *job, struct zstd_dec *d, const s
 	sd.ofs = zstd_bits_read(&sd.br, d->of.log);
 	sd.mls = zstd_bits_read(&sd.br, d->ml.log);
 
-	for (; nseq > 1; nseq--) {
-		struct seq s = decode_seq(&sd, d, false);
+	/*
+	 * Runs of sequences far from the stream's start, then the rest.  The
+	 * bytes a run of n may step back over: 12 per sequence, plus up to 8
+	 * for the bits already read.
+	 */
+	while (nseq > 1 && !err) {
+		size_t room = (size_t)(sd.br.ptr - sd.br.start);
+		size_t n = room >= SEQ_MAX_BYTES + 8 ? (room - 8) / SEQ_MAX_BYTES : 0;
+
+		if (n == 0)
+			break;
+		if (n > nseq - 1)
+			n = nseq - 1;
+		nseq -= n;
+		do {
+			struct seq s = decode_seq(&sd, d, false, true);
+
+			err = exec_seq(job, d, &s, &op, &lit, lit_end, fast_limit, limit);
+		} while (!err && --n);
+	}
+	for (; nseq > 1 && !err; nseq--) {
+		struct seq s = decode_seq(&sd, d, false, false);
 
 		err = exec_seq(job, d, &s, &op, &lit, lit_end, fast_limit, limit);
-		if (err)
-			break;
 	}
 	if (!err) {
-		struct seq s = decode_seq(&sd, d, true);
+		struct seq s = decode_seq(&sd, d, true, false);
 
 		err = exec_seq(job, d, &s, &op, &lit, lit_end, fast_limit, limit);
 	}
