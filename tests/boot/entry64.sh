@@ -51,7 +51,9 @@ done
 
 # with KASLR: the kernel runs wherever the stub chose, from the 64-bit entry too
 if boot64 kaslr 0x2345300 ""; then
-	grep -a -q '^kdecomp: KASLR chose physical' "$WORK/kaslr.log" && ok "kaslr: the stub randomised" ||
-		not_ok "kaslr: no KASLR choice reported"
+	phys=$(kaslr_phys "$WORK/kaslr.log")
+	[ -n "$phys" ] && [ $((phys)) -eq $(($(kernel_code_start "$WORK/kaslr.log"))) ] &&
+		ok "kaslr: the kernel runs where the stub chose ($phys)" ||
+		not_ok "kaslr: the stub chose '$phys', Kernel code at $(kernel_code_start "$WORK/kaslr.log")"
 fi
 summary

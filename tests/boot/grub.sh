@@ -55,8 +55,10 @@ if grub_boot linux linux initrd nokaslr; then
 		not_ok "linux: Kernel code at $(kernel_code_start "$WORK/linux.log")"
 fi
 if grub_boot linux-kaslr linux initrd ""; then
-	grep -a -q '^kdecomp: KASLR chose physical' "$WORK/linux-kaslr.log" && ok "linux-kaslr: the stub randomised" ||
-		not_ok "linux-kaslr: no KASLR choice reported"
+	phys=$(kaslr_phys "$WORK/linux-kaslr.log")
+	[ -n "$phys" ] && [ $((phys)) -eq $(($(kernel_code_start "$WORK/linux-kaslr.log"))) ] &&
+		ok "linux-kaslr: the kernel runs where the stub chose ($phys)" ||
+		not_ok "linux-kaslr: the stub chose '$phys', Kernel code at $(kernel_code_start "$WORK/linux-kaslr.log")"
 fi
 grub_boot linux16 linux16 initrd16 nokaslr
 summary

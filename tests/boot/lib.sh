@@ -68,6 +68,11 @@ stext() {
 	field "$1" STEXT | sed -n 's/^\([0-9a-f]*\) .*/0x\1/p'
 }
 
+# kaslr_phys LOG: the physical address the stub said it chose for the kernel, as 0x...
+kaslr_phys() {
+	sed -n 's/^kdecomp: KASLR chose physical \(0x[0-9a-f]*\) .*/\1/p' "$1" | tr -d '\r' | head -n 1
+}
+
 summary() {
 	echo "$passed passed, $failed failed"
 	[ "$failed" -eq 0 ]
