@@ -11,8 +11,11 @@
  *   startup_64  (+0x200)  from 64-bit loaders (kexec, VMMs): long mode on the
  *                         loader's identity map, %rsi = boot_params.
  *
- * Both then copy the image (head, payload, main) to the top of the buffer
- * [target, target + init_size) and jump to main there (main_64.S).
+ * Both first check that the buffer [target, target + init_size) is RAM by
+ * boot_params' e820 table: short of memory, the first write there (the
+ * 32-bit path's page tables) would triple-fault, so they say so and halt.
+ * Then they copy the image (head, payload, main) to the top of the buffer
+ * and jump to main there (main_64.S).
  *
  * Linked at 0, position independent: 32-bit code addresses itself through
  * %ebp (its load address, found with call/pop), 64-bit code RIP-relative.
