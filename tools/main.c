@@ -26,8 +26,8 @@ static const struct command {
 	{ "simulate", cmd_simulate, "IMAGE [--mem SIZE | --e820 FILE] [--seed N] [--cmdline STR] [--initrd SIZE] "
 	  "[--load ADDR] [--json] [--trace] [--dump FILE]",
 	  "boot a packed image on the host, step by step: placement, page tables, KASLR, decompression, relocation" },
-	{ "pack", cmd_pack, "...",
-	  "build a bootable bzImage around a vmlinux" },
+	{ "pack", cmd_pack, "INPUT -c FORMAT -o IMAGE [--relocs FILE] [--level N] [-q]",
+	  "a bootable bzImage of kdecomp's own around a kernel (a bzImage's, or a vmlinux)" },
 };
 
 static void usage(FILE *f)
