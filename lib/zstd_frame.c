@@ -12,7 +12,8 @@
  * Window_Descriptor, Dictionary_ID and Frame_Content_Size, blocks (each a
  * 3-byte header: bit 0 last block, bits 1-2 type, bits 3-23 size), then an
  * optional checksum: the low 32 bits of XXH64 (seed 0) of the frame's
- * output.  Frames needing a dictionary are refused.  Each frame's output
+ * output, hashed block by block while each block is still in the cache.
+ * Frames needing a dictionary are refused.  Each frame's output
  * goes straight after the previous one's, and its matches may reach back
  * to the start of its own output, no further, and no further than its
  * Window_Size.  The content size and checksum are verified when present.
@@ -22,7 +23,9 @@
  * Block_Maximum_Size, and both are checked.
  *
  * Strict where RFC 8878 is: the reserved frame header bit (refused as
- * unsupported), reserved block type, reserved Compression_Modes bits,
+ * unsupported), reserved block type, compressed blocks larger than
+ * Block_Maximum_Size (libzstd 1.5.4 only caps them at 128 KiB), reserved
+ * Compression_Modes bits,
  * Huffman trees with no weight-1 symbol, 4-stream literals of fewer than 6
  * bytes, data after an empty sequences section, bitstreams not used up
  * exactly, offsets of zero (the "repeat offset 1 minus one" of 1), offset
