@@ -35,7 +35,7 @@
 #include "copy.h"
 #include "lzo.h"
 
-#define SLACK 16
+#define SLACK 32
 _Static_assert(SLACK > KD_COPY_OVERRUN, "fast path slack");
 
 /* The rest of an extended length: zero bytes of 255, then a final nonzero byte. */

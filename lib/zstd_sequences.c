@@ -19,6 +19,7 @@
  * of each, which the next sequence overwrites.  The careful path checks
  * every length and copies byte by byte.  Both check the offset.
  */
+#include "copy.h"
 #include "zstd_internal.h"
 
 /*
@@ -28,73 +29,7 @@
  * 8: three 8-byte words at most 7 apart, 24 bytes for a match of 3).
  */
 #define SEQ_SLACK 32
-
-static inline void copy8(uint8_t *d, const uint8_t *s)
-{
-	kd_memcpy(d, s, 8);
-}
-
-static inline void copy16(uint8_t *d, const uint8_t *s)
-{
-	kd_memcpy(d, s, 16);
-}
-
-/* Copy n bytes in 16-byte chunks: writes up to 15 bytes past d + n. */
-static inline void wild_copy(uint8_t *d, const uint8_t *s, size_t n)
-{
-	uint8_t *end = d + n;
-
-	do {
-		copy16(d, s);
-		d += 16;
-		s += 16;
-	} while (d < end);
-}
-
-/* For an offset under 16, the smallest multiple of it that is at least 16. */
-static const uint8_t pattern_step[16] = { 0, 16, 16, 18, 16, 20, 18, 21, 16, 18, 20, 22, 24, 26, 28, 30 };
-
-/* For an offset under 8, the largest multiple of it that is at most 8. */
-static const uint8_t pattern_stride[8] = { 0, 8, 8, 6, 8, 5, 6, 7 };
-
-/*
- * Copy a match of n (>= 3) bytes from op - offset to op; writes up to 21
- * bytes past op + n (see SEQ_SLACK).  Under 16, source and destination
- * overlap and the output repeats with period `offset`.  The first 16 bytes
- * are written first: under 8, as a word holding the period repeated,
- * stored at multiples of the period; then the bytes pattern_step[offset]
- * back hold the same phase of the pattern, 16 at a time.
- */
-static inline void match_copy(uint8_t *op, size_t offset, size_t n)
-{
-	const uint8_t *src = op - offset;
-
-	if (KD_LIKELY(offset >= 16)) {
-		copy16(op, src);
-		if (n > 16)
-			wild_copy(op + 16, src + 16, n - 16);
-		return;
-	}
-	if (offset >= 8) {
-		copy8(op, src);
-		copy8(op + 8, src + 8);
-	} else {
-		unsigned bits = 8 * (unsigned)offset;
-		uint64_t pattern = kd_get_le64(src) & (((uint64_t)1 << bits) - 1);
-		size_t stride = pattern_stride[offset];
-
-		for (unsigned have = bits; have < 64; have *= 2)
-			pattern |= pattern << have;
-		kd_put_le64(op, pattern);
-		kd_put_le64(op + stride, pattern);
-		kd_put_le64(op + 2 * stride, pattern);
-	}
-	if (n <= 16)
-		return;
-	size_t step = pattern_step[offset];
-	for (uint8_t *d = op + 16, *end = op + n; d < end; d += 16)
-		copy16(d, d - step);
-}
+_Static_assert(SEQ_SLACK > KD_COPY_OVERRUN, "sequence slack");
 
 /* Why a match at op with this offset is invalid, or NULL if it is valid. */
 static inline const char *bad_offset(size_t offset, const uint8_t *op, const struct zstd_dec *d)
@@ -235,14 +170,14 @@ SEQ_INLINE enum kd_err exec_seq(struct kd_job *job, const struct zstd_dec *d, co
 	if (KD_LIKELY((ptrdiff_t)(ll + ml) <= fast_limit - op)) {
 		uint8_t *oplit = op + ll;
 
-		copy16(op, lit);
+		kd_copy16(op, lit);
 		if (ll > 16)
-			wild_copy(op + 16, lit + 16, ll - 16);
+			kd_wild_copy(op + 16, lit + 16, ll - 16);
 		if (KD_UNLIKELY(offset - 1 >= (size_t)(oplit - d->frame_start) || offset > d->window)) {
 			job->why = bad_offset(offset, oplit, d);
 			return KD_ERR_CORRUPT;
 		}
-		match_copy(oplit, offset, ml);
+		kd_match_copy(oplit, offset, ml);
 	} else {
 		enum kd_err err = exec_careful(job, d, op, lit, limit, ll, offset, ml);
 		if (err)
