@@ -52,6 +52,12 @@ struct t_blob {
 /* Read a whole file; {NULL, 0} if it cannot be read. */
 struct t_blob t_read_file(const char *path);
 
+/* t_read_file with a NUL after the bytes (not counted in len), for reading text. */
+struct t_blob t_read_text(const char *path);
+
+/* Write a whole file; a failure if it cannot be written. */
+void t_write_file(const char *path, const void *data, size_t len);
+
 /*
  * The shared test corpus: empty, one byte, zeros, random, text, an x86-64
  * binary, sparse data, a run-length torture, ... .  `name` is for messages.
@@ -78,4 +84,33 @@ const char *t_kernel_path(const char *file);
  * kernel is not available (after t_skip).
  */
 struct t_blob *t_kernel_payload(void);
+
+/*
+ * Running the program: build/kdecomp beside build/tests/run (a sanitizer
+ * build, B=build-san, tests its own build-san/kdecomp).
+ */
+const char *t_kdecomp_path(void);
+
+/* Is the program there?  A failure if not. */
+bool t_have_kdecomp(void);
+
+/*
+ * A file name in this run's scratch directory, removed at exit; the same
+ * name gives the same string.  One directory for all tests: names a test
+ * expects to be absent must not be used by another.
+ */
+const char *t_tmp(const char *name);
+
+/*
+ * Run a shell command with its stdout and stderr (of the whole command)
+ * captured in t_tmp("stdout") and t_tmp("stderr"); its exit status, -1 if
+ * it did not exit normally.
+ */
+int t_run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* t_tmp("stdout") or t_tmp("stderr") after t_run, as t_read_text reads it. */
+struct t_blob t_captured(const char *which);
+
+/* A failure unless t_tmp("stderr") is one line "kdecomp: ..." naming `needle`. */
+void t_check_error_line(const char *what, const char *needle);
 #endif

@@ -12,126 +12,22 @@
  *     the format whose stream is broken), and no output file left behind.
  */
 #include <lzma.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "kd.h"
 #include "t.h"
 
-/*
- * The program beside this test runner: build/tests/run tests build/kdecomp,
- * and a sanitizer build (B=build-san) tests its own build-san/kdecomp.
- */
-static const char *kdecomp_path(void)
-{
-	static char path[4096];
-	ssize_t n;
-	char *slash;
+#define KDECOMP t_kdecomp_path()
 
-	if (path[0])
-		return path;
-	n = readlink("/proc/self/exe", path, sizeof(path) - sizeof("/kdecomp"));
-	path[n > 0 ? n : 0] = 0;
-	for (int up = 0; up < 2; up++)	/* <B>/tests/run -> <B> */
-		if ((slash = strrchr(path, '/')))
-			*slash = 0;
-	if (n <= 0 || !slash)
-		strcpy(path, "build");
-	strcat(path, "/kdecomp");
-	return path;
-}
-
-#define KDECOMP kdecomp_path()
-
-/* --- running the program --- */
-
-static char tmp_dir[64];
-
-static void remove_tmp_dir(void)
-{
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp_dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "  could not remove %s\n", tmp_dir);
-}
-
-/* A file name in this run's scratch directory; the same name gives the same string. */
-static const char *tmp(const char *name)
-{
-	static struct { const char *name; char *path; } paths[64];
-	static size_t n;
-
-	if (!tmp_dir[0]) {
-		strcpy(tmp_dir, "/tmp/kdecomp-cli-XXXXXX");
-		if (!mkdtemp(tmp_dir))
-			abort();
-		atexit(remove_tmp_dir);
-	}
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(paths[i].name, name) == 0)
-			return paths[i].path;
-	if (n == sizeof(paths) / sizeof(paths[0]))
-		abort();
-	paths[n].name = name;
-	paths[n].path = malloc(strlen(tmp_dir) + strlen(name) + 2);
-	sprintf(paths[n].path, "%s/%s", tmp_dir, name);
-	return paths[n++].path;
-}
+/* --- files --- */
 
 static bool exists(const char *path)
 {
 	struct stat st;
 
 	return stat(path, &st) == 0;
-}
-
-static bool have_kdecomp(void)
-{
-	if (!exists(KDECOMP))
-		t_fail(__FILE__, __LINE__, "%s is missing: build it (make check-unit does)", KDECOMP);
-	return exists(KDECOMP);
-}
-
-/*
- * Run a shell command with stdout and stderr captured in the scratch
- * directory ("stdout", "stderr"); return its exit status (-1 if it did
- * not exit normally).
- */
-static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int run(const char *fmt, ...)
-{
-	char cmd[4096];
-	va_list ap;
-	int n, status;
-
-	va_start(ap, fmt);
-	n = 2 + vsnprintf(cmd + 2, sizeof(cmd) - 2, fmt, ap);
-	memcpy(cmd, "{ ", 2);
-	va_end(ap);
-	snprintf(cmd + n, sizeof(cmd) - n, "; } >'%s' 2>'%s'", tmp("stdout"), tmp("stderr"));
-	status = system(cmd);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-static struct t_blob captured(const char *which)
-{
-	struct t_blob b = t_read_file(tmp(which));
-
-	if (b.data)
-		b.data[b.len] = 0;	/* t_read_file leaves room for one more byte */
-	return b;
-}
-
-static void put_file(const char *path, const uint8_t *data, size_t len)
-{
-	FILE *f = fopen(path, "wb");
-
-	if (!f || fwrite(data, 1, len, f) != len || fclose(f) != 0)
-		t_fail(__FILE__, __LINE__, "cannot write %s", path);
 }
 
 static bool file_equals(const char *path, const uint8_t *data, size_t len)
@@ -141,19 +37,6 @@ static bool file_equals(const char *path, const uint8_t *data, size_t len)
 
 	free(b.data);
 	return same;
-}
-
-/* An error must be one line on stderr, prefixed with the program's name, naming `needle`. */
-static void check_error_line(const char *what, const char *needle)
-{
-	struct t_blob err = captured("stderr");
-	const char *s = err.data ? (const char *)err.data : "";
-	const char *nl = strchr(s, '\n');
-
-	CHECKF(strncmp(s, "kdecomp: ", 9) == 0, "%s: stderr does not start with 'kdecomp: ': %s", what, s);
-	CHECKF(nl && nl[1] == 0, "%s: stderr is not exactly one line: %s", what, s);
-	CHECKF(strstr(s, needle), "%s: stderr does not name '%s': %s", what, needle, s);
-	free(err.data);
 }
 
 /* --- a minimal JSON reader: validates, and finds members by key --- */
@@ -359,8 +242,8 @@ static void count_relocs(const uint8_t *table, size_t len, uint64_t n[3])
 
 static char *inspect_json(const char *path)
 {
-	int rc = run("%s inspect --json '%s'", KDECOMP, path);
-	struct t_blob out = captured("stdout");
+	int rc = t_run("%s inspect --json '%s'", KDECOMP, path);
+	struct t_blob out = t_captured("stdout");
 
 	CHECKF(rc == 0, "inspect --json %s: exit %d", path, rc);
 	CHECKF(out.data && json_valid((char *)out.data), "inspect --json %s: not one valid JSON object:\n%s", path,
@@ -440,7 +323,7 @@ static struct t_blob xz_reference(const uint8_t *payload, size_t len)
 
 TEST(cli_inspect_json_cloud)
 {
-	const char *path = have_kdecomp() ? t_kernel_path("vmlinuz-cloud") : NULL;
+	const char *path = t_have_kdecomp() ? t_kernel_path("vmlinuz-cloud") : NULL;
 	struct t_blob *ref = path ? t_kernel_payload() : NULL;
 	if (!ref)
 		return;
@@ -463,7 +346,7 @@ TEST(cli_inspect_json_cloud)
 
 TEST(cli_inspect_json_generic)
 {
-	const char *path = have_kdecomp() ? t_kernel_path("vmlinuz-generic") : NULL;
+	const char *path = t_have_kdecomp() ? t_kernel_path("vmlinuz-generic") : NULL;
 	if (!path)
 		return;
 	struct t_blob img = t_read_file(path);
@@ -489,22 +372,22 @@ TEST(cli_inspect_json_generic)
 
 TEST(cli_inspect_text_and_elf)
 {
-	const char *path = have_kdecomp() ? t_kernel_path("vmlinuz-cloud") : NULL;
+	const char *path = t_have_kdecomp() ? t_kernel_path("vmlinuz-cloud") : NULL;
 	struct t_blob *ref = path ? t_kernel_payload() : NULL;
 	if (!ref)
 		return;
 	struct t_blob out;
 
-	CHECK_EQ(run("%s inspect '%s'", KDECOMP, path), 0);
-	out = captured("stdout");
+	CHECK_EQ(t_run("%s inspect '%s'", KDECOMP, path), 0);
+	out = t_captured("stdout");
 	CHECKF(out.data && strstr((char *)out.data, "kernel_alignment") && strstr((char *)out.data, "init_size") &&
 	       strstr((char *)out.data, "XLF_KERNEL_64"), "text output lacks fields:\n%s", out.data);
 	free(out.data);
 
 	/* a vmlinux: its entry and program headers */
 	size_t end = elf_end(ref->data);
-	put_file(tmp("vmlinux"), ref->data, end);
-	char *json = inspect_json(tmp("vmlinux")), s[16];
+	t_write_file(t_tmp("vmlinux"), ref->data, end);
+	char *json = inspect_json(t_tmp("vmlinux")), s[16];
 	if (json) {
 		CHECKF(json_str(json, "type", s, sizeof(s)) && strcmp(s, "elf") == 0, "type %s", s);
 		CHECK(json_get(json, "setup_sects") == NULL);
@@ -517,33 +400,33 @@ TEST(cli_inspect_text_and_elf)
 
 TEST(cli_extract_cloud_matches_reference)
 {
-	const char *path = have_kdecomp() ? t_kernel_path("vmlinuz-cloud") : NULL;
+	const char *path = t_have_kdecomp() ? t_kernel_path("vmlinuz-cloud") : NULL;
 	struct t_blob *ref = path ? t_kernel_payload() : NULL;
 	if (!ref)
 		return;
 	size_t end = elf_end(ref->data);
 	struct t_blob err;
 
-	CHECK_EQ(run("%s extract '%s' -o '%s' --relocs '%s'", KDECOMP, path, tmp("vm"), tmp("relocs")), 0);
-	CHECKF(file_equals(tmp("vm"), ref->data, end), "vmlinux differs from the reference payload's ELF");
-	CHECKF(file_equals(tmp("relocs"), ref->data + end, ref->len - end), "relocation table differs");
-	err = captured("stderr");
+	CHECK_EQ(t_run("%s extract '%s' -o '%s' --relocs '%s'", KDECOMP, path, t_tmp("vm"), t_tmp("relocs")), 0);
+	CHECKF(file_equals(t_tmp("vm"), ref->data, end), "vmlinux differs from the reference payload's ELF");
+	CHECKF(file_equals(t_tmp("relocs"), ref->data + end, ref->len - end), "relocation table differs");
+	err = t_captured("stderr");
 	CHECKF(err.data && strstr((char *)err.data, "lz4") && strstr((char *)err.data, "entry 0x"), "summary: %s",
 	       err.data);
 	free(err.data);
 
 	/* -q: nothing on stderr; no --relocs: only the ELF */
-	unlink(tmp("vm"));
-	CHECK_EQ(run("%s extract -q '%s' -o '%s'", KDECOMP, path, tmp("vm")), 0);
-	CHECK(file_equals(tmp("vm"), ref->data, end));
-	err = captured("stderr");
+	unlink(t_tmp("vm"));
+	CHECK_EQ(t_run("%s extract -q '%s' -o '%s'", KDECOMP, path, t_tmp("vm")), 0);
+	CHECK(file_equals(t_tmp("vm"), ref->data, end));
+	err = t_captured("stderr");
 	CHECKF(err.len == 0, "-q printed: %s", err.data);
 	free(err.data);
 }
 
 TEST(cli_extract_generic)
 {
-	const char *path = have_kdecomp() ? t_kernel_path("vmlinuz-generic") : NULL;
+	const char *path = t_have_kdecomp() ? t_kernel_path("vmlinuz-generic") : NULL;
 	if (!path)
 		return;
 	struct t_blob img = t_read_file(path);
@@ -551,12 +434,12 @@ TEST(cli_extract_generic)
 	const uint8_t *payload = payload_of(&img, &plen);
 	struct t_blob ref = xz_reference(payload, plen);
 
-	CHECK_EQ(run("%s extract -q '%s' -o '%s' --relocs '%s'", KDECOMP, path, tmp("gvm"), tmp("grelocs")), 0);
+	CHECK_EQ(t_run("%s extract -q '%s' -o '%s' --relocs '%s'", KDECOMP, path, t_tmp("gvm"), t_tmp("grelocs")), 0);
 	if (ref.data) {
 		size_t end = elf_end(ref.data);
 
-		CHECKF(file_equals(tmp("gvm"), ref.data, end), "generic vmlinux differs from liblzma's");
-		CHECKF(file_equals(tmp("grelocs"), ref.data + end, ref.len - end), "generic relocs differ");
+		CHECKF(file_equals(t_tmp("gvm"), ref.data, end), "generic vmlinux differs from liblzma's");
+		CHECKF(file_equals(t_tmp("grelocs"), ref.data + end, ref.len - end), "generic relocs differ");
 	}
 	free(ref.data);
 	free(img.data);
@@ -600,24 +483,24 @@ static struct t_blob compress_with(const struct reference_tool *t, const char *i
 {
 	struct t_blob none = { NULL, 0 };
 
-	if (run("%s '%s'", t->compress, in_path) != 0) {
+	if (t_run("%s '%s'", t->compress, in_path) != 0) {
 		t_fail(__FILE__, __LINE__, "'%s' failed: install it (make deps)", t->compress);
 		return none;
 	}
-	return captured("stdout");
+	return t_captured("stdout");
 }
 
 /* One compressed file through `kdecomp decompress`: the original bytes. */
 static void check_decompress(const char *what, const struct t_blob *c, const struct t_blob *orig)
 {
-	const char *out = tmp("decoded");
+	const char *out = t_tmp("decoded");
 	struct t_blob err;
 	int rc;
 
 	unlink(out);
-	put_file(tmp("compressed"), c->data, c->len);
-	rc = run("%s decompress '%s' -o '%s'", KDECOMP, tmp("compressed"), out);
-	err = captured("stderr");
+	t_write_file(t_tmp("compressed"), c->data, c->len);
+	rc = t_run("%s decompress '%s' -o '%s'", KDECOMP, t_tmp("compressed"), out);
+	err = t_captured("stderr");
 	CHECKF(rc == 0, "%s: exit %d: %s", what, rc, err.data);
 	CHECKF(rc != 0 || file_equals(out, orig->data, orig->len), "%s: output differs from the original", what);
 	free(err.data);
@@ -626,20 +509,20 @@ static void check_decompress(const char *what, const struct t_blob *c, const str
 /* The same file cut short: exit 1, one line naming the format, no output file. */
 static void check_decompress_truncated(const struct reference_tool *t, const char *what, const struct t_blob *c)
 {
-	const char *out = tmp("decoded");
+	const char *out = t_tmp("decoded");
 	char needle[32];
 
 	unlink(out);
-	put_file(tmp("compressed"), c->data, c->len / 2);
-	CHECKF(run("%s decompress '%s' -o '%s'", KDECOMP, tmp("compressed"), out) == 1, "%s: did not exit 1", what);
+	t_write_file(t_tmp("compressed"), c->data, c->len / 2);
+	CHECKF(t_run("%s decompress '%s' -o '%s'", KDECOMP, t_tmp("compressed"), out) == 1, "%s: did not exit 1", what);
 	snprintf(needle, sizeof(needle), "decompress: %s: ", kd_format_name(t->fmt));
-	check_error_line(what, needle);
+	t_check_error_line(what, needle);
 	CHECKF(!exists(out), "%s: output file left behind", what);
 }
 
 TEST(cli_decompress_matches_reference_tools)
 {
-	if (!have_kdecomp())
+	if (!t_have_kdecomp())
 		return;
 	for (size_t k = 0; k < sizeof(reference_tools) / sizeof(reference_tools[0]); k++) {
 		const struct reference_tool *t = &reference_tools[k];
@@ -650,8 +533,8 @@ TEST(cli_decompress_matches_reference_tools)
 
 			if (!corpus_pick(corpus_picks[i], &orig))
 				continue;
-			put_file(tmp("original"), orig.data, orig.len);
-			if (!(c = compress_with(t, tmp("original"))).data)
+			t_write_file(t_tmp("original"), orig.data, orig.len);
+			if (!(c = compress_with(t, t_tmp("original"))).data)
 				break;
 			snprintf(what, sizeof(what), "%s, %s", t->label, corpus_picks[i]);
 			check_decompress(what, &c, &orig);
@@ -676,14 +559,14 @@ TEST(cli_decompress_gzip_members_and_stdin)
 {
 	struct t_blob text, bin;
 
-	if (!have_kdecomp() || !corpus_pick("text", &text) || !corpus_pick("x86-64 binary", &bin))
+	if (!t_have_kdecomp() || !corpus_pick("text", &text) || !corpus_pick("x86-64 binary", &bin))
 		return;
-	put_file(tmp("a"), text.data, text.len);
-	put_file(tmp("b"), bin.data, bin.len);
+	t_write_file(t_tmp("a"), text.data, text.len);
+	t_write_file(t_tmp("b"), bin.data, bin.len);
 	/* two members, the first with FNAME, the second without; stdin to stdout */
-	CHECK_EQ(run("gzip -c '%s' > '%s' && gzip -1 -n -c '%s' >> '%s'", tmp("a"), tmp("ab.gz"), tmp("b"), tmp("ab.gz")), 0);
-	int rc = run("%s decompress < '%s'", KDECOMP, tmp("ab.gz"));
-	struct t_blob out = captured("stdout"), err = captured("stderr");
+	CHECK_EQ(t_run("gzip -c '%s' > '%s' && gzip -1 -n -c '%s' >> '%s'", t_tmp("a"), t_tmp("ab.gz"), t_tmp("b"), t_tmp("ab.gz")), 0);
+	int rc = t_run("%s decompress < '%s'", KDECOMP, t_tmp("ab.gz"));
+	struct t_blob out = t_captured("stdout"), err = t_captured("stderr");
 
 	CHECKF(rc == 0, "two gzip members from stdin: exit %d: %s", rc, err.data);
 	CHECK(out.len == text.len + bin.len && memcmp(out.data, text.data, text.len) == 0 &&
@@ -692,9 +575,9 @@ TEST(cli_decompress_gzip_members_and_stdin)
 	free(out.data);
 
 	/* file to stdout, -F naming the format */
-	CHECK_EQ(run("lz4 -q -c '%s' > '%s'", tmp("a"), tmp("a.lz4")), 0);
-	CHECK_EQ(run("%s decompress -F lz4 '%s'", KDECOMP, tmp("a.lz4")), 0);
-	out = captured("stdout");
+	CHECK_EQ(t_run("lz4 -q -c '%s' > '%s'", t_tmp("a"), t_tmp("a.lz4")), 0);
+	CHECK_EQ(t_run("%s decompress -F lz4 '%s'", KDECOMP, t_tmp("a.lz4")), 0);
+	out = t_captured("stdout");
 	CHECK(out.len == text.len && memcmp(out.data, text.data, text.len) == 0);
 	free(out.data);
 }
@@ -702,42 +585,42 @@ TEST(cli_decompress_gzip_members_and_stdin)
 TEST(cli_decompress_rejects_bad_streams)
 {
 	struct t_blob text, c;
-	const char *out = tmp("never");
+	const char *out = t_tmp("never");
 
-	if (!have_kdecomp() || !corpus_pick("text", &text))
+	if (!t_have_kdecomp() || !corpus_pick("text", &text))
 		return;
-	put_file(tmp("a"), text.data, text.len);
-	CHECK_EQ(run("lz4 -q -c '%s' > '%s'", tmp("a"), tmp("a.lz4")), 0);
-	c = t_read_file(tmp("a.lz4"));
+	t_write_file(t_tmp("a"), text.data, text.len);
+	CHECK_EQ(t_run("lz4 -q -c '%s' > '%s'", t_tmp("a"), t_tmp("a.lz4")), 0);
+	c = t_read_file(t_tmp("a.lz4"));
 	if (!c.data)
 		return;
 
 	/* trailing bytes that are not the appended size */
 	c.data = realloc(c.data, c.len + 7);
 	memcpy(c.data + c.len, "garbage", 7);
-	put_file(tmp("bad"), c.data, c.len + 7);
-	CHECK_EQ(run("%s decompress '%s' -o '%s'", KDECOMP, tmp("bad"), out), 1);
-	check_error_line("trailing garbage", "lz4");
+	t_write_file(t_tmp("bad"), c.data, c.len + 7);
+	CHECK_EQ(t_run("%s decompress '%s' -o '%s'", KDECOMP, t_tmp("bad"), out), 1);
+	t_check_error_line("trailing garbage", "lz4");
 	CHECK(!exists(out));
 
 	/* an appended size that does not match */
 	kd_put_le32(c.data + c.len, (uint32_t)text.len + 1);
-	put_file(tmp("bad"), c.data, c.len + 4);
-	CHECK_EQ(run("%s decompress '%s' -o '%s'", KDECOMP, tmp("bad"), out), 1);
-	check_error_line("wrong appended size", "trailing garbage");
+	t_write_file(t_tmp("bad"), c.data, c.len + 4);
+	CHECK_EQ(t_run("%s decompress '%s' -o '%s'", KDECOMP, t_tmp("bad"), out), 1);
+	t_check_error_line("wrong appended size", "trailing garbage");
 	CHECK(!exists(out));
 
 	/* truncated, and corrupted in the middle */
-	put_file(tmp("bad"), c.data, c.len / 2);
-	CHECK_EQ(run("%s decompress '%s' -o '%s'", KDECOMP, tmp("bad"), out), 1);
-	check_error_line("truncated", "lz4: ");
+	t_write_file(t_tmp("bad"), c.data, c.len / 2);
+	CHECK_EQ(t_run("%s decompress '%s' -o '%s'", KDECOMP, t_tmp("bad"), out), 1);
+	t_check_error_line("truncated", "lz4: ");
 	CHECK(!exists(out));
 
 	/* no magic, and an unknown -F */
-	CHECK_EQ(run("%s decompress '%s' -o '%s'", KDECOMP, tmp("a"), out), 1);
-	check_error_line("no magic", "-F");
-	CHECK_EQ(run("%s decompress -F rar '%s' -o '%s'", KDECOMP, tmp("a.lz4"), out), 1);
-	check_error_line("unknown format", "rar");
+	CHECK_EQ(t_run("%s decompress '%s' -o '%s'", KDECOMP, t_tmp("a"), out), 1);
+	t_check_error_line("no magic", "-F");
+	CHECK_EQ(t_run("%s decompress -F rar '%s' -o '%s'", KDECOMP, t_tmp("a.lz4"), out), 1);
+	t_check_error_line("unknown format", "rar");
 	CHECK(!exists(out));
 	free(c.data);
 }
@@ -746,20 +629,20 @@ TEST(cli_decompress_rejects_bad_streams)
 
 static void check_bad_image(const char *what, const struct t_blob *img, const char *field)
 {
-	const char *out = tmp("bad-vmlinux");
+	const char *out = t_tmp("bad-vmlinux");
 
-	put_file(tmp("bad.img"), img->data, img->len);
-	CHECKF(run("%s inspect --json '%s'", KDECOMP, tmp("bad.img")) == 1, "%s: inspect did not exit 1", what);
-	check_error_line(what, field);
-	CHECKF(run("%s extract '%s' -o '%s' --relocs '%s'", KDECOMP, tmp("bad.img"), out, tmp("bad-relocs")) == 1,
+	t_write_file(t_tmp("bad.img"), img->data, img->len);
+	CHECKF(t_run("%s inspect --json '%s'", KDECOMP, t_tmp("bad.img")) == 1, "%s: inspect did not exit 1", what);
+	t_check_error_line(what, field);
+	CHECKF(t_run("%s extract '%s' -o '%s' --relocs '%s'", KDECOMP, t_tmp("bad.img"), out, t_tmp("bad-relocs")) == 1,
 	       "%s: extract did not exit 1", what);
-	check_error_line(what, field);
-	CHECKF(!exists(out) && !exists(tmp("bad-relocs")), "%s: output file created", what);
+	t_check_error_line(what, field);
+	CHECKF(!exists(out) && !exists(t_tmp("bad-relocs")), "%s: output file created", what);
 }
 
 TEST(cli_rejects_bad_images)
 {
-	const char *path = have_kdecomp() ? t_kernel_path("vmlinuz-cloud") : NULL;
+	const char *path = t_have_kdecomp() ? t_kernel_path("vmlinuz-cloud") : NULL;
 	if (!path)
 		return;
 	struct t_blob img = t_read_file(path), bad;
@@ -788,19 +671,19 @@ TEST(cli_rejects_bad_images)
 	/* a payload that decodes to the wrong size, and a corrupt payload */
 	size_t pos = (size_t)(payload - img.data);
 	kd_put_le32(bad.data + pos + plen - 4, (uint32_t)le(payload + plen - 4, 4) - 4096);
-	put_file(tmp("bad.img"), bad.data, bad.len);
-	CHECK_EQ(run("%s extract '%s' -o '%s'", KDECOMP, tmp("bad.img"), tmp("bad-vmlinux")), 1);
-	check_error_line("wrong appended size", "lz4");
-	CHECK(!exists(tmp("bad-vmlinux")));
+	t_write_file(t_tmp("bad.img"), bad.data, bad.len);
+	CHECK_EQ(t_run("%s extract '%s' -o '%s'", KDECOMP, t_tmp("bad.img"), t_tmp("bad-vmlinux")), 1);
+	t_check_error_line("wrong appended size", "lz4");
+	CHECK(!exists(t_tmp("bad-vmlinux")));
 	memcpy(bad.data + pos + plen - 4, payload + plen - 4, 4);
 
 	kd_put_le32(bad.data + pos + 4, 0x7fffffff);	/* the first block's compressed size */
-	put_file(tmp("bad.img"), bad.data, bad.len);
-	CHECK_EQ(run("%s extract '%s' -o '%s'", KDECOMP, tmp("bad.img"), tmp("bad-vmlinux")), 1);
-	check_error_line("corrupt payload", "lz4");
-	CHECK(!exists(tmp("bad-vmlinux")));
-	CHECK_EQ(run("%s inspect --json '%s'", KDECOMP, tmp("bad.img")), 0);	/* the header is fine */
-	char *json = (char *)captured("stdout").data;
+	t_write_file(t_tmp("bad.img"), bad.data, bad.len);
+	CHECK_EQ(t_run("%s extract '%s' -o '%s'", KDECOMP, t_tmp("bad.img"), t_tmp("bad-vmlinux")), 1);
+	t_check_error_line("corrupt payload", "lz4");
+	CHECK(!exists(t_tmp("bad-vmlinux")));
+	CHECK_EQ(t_run("%s inspect --json '%s'", KDECOMP, t_tmp("bad.img")), 0);	/* the header is fine */
+	char *json = (char *)t_captured("stdout").data;
 	CHECK(json && json_valid(json) && json_get(json, "payload_error"));
 	free(json);
 
@@ -812,33 +695,33 @@ TEST(cli_usage)
 {
 	struct t_blob out;
 
-	if (!have_kdecomp())
+	if (!t_have_kdecomp())
 		return;
-	CHECK_EQ(run("%s --help", KDECOMP), 0);
-	out = captured("stdout");
+	CHECK_EQ(t_run("%s --help", KDECOMP), 0);
+	out = t_captured("stdout");
 	CHECK(out.data && strstr((char *)out.data, "inspect") && strstr((char *)out.data, "decompress") &&
 	      strstr((char *)out.data, "extract"));
 	free(out.data);
-	CHECK_EQ(run("%s --version", KDECOMP), 0);
-	CHECK_EQ(run("%s frobnicate", KDECOMP), 2);
-	CHECK_EQ(run("%s", KDECOMP), 2);
-	CHECK_EQ(run("%s extract", KDECOMP), 1);
-	check_error_line("extract without arguments", "usage");
+	CHECK_EQ(t_run("%s --version", KDECOMP), 0);
+	CHECK_EQ(t_run("%s frobnicate", KDECOMP), 2);
+	CHECK_EQ(t_run("%s", KDECOMP), 2);
+	CHECK_EQ(t_run("%s extract", KDECOMP), 1);
+	t_check_error_line("extract without arguments", "usage");
 }
 
 /* A kernel_version string with quotes, backslashes and non-ASCII bytes still gives valid JSON, and round-trips. */
 TEST(cli_inspect_json_escapes)
 {
 	static const char odd[] = "6.1 \"quoted\" back\\slash tab\t ctl\x01 latin\xe9 del\x7f";
-	const char *path = have_kdecomp() ? t_kernel_path("vmlinuz-cloud") : NULL;
+	const char *path = t_have_kdecomp() ? t_kernel_path("vmlinuz-cloud") : NULL;
 	if (!path)
 		return;
 	struct t_blob img = t_read_file(path);
 	char s[128];
 
 	memcpy(img.data + 0x200 + le(img.data + 0x20e, 2), odd, sizeof(odd));
-	put_file(tmp("odd.img"), img.data, img.len);
-	char *json = inspect_json(tmp("odd.img"));
+	t_write_file(t_tmp("odd.img"), img.data, img.len);
+	char *json = inspect_json(t_tmp("odd.img"));
 	CHECKF(json && json_str(json, "kernel_version_string", s, sizeof(s)) && strcmp(s, odd) == 0,
 	       "kernel_version_string did not round-trip: '%s'", json ? s : "");
 	free(json);
@@ -924,7 +807,7 @@ static struct t_blob repack(const struct t_blob *img, const struct t_blob *paylo
 static void check_extract_format(const struct reference_tool *t, const struct t_blob *img, const struct t_blob *k,
 				 size_t elf_len)
 {
-	struct t_blob c = compress_with(t, tmp("kernel"));
+	struct t_blob c = compress_with(t, t_tmp("kernel"));
 	char s[64];
 	uint64_t v;
 
@@ -936,19 +819,19 @@ static void check_extract_format(const struct reference_tool *t, const struct t_
 		c.len += 4;
 	}
 	struct t_blob packed = repack(img, &c);
-	unlink(tmp("syn-vm"));
-	unlink(tmp("syn-relocs"));
-	put_file(tmp("syn.img"), packed.data, packed.len);
-	int rc = run("%s extract -q '%s' -o '%s' --relocs '%s'", KDECOMP, tmp("syn.img"), tmp("syn-vm"),
-		     tmp("syn-relocs"));
-	struct t_blob err = captured("stderr");
+	unlink(t_tmp("syn-vm"));
+	unlink(t_tmp("syn-relocs"));
+	t_write_file(t_tmp("syn.img"), packed.data, packed.len);
+	int rc = t_run("%s extract -q '%s' -o '%s' --relocs '%s'", KDECOMP, t_tmp("syn.img"), t_tmp("syn-vm"),
+		     t_tmp("syn-relocs"));
+	struct t_blob err = t_captured("stderr");
 
 	CHECKF(rc == 0, "%s: extract: exit %d: %s", t->label, rc, err.data);
-	CHECKF(file_equals(tmp("syn-vm"), k->data, elf_len), "%s: vmlinux differs", t->label);
-	CHECKF(file_equals(tmp("syn-relocs"), k->data + elf_len, k->len - elf_len), "%s: relocs differ", t->label);
+	CHECKF(file_equals(t_tmp("syn-vm"), k->data, elf_len), "%s: vmlinux differs", t->label);
+	CHECKF(file_equals(t_tmp("syn-relocs"), k->data + elf_len, k->len - elf_len), "%s: relocs differ", t->label);
 	free(err.data);
 
-	char *json = inspect_json(tmp("syn.img"));
+	char *json = inspect_json(t_tmp("syn.img"));
 	if (json) {
 		CHECKF(json_str(json, "compression", s, sizeof(s)) && strcmp(s, t->label) == 0, "compression %s", s);
 		CHECK(json_num(json, "payload_length", &v) && v == c.len);
@@ -962,14 +845,14 @@ static void check_extract_format(const struct reference_tool *t, const struct t_
 
 TEST(cli_extract_every_format)
 {
-	const char *path = have_kdecomp() ? t_kernel_path("vmlinuz-cloud") : NULL;
+	const char *path = t_have_kdecomp() ? t_kernel_path("vmlinuz-cloud") : NULL;
 	if (!path)
 		return;
 	struct t_blob img = t_read_file(path);
 	size_t elf_len;
 	struct t_blob k = synthetic_kernel(&elf_len);
 
-	put_file(tmp("kernel"), k.data, k.len);
+	t_write_file(t_tmp("kernel"), k.data, k.len);
 	for (size_t i = 0; i < sizeof(linux_compressors) / sizeof(linux_compressors[0]); i++)
 		check_extract_format(&linux_compressors[i], &img, &k, elf_len);
 	free(k.data);

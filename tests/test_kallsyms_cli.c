@@ -12,84 +12,18 @@
  *   - a kernel without kallsyms, and a name changed inside the table
  *     (caught by the names order), fail with one clear line.
  */
-#include <stdarg.h>
 #include <stdlib.h>
 #include <sys/time.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "kallsyms.h"
 #include "t.h"
 
-/* build/kdecomp beside build/tests/run (or build-san/kdecomp beside build-san/tests/run). */
-static const char *program(void)
-{
-	static char path[4096];
-	ssize_t n;
-
-	if (path[0])
-		return path;
-	n = readlink("/proc/self/exe", path, sizeof(path) - 32);
-	path[n > 0 ? n : 0] = 0;
-	for (int up = 0; up < 2; up++) {
-		char *slash = strrchr(path, '/');
-		if (slash)
-			*slash = 0;
-	}
-	if (n <= 0 || !path[0])
-		strcpy(path, "build");
-	strcat(path, "/kdecomp");
-	return path;
-}
-
-static char scratch[64];
-
-static void remove_scratch(void)
-{
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", scratch);
-	if (system(cmd) != 0)
-		fprintf(stderr, "  could not remove %s\n", scratch);
-}
-
-/* A path in this run's scratch directory (one static buffer per call site's use: copy if kept). */
-static const char *scratch_file(const char *name, char *buf, size_t size)
-{
-	if (!scratch[0]) {
-		strcpy(scratch, "/tmp/kdecomp-ksyms-XXXXXX");
-		if (!mkdtemp(scratch))
-			abort();
-		atexit(remove_scratch);
-	}
-	snprintf(buf, size, "%s/%s", scratch, name);
-	return buf;
-}
-
-/* Run a shell command, stdout to `out` and stderr to `err` (paths); the exit status, -1 if none. */
-static int run(const char *out, const char *err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int run(const char *out, const char *err, const char *fmt, ...)
-{
-	char cmd[8192];
-	va_list ap;
-	int n, status;
-
-	va_start(ap, fmt);
-	n = vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	snprintf(cmd + n, sizeof(cmd) - n, " >'%s' 2>'%s'", out, err);
-	status = system(cmd);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
+/* A file read as a string ("" if it cannot be read); free it. */
 static char *slurp(const char *path)
 {
-	struct t_blob b = t_read_file(path);
+	struct t_blob b = t_read_text(path);
 
-	if (!b.data)
-		return strdup("");
-	b.data[b.len] = 0;	/* t_read_file leaves room for one more byte */
-	return (char *)b.data;
+	return b.data ? (char *)b.data : strdup("");
 }
 
 static size_t count_lines(const char *s)
@@ -137,7 +71,8 @@ static unsigned long long nm_address(const char *file, const char *name)
 TEST(kallsyms_cli_symbols_and_extract)
 {
 	const char *img_path = t_kernel_path("vmlinuz-cloud");
-	char out[128], err[128], vmlinux[128], syms[128], syms2[128], json[128], nmout[128];
+	const char *vmlinux = t_tmp("vmlinux-symbols"), *syms = t_tmp("symbols.txt");
+	const char *syms2 = t_tmp("symbols-vmlinux.txt"), *json = t_tmp("symbols.json"), *nmout = t_tmp("nm-symbols.txt");
 	char *img, *dbg = NULL;
 
 	if (!img_path)
@@ -145,20 +80,13 @@ TEST(kallsyms_cli_symbols_and_extract)
 	img = strdup(img_path);
 	const char *dbg_path = t_kernel_path("vmlinux-cloud-dbg");	/* optional: gdb is checked against it */
 	dbg = dbg_path ? strdup(dbg_path) : NULL;
-	scratch_file("stdout", out, sizeof(out));
-	scratch_file("stderr", err, sizeof(err));
-	scratch_file("vmlinux", vmlinux, sizeof(vmlinux));
-	scratch_file("symbols.txt", syms, sizeof(syms));
-	scratch_file("symbols-vmlinux.txt", syms2, sizeof(syms2));
-	scratch_file("symbols.json", json, sizeof(json));
-	scratch_file("nm.txt", nmout, sizeof(nmout));
 
 	double t0 = now();
-	CHECK_EQ(run(out, err, "%s extract '%s' -o '%s' --symbols -q", program(), img, vmlinux), 0);
+	CHECK_EQ(t_run("%s extract '%s' -o '%s' --symbols -q", t_kdecomp_path(), img, vmlinux), 0);
 	fprintf(stderr, "  extract --symbols: %.3f s\n", now() - t0);
-	CHECK_EQ(run(syms, err, "%s symbols '%s'", program(), img), 0);
-	CHECK_EQ(run(syms2, err, "%s symbols '%s'", program(), vmlinux), 0);
-	CHECK_EQ(run(json, err, "%s symbols --json '%s'", program(), img), 0);
+	CHECK_EQ(t_run("%s symbols '%s' >'%s'", t_kdecomp_path(), img, syms), 0);
+	CHECK_EQ(t_run("%s symbols '%s' >'%s'", t_kdecomp_path(), vmlinux, syms2), 0);
+	CHECK_EQ(t_run("%s symbols --json '%s' >'%s'", t_kdecomp_path(), img, json), 0);
 
 	char *text = slurp(syms), *text2 = slurp(syms2), *js = slurp(json);
 	size_t n = count_lines(text);
@@ -170,25 +98,25 @@ TEST(kallsyms_cli_symbols_and_extract)
 	CHECKF(strstr(js, "\"name\": \"start_kernel\"}"), "symbols --json lacks start_kernel");
 
 	/* nm on the output lists every kallsyms name at its address */
-	CHECK_EQ(run(nmout, err, "nm '%s' | awk '{print $1, $3}' | sort", vmlinux), 0);
-	CHECK_EQ(run(out, err, "awk '{print $1, $3}' '%s' | sort | cmp - '%s'", syms, nmout), 0);
+	CHECK_EQ(t_run("nm '%s' | awk '{print $1, $3}' | sort >'%s'", vmlinux, nmout), 0);
+	CHECK_EQ(t_run("awk '{print $1, $3}' '%s' | sort | cmp - '%s'", syms, nmout), 0);
 
 	/* gdb: start_kernel and init_task where the unstripped vmlinux has them */
 	unsigned long long sk = dbg ? nm_address(dbg, "start_kernel") : nm_address(vmlinux, "start_kernel");
 	unsigned long long it = dbg ? nm_address(dbg, "init_task") : nm_address(vmlinux, "init_task");
 	CHECK(sk && it);
-	CHECK_EQ(run(out, err, "gdb -nx -batch -ex 'info address start_kernel' '%s'", vmlinux), 0);
-	char *g = slurp(out);
+	CHECK_EQ(t_run("gdb -nx -batch -ex 'info address start_kernel' '%s'", vmlinux), 0);
+	char *g = slurp(t_tmp("stdout"));
 	CHECKF(strstr(g, "start_kernel") && first_hex(g) == sk, "gdb: %s (nm: 0x%llx)", g, sk);
 	free(g);
-	CHECK_EQ(run(out, err, "gdb -nx -batch -ex 'print &init_task' '%s'", vmlinux), 0);
-	g = slurp(out);
+	CHECK_EQ(t_run("gdb -nx -batch -ex 'print &init_task' '%s'", vmlinux), 0);
+	g = slurp(t_tmp("stdout"));
 	CHECKF(strstr(g, "<init_task>") && first_hex(g) == it, "gdb: %s (nm: 0x%llx)", g, it);
 	free(g);
 
 	/* objdump labels code with the function it is in */
-	CHECK_EQ(run(out, err, "objdump -d --start-address=0x%llx --stop-address=0x%llx '%s'", sk, sk + 16, vmlinux), 0);
-	g = slurp(out);
+	CHECK_EQ(t_run("objdump -d --start-address=0x%llx --stop-address=0x%llx '%s'", sk, sk + 16, vmlinux), 0);
+	g = slurp(t_tmp("stdout"));
 	CHECKF(strstr(g, "<start_kernel>:"), "objdump -d: no <start_kernel> label:\n%s", g);
 	free(g);
 	free(text);
@@ -224,44 +152,22 @@ static struct t_blob tiny_elf(const uint8_t *code, size_t len)
 	return e;
 }
 
-static void put_file(const char *path, const uint8_t *data, size_t len)
-{
-	FILE *f = fopen(path, "wb");
-
-	if (!f || fwrite(data, 1, len, f) != len || fclose(f) != 0)
-		t_fail(__FILE__, __LINE__, "cannot write %s", path);
-}
-
-/* One line on stderr, naming the program and the reason. */
-static void check_one_line(const char *err_path, const char *needle)
-{
-	char *s = slurp(err_path);
-	const char *nl = strchr(s, '\n');
-
-	CHECKF(strncmp(s, "kdecomp: ", 9) == 0 && nl && nl[1] == 0 && strstr(s, needle),
-	       "want one line naming '%s', got: %s", needle, s);
-	free(s);
-}
-
 TEST(kallsyms_cli_errors)
 {
 	struct t_blob *payload = t_kernel_payload();
-	char out[128], err[128], bad[128];
+	const char *bad = t_tmp("no-kallsyms.elf");
 	uint8_t code[1 << 16];
 	uint64_t rng = 11;
 
-	scratch_file("stdout", out, sizeof(out));
-	scratch_file("stderr", err, sizeof(err));
-	scratch_file("bad-vmlinux", bad, sizeof(bad));
 
 	/* a kernel ELF without kallsyms */
 	for (size_t i = 0; i < sizeof(code); i++)
 		code[i] = (uint8_t)t_rand(&rng);
 	struct t_blob e = tiny_elf(code, sizeof(code));
-	put_file(bad, e.data, e.len);
+	t_write_file(bad, e.data, e.len);
 	free(e.data);
-	CHECK_EQ(run(out, err, "%s symbols '%s'", program(), bad), 1);
-	check_one_line(err, "no kallsyms token table");
+	CHECK_EQ(t_run("%s symbols '%s'", t_kdecomp_path(), bad), 1);
+	t_check_error_line("symbols", "no kallsyms token table");
 
 	if (!payload)
 		return;
@@ -287,8 +193,8 @@ TEST(kallsyms_cli_errors)
 	for (int b = 0; b < 256; b++)
 		if (ks.token_len[b] && payload->data[ks.token_table + ks.token_off[b]] == 'z')
 			copy[c.pos + len] = (uint8_t)b;
-	put_file(bad, copy, elf.file_end);
+	t_write_file(bad, copy, elf.file_end);
 	free(copy);
-	CHECK_EQ(run(out, err, "%s symbols '%s'", program(), bad), 1);
-	check_one_line(err, "not in the order kallsyms_seqs_of_names gives");
+	CHECK_EQ(t_run("%s symbols '%s'", t_kdecomp_path(), bad), 1);
+	t_check_error_line("symbols", "not in the order kallsyms_seqs_of_names gives");
 }

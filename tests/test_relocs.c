@@ -16,9 +16,7 @@
  *   - malformed tables (not whole entries, missing terminators, truncated,
  *     entries outside the kernel) fail with KD_ERR_RELOC and a reason.
  */
-#include <stdarg.h>
 #include <stdlib.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "bootparam.h"
@@ -28,106 +26,14 @@
 
 /* --- running kdecomp and the toolchain --- */
 
-/* build/kdecomp beside build/tests/run (build-san/kdecomp in a sanitizer build). */
-static const char *kdecomp_path(void)
-{
-	static char path[4096];
-	ssize_t n;
-
-	if (path[0])
-		return path;
-	n = readlink("/proc/self/exe", path, sizeof(path) - sizeof("/kdecomp"));
-	path[n > 0 ? n : 0] = 0;
-	for (int up = 0; up < 2; up++) {	/* <B>/tests/run -> <B> */
-		char *slash = strrchr(path, '/');
-
-		if (slash)
-			*slash = 0;
-	}
-	if (n <= 0 || !path[0])
-		strcpy(path, "build");
-	strcat(path, "/kdecomp");
-	return path;
-}
-
-static char scratch[64];
-
-static void remove_scratch(void)
-{
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", scratch);
-	if (system(cmd) != 0)
-		fprintf(stderr, "  could not remove %s\n", scratch);
-}
-
-/* A file name in this run's scratch directory; the same name gives the same string. */
-static const char *tmp(const char *name)
-{
-	static struct { const char *name; char path[128]; } paths[16];
-	static size_t n;
-
-	if (!scratch[0]) {
-		strcpy(scratch, "/tmp/kdecomp-relocs-XXXXXX");
-		if (!mkdtemp(scratch))
-			abort();
-		atexit(remove_scratch);
-	}
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(paths[i].name, name) == 0)
-			return paths[i].path;
-	if (n == sizeof(paths) / sizeof(paths[0]))
-		abort();
-	paths[n].name = name;
-	snprintf(paths[n].path, sizeof(paths[n].path), "%s/%s", scratch, name);
-	return paths[n++].path;
-}
-
-/* Run a shell command, its stderr kept in tmp("stderr"); the exit status, or -1. */
-static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int run(const char *fmt, ...)
-{
-	char cmd[4096];
-	va_list ap;
-	int n, status;
-
-	va_start(ap, fmt);
-	n = vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	snprintf(cmd + n, sizeof(cmd) - n, " 2>'%s'", tmp("stderr"));
-	status = system(cmd);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-/* Does tmp("stderr") contain `needle`? */
+/* Does t_tmp("stderr") contain `needle`? */
 static bool stderr_says(const char *needle)
 {
-	struct t_blob b = t_read_file(tmp("stderr"));
-	bool found = false;
+	struct t_blob b = t_captured("stderr");
+	bool found = b.data && strstr((const char *)b.data, needle) != NULL;
 
-	if (b.data) {
-		b.data[b.len] = 0;	/* t_read_file leaves room for one more byte */
-		found = strstr((const char *)b.data, needle) != NULL;
-	}
 	free(b.data);
 	return found;
-}
-
-static void put_file(const char *path, const void *data, size_t len)
-{
-	FILE *f = fopen(path, "wb");
-
-	if (!f || fwrite(data, 1, len, f) != len || fclose(f) != 0)
-		t_fail(__FILE__, __LINE__, "cannot write %s", path);
-}
-
-static bool have_kdecomp(void)
-{
-	if (access(kdecomp_path(), X_OK) != 0) {
-		t_fail(__FILE__, __LINE__, "%s is missing: build it (make check-unit does)", kdecomp_path());
-		return false;
-	}
-	return true;
 }
 
 /* --- tables --- */
@@ -174,11 +80,11 @@ TEST(relocs_generator_matches_debian_table)
 	if (!path)
 		return;
 	snprintf(vmlinux, sizeof(vmlinux), "%s", path);	/* t_kernel_path's buffer is reused */
-	if (!(p = t_kernel_payload()) || !have_kdecomp() || !split_payload(p, &elf, &rel))
+	if (!(p = t_kernel_payload()) || !t_have_kdecomp() || !split_payload(p, &elf, &rel))
 		return;
-	CHECK_EQ(run("'%s' relocs -q '%s' -o '%s'", kdecomp_path(), vmlinux, tmp("dbg.relocs")), 0);
+	CHECK_EQ(t_run("'%s' relocs -q '%s' -o '%s'", t_kdecomp_path(), vmlinux, t_tmp("dbg.relocs")), 0);
 
-	struct t_blob got = t_read_file(tmp("dbg.relocs"));
+	struct t_blob got = t_read_file(t_tmp("dbg.relocs"));
 	size_t want_len = rel.end - rel.start;
 
 	CHECKF(got.data && got.len == want_len, "table is %zu bytes, Debian's %zu", got.len, want_len);
@@ -261,17 +167,17 @@ static const char synthetic_lds[] =
 	"	.debug_info 0 : { *(.debug_info) }\n"
 	"}\n";
 
-/* Assemble `src` and link it with the script into tmp(out); false (after a skip) without a toolchain. */
+/* Assemble `src` and link it with the script into t_tmp(out); false (after a skip) without a toolchain. */
 static bool link_synthetic(const char *src, const char *out)
 {
-	if (run("command -v as >/dev/null && command -v ld >/dev/null && command -v nm >/dev/null") != 0) {
+	if (t_run("command -v as >/dev/null && command -v ld >/dev/null && command -v nm >/dev/null") != 0) {
 		t_skip("GNU as, ld and nm are needed to build a synthetic vmlinux");
 		return false;
 	}
-	put_file(tmp("k.s"), src, strlen(src));
-	put_file(tmp("k.lds"), synthetic_lds, strlen(synthetic_lds));
-	int status = run("as -o '%s' '%s' && ld --emit-relocs -T '%s' -o '%s' '%s' >/dev/null", tmp("k.o"),
-			 tmp("k.s"), tmp("k.lds"), tmp(out), tmp("k.o"));
+	t_write_file(t_tmp("k.s"), src, strlen(src));
+	t_write_file(t_tmp("k.lds"), synthetic_lds, strlen(synthetic_lds));
+	int status = t_run("as -o '%s' '%s' && ld --emit-relocs -T '%s' -o '%s' '%s' >/dev/null", t_tmp("k.o"),
+			 t_tmp("k.s"), t_tmp("k.lds"), t_tmp(out), t_tmp("k.o"));
 	CHECKF(status == 0, "as/ld failed on the synthetic kernel (status %d)", status);
 	return status == 0;
 }
@@ -296,7 +202,7 @@ static bool wanted_table(const char *elf, struct t_blob *table)
 	char line[256], name[128];
 	FILE *f;
 
-	if (run("nm '%s' >'%s'", elf, tmp("nm.txt")) != 0 || !(f = fopen(tmp("nm.txt"), "r")))
+	if (t_run("nm '%s' >'%s'", elf, t_tmp("nm.txt")) != 0 || !(f = fopen(t_tmp("nm.txt"), "r")))
 		return false;
 	while (fgets(line, sizeof(line), f))
 		if (sscanf(line, "%llx %*s %127s", &value, name) == 2 && strcmp(name, "__per_cpu_load") == 0)
@@ -339,11 +245,11 @@ static void check_synthetic(const char *what, const char *src, size_t n)
 {
 	struct t_blob want = { 0 }, got;
 
-	if (!have_kdecomp() || !link_synthetic(src, "k.elf") || !wanted_table(tmp("k.elf"), &want))
+	if (!t_have_kdecomp() || !link_synthetic(src, "k.elf") || !wanted_table(t_tmp("k.elf"), &want))
 		return;
 	CHECKF(want.len == 4 * (3 + n), "%s: %zu labels found, not %zu", what, want.len / 4 - 3, n);
-	CHECK_EQ(run("'%s' relocs -q '%s' -o '%s'", kdecomp_path(), tmp("k.elf"), tmp("k.relocs")), 0);
-	got = t_read_file(tmp("k.relocs"));
+	CHECK_EQ(t_run("'%s' relocs -q '%s' -o '%s'", t_kdecomp_path(), t_tmp("k.elf"), t_tmp("k.relocs")), 0);
+	got = t_read_file(t_tmp("k.relocs"));
 	CHECKF(got.data && got.len == want.len && memcmp(got.data, want.data, want.len) == 0,
 	       "%s: table differs from the labels' (%zu bytes, want %zu)", what, got.len, want.len);
 	free(got.data);
@@ -369,20 +275,20 @@ TEST(relocs_generator_refusals)
 		{ "	.text\nt: .reloc ., R_X86_64_PC16, t\n	.word 0\n", "unsupported relocation type 13" },
 	};
 
-	if (!have_kdecomp())
+	if (!t_have_kdecomp())
 		return;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		if (!link_synthetic(bad[i].src, "bad.elf"))
 			return;
-		CHECKF(run("'%s' relocs '%s' -o '%s'", kdecomp_path(), tmp("bad.elf"), tmp("bad.relocs")) == 1 &&
+		CHECKF(t_run("'%s' relocs '%s' -o '%s'", t_kdecomp_path(), t_tmp("bad.elf"), t_tmp("bad.relocs")) == 1 &&
 		       stderr_says(bad[i].says), "case %zu: not refused with '%s'", i, bad[i].says);
-		CHECKF(access(tmp("bad.relocs"), F_OK) != 0, "case %zu: output written", i);
+		CHECKF(access(t_tmp("bad.relocs"), F_OK) != 0, "case %zu: output written", i);
 	}
-	CHECK(run("strip -o '%s' '%s'", tmp("stripped.elf"), tmp("bad.elf")) == 0);
-	CHECKF(run("'%s' relocs '%s' -o '%s'", kdecomp_path(), tmp("stripped.elf"), tmp("bad.relocs")) == 1 &&
+	CHECK(t_run("strip -o '%s' '%s'", t_tmp("stripped.elf"), t_tmp("bad.elf")) == 0);
+	CHECKF(t_run("'%s' relocs '%s' -o '%s'", t_kdecomp_path(), t_tmp("stripped.elf"), t_tmp("bad.relocs")) == 1 &&
 	       stderr_says("--emit-relocs"), "a stripped ELF is not refused");
-	put_file(tmp("not.elf"), "hello, world\n", 13);
-	CHECKF(run("'%s' relocs '%s' -o '%s'", kdecomp_path(), tmp("not.elf"), tmp("bad.relocs")) == 1 &&
+	t_write_file(t_tmp("not.elf"), "hello, world\n", 13);
+	CHECKF(t_run("'%s' relocs '%s' -o '%s'", t_kdecomp_path(), t_tmp("not.elf"), t_tmp("bad.relocs")) == 1 &&
 	       stderr_says("not a little-endian x86-64 ELF64"), "a text file is not refused");
 }
 

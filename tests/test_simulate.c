@@ -20,8 +20,6 @@
 #define _GNU_SOURCE
 #include <stdarg.h>
 #include <stdlib.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "../boot/layout.h"
 #include "elf.h"
@@ -30,81 +28,25 @@
 #define MB (1ull << 20)
 #define GB (1ull << 30)
 
-/* build/tests/run runs build/kdecomp; build-san/tests/run its own build-san/kdecomp. */
-static const char *kdecomp(void)
-{
-	static char path[4096];
-	char *slash;
-	ssize_t n;
-
-	if (path[0])
-		return path;
-	n = readlink("/proc/self/exe", path, sizeof(path) - 16);
-	path[n > 0 ? n : 0] = 0;
-	for (int up = 0; up < 2 && (slash = strrchr(path, '/')); up++)
-		*slash = 0;
-	if (n <= 0 || !strchr(path, '/'))
-		strcpy(path, "build");
-	strcat(path, "/kdecomp");
-	return path;
-}
-
-static char dir[64];
-
-static void remove_dir(void)
-{
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "  could not remove %s\n", dir);
-}
-
-/* A path in this run's scratch directory; the same name gives the same path (at most 16 names). */
-static const char *scratch(const char *name)
-{
-	static struct { char name[32], path[128]; } known[16];
-	static unsigned n;
-
-	if (!dir[0]) {
-		strcpy(dir, "/tmp/kdecomp-sim-XXXXXX");
-		if (!mkdtemp(dir))
-			abort();
-		atexit(remove_dir);
-	}
-	for (unsigned i = 0; i < n; i++)
-		if (strcmp(known[i].name, name) == 0)
-			return known[i].path;
-	if (n == 16 || strlen(name) >= sizeof(known[0].name))
-		abort();
-	snprintf(known[n].name, sizeof(known[n].name), "%s", name);
-	snprintf(known[n].path, sizeof(known[n].path), "%s/%s", dir, name);
-	return known[n++].path;
-}
-
 /* The cloud kernel packed with lz4, once per run; NULL (after a skip or failure) if that cannot be. */
 static const char *packed(void)
 {
 	static const char *img;
 	static bool tried;
 	const char *kernel;
-	char cmd[8192];
 
 	if (tried)
 		return img;
 	tried = true;
 	if (!(kernel = t_kernel_path("vmlinuz-cloud")))
 		return NULL;
-	if (access(kdecomp(), X_OK) != 0) {
-		t_fail(__FILE__, __LINE__, "%s is missing: build it (make check-unit does)", kdecomp());
+	if (!t_have_kdecomp())
+		return NULL;
+	if (t_run("'%s' pack -q '%s' -c lz4 -o '%s'", t_kdecomp_path(), kernel, t_tmp("cloud-lz4.img")) != 0) {
+		t_fail(__FILE__, __LINE__, "kdecomp pack -c lz4 %s failed", kernel);
 		return NULL;
 	}
-	snprintf(cmd, sizeof(cmd), "'%s' pack -q '%s' -c lz4 -o '%s'", kdecomp(), kernel, scratch("cloud-lz4.img"));
-	if (system(cmd) != 0) {
-		t_fail(__FILE__, __LINE__, "%s failed", cmd);
-		return NULL;
-	}
-	img = scratch("cloud-lz4.img");
+	img = t_tmp("cloud-lz4.img");
 	return img;
 }
 
@@ -119,22 +61,17 @@ struct result {
 static struct result simulate(const char *image, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static struct result simulate(const char *image, const char *fmt, ...)
 {
-	char args[1024], cmd[8192];
-	struct result r = { -1, NULL };
-	struct t_blob out;
+	char args[1024];
+	struct result r;
 	va_list ap;
-	int status;
 
 	va_start(ap, fmt);
 	vsnprintf(args, sizeof(args), fmt, ap);
 	va_end(ap);
-	snprintf(cmd, sizeof(cmd), "'%s' simulate '%s' --json %s >'%s' 2>'%s'", kdecomp(), image, args,
-		 scratch("stdout"), scratch("stderr"));
-	status = system(cmd);
-	r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-	out = t_read_file(scratch("stdout"));
-	r.json = out.data ? (char *)out.data : calloc(1, 1);
-	r.json[out.data ? out.len : 0] = 0;	/* t_read_file leaves room for one more byte */
+	r.status = t_run("'%s' simulate '%s' --json %s", t_kdecomp_path(), image, args);
+	r.json = (char *)t_captured("stdout").data;
+	if (!r.json)
+		r.json = calloc(1, 1);
 	return r;
 }
 
@@ -238,7 +175,7 @@ static bool booted(const struct result *r)
 
 	if (ok)
 		return true;
-	err = t_read_file(scratch("stderr"));
+	err = t_read_file(t_tmp("stderr"));
 	t_fail(__FILE__, __LINE__, "simulate did not boot (status %d): %.400s %.*s", r->status, r->json,
 	       err.data ? (int)err.len : 0, err.data ? (const char *)err.data : "");
 	free(err.data);
@@ -403,7 +340,7 @@ TEST(simulate_avoids_initrd_memmap_and_mem_limit)
 
 TEST(simulate_e820_file)
 {
-	const char *img = packed(), *map = scratch("e820.txt");
+	const char *img = packed(), *map = t_tmp("e820.txt");
 	FILE *f;
 
 	if (!img)
@@ -482,7 +419,7 @@ static uint8_t *unrelocated(const struct t_blob *payload, size_t kernel_mem, str
 
 TEST(simulate_dump_is_the_kernel_relocated_by_the_delta)
 {
-	const char *img = packed(), *dump = scratch("kernel.bin");
+	const char *img = packed(), *dump = t_tmp("kernel.bin");
 	struct t_blob *payload = t_kernel_payload();
 	struct kd_elf_info elf;
 
@@ -527,7 +464,7 @@ TEST(simulate_dump_is_the_kernel_relocated_by_the_delta)
 
 TEST(simulate_nokaslr_dump_is_the_unrelocated_kernel)
 {
-	const char *img = packed(), *dump = scratch("kernel0.bin");
+	const char *img = packed(), *dump = t_tmp("kernel0.bin");
 	struct t_blob *payload = t_kernel_payload();
 	struct kd_elf_info elf;
 
@@ -571,7 +508,7 @@ TEST(simulate_halts_where_the_stub_halts)
 	const char *debian = t_kernel_path("vmlinuz-cloud");
 	r = simulate(debian, "--seed 1");
 	CHECK_EQ(r.status, 1);
-	struct t_blob err = t_read_file(scratch("stderr"));
+	struct t_blob err = t_read_file(t_tmp("stderr"));
 	CHECK(err.data && memmem(err.data, err.len, "kdecomp pack", 12));
 	free(err.data);
 	free(r.json);

@@ -1,8 +1,14 @@
 // SPDX-License-Identifier: MIT
-/* Helpers shared by the tests and the benchmarks: files, random numbers, real kernels. */
+/*
+ * Helpers shared by the tests and the benchmarks: files, random numbers,
+ * real kernels, running build/kdecomp, and the checks every decoder test makes.
+ */
 #include <lz4.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "t.h"
 
@@ -32,6 +38,14 @@ struct t_blob t_read_file(const char *path)
 	}
 	fclose(f);
 	return b;
+}
+
+void t_write_file(const char *path, const void *data, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	if (!f || fwrite(data, 1, len, f) != len || fclose(f) != 0)
+		t_fail(__FILE__, __LINE__, "cannot write %s", path);
 }
 
 const char *t_kernel_path(const char *file)
@@ -114,3 +128,109 @@ struct t_blob *t_kernel_payload(void)
 	return &out;
 }
 
+
+/* --- running the program --- */
+
+const char *t_kdecomp_path(void)
+{
+	static char path[4096];
+	ssize_t n;
+	char *slash = NULL;
+
+	if (path[0])
+		return path;
+	n = readlink("/proc/self/exe", path, sizeof(path) - sizeof("/kdecomp"));
+	path[n > 0 ? n : 0] = 0;
+	for (int up = 0; up < 2; up++)	/* <B>/tests/run -> <B> */
+		if ((slash = strrchr(path, '/')))
+			*slash = 0;
+	if (n <= 0 || !slash || !path[0])
+		strcpy(path, "build");
+	strcat(path, "/kdecomp");
+	return path;
+}
+
+bool t_have_kdecomp(void)
+{
+	if (access(t_kdecomp_path(), X_OK) != 0) {
+		t_fail(__FILE__, __LINE__, "%s is missing: build it (make check-unit does)", t_kdecomp_path());
+		return false;
+	}
+	return true;
+}
+
+static char tmp_dir[64];
+
+static void remove_tmp_dir(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp_dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "  could not remove %s\n", tmp_dir);
+}
+
+const char *t_tmp(const char *name)
+{
+	static struct { char *name, *path; } paths[128];
+	static size_t n;
+
+	if (!tmp_dir[0]) {
+		strcpy(tmp_dir, "/tmp/kdecomp-tests-XXXXXX");
+		if (!mkdtemp(tmp_dir))
+			abort();
+		atexit(remove_tmp_dir);
+	}
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(paths[i].name, name) == 0)
+			return paths[i].path;
+	if (n == sizeof(paths) / sizeof(paths[0]))
+		abort();
+	paths[n].name = strdup(name);
+	paths[n].path = malloc(strlen(tmp_dir) + strlen(name) + 2);
+	sprintf(paths[n].path, "%s/%s", tmp_dir, name);
+	return paths[n++].path;
+}
+
+int t_run(const char *fmt, ...)
+{
+	char cmd[8192];
+	va_list ap;
+	int n, status;
+
+	va_start(ap, fmt);
+	n = 2 + vsnprintf(cmd + 2, sizeof(cmd) - 2, fmt, ap);
+	memcpy(cmd, "{ ", 2);
+	va_end(ap);
+	if (n >= (int)sizeof(cmd))
+		abort();	/* a cut command would run something else */
+	snprintf(cmd + n, sizeof(cmd) - n, "; } >'%s' 2>'%s'", t_tmp("stdout"), t_tmp("stderr"));
+	status = system(cmd);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+struct t_blob t_read_text(const char *path)
+{
+	struct t_blob b = t_read_file(path);
+
+	if (b.data)
+		b.data[b.len] = 0;	/* t_read_file leaves room for one more byte */
+	return b;
+}
+
+struct t_blob t_captured(const char *which)
+{
+	return t_read_text(t_tmp(which));
+}
+
+void t_check_error_line(const char *what, const char *needle)
+{
+	struct t_blob err = t_captured("stderr");
+	const char *s = err.data ? (const char *)err.data : "";
+	const char *nl = strchr(s, '\n');
+
+	CHECKF(strncmp(s, "kdecomp: ", 9) == 0, "%s: stderr does not start with 'kdecomp: ': %s", what, s);
+	CHECKF(nl && nl[1] == 0, "%s: stderr is not exactly one line: %s", what, s);
+	CHECKF(strstr(s, needle), "%s: stderr does not name '%s': %s", what, needle, s);
+	free(err.data);
+}
