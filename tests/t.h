@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "kd.h"
+
 struct t_case {
 	const char *name;
 	void (*fn)(void);
@@ -84,6 +86,28 @@ const char *t_kernel_path(const char *file);
  * kernel is not available (after t_skip).
  */
 struct t_blob *t_kernel_payload(void);
+
+/*
+ * A decoder test's call of its decoder: all of `c` into `cap` bytes of
+ * `out`; sets *out_len and (unless NULL) *in_used, making the checks it
+ * makes on every call.
+ */
+typedef enum kd_err t_decode_fn(const struct t_blob *c, uint8_t *out, size_t cap, size_t *out_len, size_t *in_used);
+
+/* `c` decodes to exactly ref[0..len) and uses all of its input. */
+void t_check_roundtrip(t_decode_fn *decode, const char *what, const uint8_t *ref, size_t len, const struct t_blob *c);
+
+/*
+ * In place, as the boot stub decodes: the input at the end of one buffer
+ * of len + len / 256 + 128 KiB, the output from its start.
+ */
+void t_check_in_place(t_decode_fn *decode, const char *what, const uint8_t *ref, size_t len, const struct t_blob *c);
+
+/*
+ * Every prefix of `c` (every byte near the start, then every len/thin-th)
+ * fails with KD_ERR_TRUNCATED, or KD_ERR_MAGIC when shorter than magic_len.
+ */
+void t_check_truncations(t_decode_fn *decode, const struct t_blob *c, size_t out_len, size_t thin, size_t magic_len);
 
 /*
  * Running the program: build/kdecomp beside build/tests/run (a sanitizer

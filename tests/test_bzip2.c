@@ -44,18 +44,6 @@ static enum kd_err decode(const struct t_blob *c, uint8_t *out, size_t cap, size
 	return err;
 }
 
-static void check_roundtrip(const char *what, const uint8_t *ref, size_t len, const struct t_blob *c)
-{
-	uint8_t *out = malloc(len + 1);
-	size_t got, used;
-	enum kd_err err = decode(c, out, len, &got, &used);
-
-	CHECKF(err == KD_OK, "%s: error %d", what, err);
-	CHECKF(got == len && memcmp(out, ref, len) == 0, "%s: output differs (%zu vs %zu)", what, got, len);
-	CHECKF(used == c->len, "%s: in_used %zu of %zu", what, used, c->len);
-	free(out);
-}
-
 TEST(bzip2_matches_libbz2_every_level)
 {
 	for (size_t i = 0; i < t_corpus_count(); i++) {
@@ -67,7 +55,7 @@ TEST(bzip2_matches_libbz2_every_level)
 			struct t_blob c = bz_compress(in.data, in.len, level);
 
 			snprintf(what, sizeof(what), "%s level %d", name, level);
-			check_roundtrip(what, in.data, in.len, &c);
+			t_check_roundtrip(decode, what, in.data, in.len, &c);
 			free(c.data);
 		}
 	}
@@ -113,7 +101,7 @@ TEST(bzip2_sample_files)
 		CHECKF(c.data && ref.data, "sample%d is missing", i);
 		if (c.data && ref.data) {
 			snprintf(what, sizeof(what), "sample%d", i);
-			check_roundtrip(what, ref.data, ref.len, &c);
+			t_check_roundtrip(decode, what, ref.data, ref.len, &c);
 		}
 		free(c.data), free(ref.data);
 	}
@@ -226,11 +214,7 @@ TEST(bzip2_corrupt_and_truncated)
 	uint64_t s = 3;
 	size_t got, used;
 
-	for (size_t cut = 0; cut < c.len; cut += 1 + cut / 16) {
-		struct t_blob t = { c.data, cut };
-		enum kd_err err = decode(&t, out, n, &got, &used);
-		CHECKF(err == KD_ERR_TRUNCATED || (cut < 4 && err == KD_ERR_MAGIC), "cut at %zu: error %d", cut, err);
-	}
+	t_check_truncations(decode, &c, n, 16, 4);
 	for (int i = 0; i < 400; i++) {
 		struct t_blob d = { malloc(c.len), c.len };
 		memcpy(d.data, c.data, c.len);
@@ -265,31 +249,13 @@ TEST(bzip2_heap_too_small)
 	free(c.data);
 }
 
-/*
- * In place, as the boot stub decodes: the input at the end of one buffer
- * of out_len + out_len / 256 + 128 KiB, the output from its start.
- */
-static void check_in_place(const char *what, const uint8_t *ref, size_t len, const struct t_blob *c)
-{
-	size_t size = len + len / 256 + 131072;
-	uint8_t *buf = malloc(size);
-	size_t got;
-
-	CHECKF(c->len <= size, "%s: input larger than the buffer", what);
-	memcpy(buf + size - c->len, c->data, c->len);
-	struct t_blob in = { buf + size - c->len, c->len };
-	CHECKF(decode(&in, buf, size, &got, NULL) == KD_OK, "%s: in-place decode failed", what);
-	CHECKF(got == len && memcmp(buf, ref, len) == 0, "%s: in-place output differs", what);
-	free(buf);
-}
-
 TEST(bzip2_in_place)
 {
 	for (size_t i = 0; i < t_corpus_count(); i++) {
 		const char *name;
 		struct t_blob in = t_corpus(i, &name);
 		struct t_blob c = bz_compress(in.data, in.len, 9);
-		check_in_place(name, in.data, in.len, &c);
+		t_check_in_place(decode, name, in.data, in.len, &c);
 		free(c.data);
 	}
 }
@@ -300,7 +266,7 @@ TEST(bzip2_real_kernel_payload)
 	if (!vm)
 		return;
 	struct t_blob c = bz_compress(vm->data, vm->len, 9);
-	check_roundtrip("kernel payload", vm->data, vm->len, &c);
-	check_in_place("kernel payload", vm->data, vm->len, &c);
+	t_check_roundtrip(decode, "kernel payload", vm->data, vm->len, &c);
+	t_check_in_place(decode, "kernel payload", vm->data, vm->len, &c);
 	free(c.data);
 }

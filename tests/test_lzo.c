@@ -108,18 +108,6 @@ static enum kd_err decode(const struct t_blob *c, uint8_t *out, size_t cap, size
 	return err;
 }
 
-static void check_roundtrip(const char *what, const uint8_t *ref, size_t len, const struct t_blob *c)
-{
-	uint8_t *out = malloc(len + 1);
-	size_t got, used;
-	enum kd_err err = decode(c, out, len, &got, &used);
-
-	CHECKF(err == KD_OK, "%s: error %d", what, err);
-	CHECKF(got == len && memcmp(out, ref, len) == 0, "%s: output differs (%zu vs %zu)", what, got, len);
-	CHECKF(used == c->len, "%s: in_used %zu of %zu", what, used, c->len);
-	free(out);
-}
-
 /* The 32 combinations of the checksum flags, by number. */
 static uint32_t flag_combo(unsigned i)
 {
@@ -138,7 +126,7 @@ TEST(lzo_every_checksum_combination)
 			char what[64];
 
 			snprintf(what, sizeof(what), "flags %#x method %d", o.flags, method);
-			check_roundtrip(what, in.data, in.len, &c);
+			t_check_roundtrip(decode, what, in.data, in.len, &c);
 			free(c.data);
 		}
 	}
@@ -156,7 +144,7 @@ TEST(lzo_matches_liblzo2_corpus)
 			char what[64];
 
 			snprintf(what, sizeof(what), "%s method %d", name, method);
-			check_roundtrip(what, in.data, in.len, &c);
+			t_check_roundtrip(decode, what, in.data, in.len, &c);
 			free(c.data);
 		}
 	}
@@ -193,7 +181,7 @@ TEST(lzo_matches_lzop_tool)
 			CHECK_EQ(pclose(p), 0);
 			char what[96];
 			snprintf(what, sizeof(what), "lzop %s on %s", options[k], name);
-			check_roundtrip(what, in.data, in.len, &c);
+			t_check_roundtrip(decode, what, in.data, in.len, &c);
 			free(c.data);
 		}
 		unlink(path);
@@ -272,11 +260,7 @@ TEST(lzo_corrupt_and_truncated)
 		struct lzop_opts o = { method, F_UNIX, 0x1040, 65536 };
 		struct t_blob c = lzop_build(in.data, n, &o);
 
-		for (size_t cut = 0; cut < c.len; cut += 1 + cut / 32) {
-			struct t_blob t = { c.data, cut };
-			enum kd_err err = decode(&t, out, n, &got, &used);
-			CHECKF(err == KD_ERR_TRUNCATED || (cut < 9 && err == KD_ERR_MAGIC), "cut at %zu: error %d", cut, err);
-		}
+		t_check_truncations(decode, &c, n, 32, 9);
 		for (int i = 0; i < 3000; i++) {
 			struct t_blob d = { malloc(c.len), c.len };
 			memcpy(d.data, c.data, c.len);
@@ -343,20 +327,6 @@ TEST(lzo_block_edge_cases)
 	}
 }
 
-static void check_in_place(const char *what, const uint8_t *ref, size_t len, const struct t_blob *c)
-{
-	size_t size = len + len / 256 + 131072;
-	uint8_t *buf = malloc(size);
-	size_t got;
-
-	CHECKF(c->len <= size, "%s: input larger than the buffer", what);
-	memcpy(buf + size - c->len, c->data, c->len);
-	struct t_blob in = { buf + size - c->len, c->len };
-	CHECKF(decode(&in, buf, size, &got, NULL) == KD_OK, "%s: in-place decode failed", what);
-	CHECKF(got == len && memcmp(buf, ref, len) == 0, "%s: in-place output differs", what);
-	free(buf);
-}
-
 TEST(lzo_in_place)
 {
 	for (size_t i = 0; i < t_corpus_count(); i++) {
@@ -364,7 +334,7 @@ TEST(lzo_in_place)
 		struct t_blob in = t_corpus(i, &name);
 		struct lzop_opts o = { 3, flag_combo(3), 0x1040, 256 << 10 };
 		struct t_blob c = lzop_build(in.data, in.len, &o);
-		check_in_place(name, in.data, in.len, &c);
+		t_check_in_place(decode, name, in.data, in.len, &c);
 		free(c.data);
 	}
 }
@@ -376,7 +346,7 @@ TEST(lzo_real_kernel_payload)
 		return;
 	struct lzop_opts o = { 1, flag_combo(1), 0x1040, 256 << 10 };
 	struct t_blob c = lzop_build(vm->data, vm->len, &o);
-	check_roundtrip("kernel payload", vm->data, vm->len, &c);
-	check_in_place("kernel payload", vm->data, vm->len, &c);
+	t_check_roundtrip(decode, "kernel payload", vm->data, vm->len, &c);
+	t_check_in_place(decode, "kernel payload", vm->data, vm->len, &c);
 	free(c.data);
 }

@@ -234,3 +234,45 @@ void t_check_error_line(const char *what, const char *needle)
 	CHECKF(strstr(s, needle), "%s: stderr does not name '%s': %s", what, needle, s);
 	free(err.data);
 }
+
+/* --- checks every decoder test makes --- */
+
+void t_check_roundtrip(t_decode_fn *decode, const char *what, const uint8_t *ref, size_t len, const struct t_blob *c)
+{
+	uint8_t *out = malloc(len + 1);
+	size_t got, used;
+	enum kd_err err = decode(c, out, len, &got, &used);
+
+	CHECKF(err == KD_OK, "%s: error %d", what, err);
+	CHECKF(got == len && memcmp(out, ref, len) == 0, "%s: output differs (%zu vs %zu)", what, got, len);
+	CHECKF(used == c->len, "%s: in_used %zu of %zu", what, used, c->len);
+	free(out);
+}
+
+void t_check_in_place(t_decode_fn *decode, const char *what, const uint8_t *ref, size_t len, const struct t_blob *c)
+{
+	size_t size = len + len / 256 + 131072;
+	uint8_t *buf = malloc(size);
+	size_t got;
+
+	CHECKF(c->len <= size, "%s: input larger than the buffer", what);
+	memcpy(buf + size - c->len, c->data, c->len);
+	struct t_blob in = { buf + size - c->len, c->len };
+	CHECKF(decode(&in, buf, size, &got, NULL) == KD_OK, "%s: in-place decode failed", what);
+	CHECKF(got == len && memcmp(buf, ref, len) == 0, "%s: in-place output differs", what);
+	free(buf);
+}
+
+void t_check_truncations(t_decode_fn *decode, const struct t_blob *c, size_t out_len, size_t thin, size_t magic_len)
+{
+	uint8_t *out = malloc(out_len);
+	size_t got, used;
+
+	for (size_t cut = 0; cut < c->len; cut += 1 + cut / thin) {
+		struct t_blob t = { c->data, cut };
+		enum kd_err err = decode(&t, out, out_len, &got, &used);
+		CHECKF(err == KD_ERR_TRUNCATED || (cut < magic_len && err == KD_ERR_MAGIC), "cut at %zu: error %d", cut,
+		       err);
+	}
+	free(out);
+}
