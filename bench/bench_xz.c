@@ -25,19 +25,6 @@ struct xz_bench {
 	bool lzma;	/* .lzma rather than .xz */
 };
 
-/* A cache file beside the cached kernels. */
-static const char *cache_path(const char *what, size_t len)
-{
-	static char path[4096];
-	const char *kernel = t_kernel_path("vmlinuz-cloud");
-	const char *slash = kernel ? strrchr(kernel, '/') : NULL;
-
-	if (!slash)
-		return NULL;
-	snprintf(path, sizeof(path), "%.*s/bench-payload-%zu.%s", (int)(slash - kernel), kernel, len, what);
-	return path;
-}
-
 static struct t_blob compress_xz(const struct t_blob *vm)
 {
 	lzma_options_lzma opt;
@@ -75,18 +62,13 @@ static struct t_blob compress_lzma(const struct t_blob *vm)
 
 static struct t_blob cached(const char *what, const struct t_blob *vm, struct t_blob (*compress)(const struct t_blob *))
 {
-	const char *path = cache_path(what, vm->len);
-	struct t_blob c = path ? t_read_file(path) : (struct t_blob){ NULL, 0 };
+	struct t_blob c = t_cache_read(what, vm->len);
 
 	if (c.data)
 		return c;
 	fprintf(stderr, "compressing the payload (%s, once)...\n", what);
 	c = compress(vm);
-	FILE *f = path ? fopen(path, "wb") : NULL;
-	if (f) {
-		fwrite(c.data, 1, c.len, f);
-		fclose(f);
-	}
+	t_cache_write(what, vm->len, &c);
 	return c;
 }
 
@@ -144,18 +126,11 @@ static void run(const char *what, struct xz_bench *b, const uint8_t *expect)
 /* The xz payload of Debian's generic kernel, minus Linux's 4-byte size trailer. */
 static struct t_blob debian_xz_payload(struct t_blob img)
 {
-	struct t_blob p = { NULL, 0 };
-	size_t setup, off, len;
+	struct t_blob p = t_bzimage_payload(img);
 
-	if (img.len < 0x250)
-		return p;
-	setup = ((img.data[0x1f1] ? img.data[0x1f1] : 4) + 1) * 512;
-	off = setup + kd_get_le32(img.data + 0x248);
-	len = kd_get_le32(img.data + 0x24c);
-	if (off > img.len || len > img.len - off || len < 4 || kd_detect_format(img.data + off, len) != KD_FMT_XZ)
-		return p;
-	p.data = img.data + off;
-	p.len = len - 4;
+	if (p.len < 4 || kd_detect_format(p.data, p.len) != KD_FMT_XZ)
+		return (struct t_blob){ NULL, 0 };
+	p.len -= 4;
 	return p;
 }
 

@@ -24,24 +24,13 @@ struct zstd_bench {
 	ZSTD_DCtx *dctx;
 };
 
-static const char *cache_path(int level, size_t len)
-{
-	static char path[4096];
-	const char *kernel = t_kernel_path("vmlinuz-cloud");
-	const char *slash = kernel ? strrchr(kernel, '/') : NULL;
-
-	if (!slash)
-		return NULL;
-	snprintf(path, sizeof(path), "%.*s/bench-payload-%zu.zst%d", (int)(slash - kernel), kernel, len, level);
-	return path;
-}
-
 static struct t_blob compressed(const struct t_blob *vm, int level)
 {
-	const char *path = cache_path(level, vm->len);
-	struct t_blob c = path ? t_read_file(path) : (struct t_blob){ NULL, 0 };
+	char what[16];
+	struct t_blob c;
 
-	if (c.data)
+	snprintf(what, sizeof(what), "zst%d", level);
+	if ((c = t_cache_read(what, vm->len)).data)
 		return c;
 	fprintf(stderr, "compressing the payload (zstd -%d, once)...\n", level);
 	ZSTD_CCtx *cc = ZSTD_createCCtx();
@@ -53,11 +42,7 @@ static struct t_blob compressed(const struct t_blob *vm, int level)
 	if (ZSTD_isError(c.len))
 		b_die("libzstd could not compress the payload: %s", ZSTD_getErrorName(c.len));
 	ZSTD_freeCCtx(cc);
-	FILE *f = path ? fopen(path, "wb") : NULL;
-	if (f) {
-		fwrite(c.data, 1, c.len, f);
-		fclose(f);
-	}
+	t_cache_write(what, vm->len, &c);
 	return c;
 }
 

@@ -87,6 +87,17 @@ const char *t_kernel_path(const char *file);
  */
 struct t_blob *t_kernel_payload(void);
 
+/* The payload a bzImage carries (inside img; trailer included), by its setup header; {NULL, 0} if none. */
+struct t_blob t_bzimage_payload(struct t_blob img);
+
+/*
+ * Compressed copies of a payload of `len` bytes, cached beside the real
+ * kernels (slow compressors run once): `what` names the packing, e.g.
+ * "xz" or "zst19".  t_cache_read gives {NULL, 0} when there is none.
+ */
+struct t_blob t_cache_read(const char *what, size_t len);
+void t_cache_write(const char *what, size_t len, const struct t_blob *c);
+
 /*
  * A decoder test's call of its decoder: all of `c` into `cap` bytes of
  * `out`; sets *out_len and (unless NULL) *in_used, making the checks it

@@ -381,38 +381,20 @@ TEST(xz_in_place)
 	}
 }
 
-/* A cache file beside the cached kernels (the benchmark shares it). */
-static const char *cache_path(const char *what, size_t len)
-{
-	static char path[4096];
-	const char *kernel = t_kernel_path("vmlinuz-cloud");
-	const char *slash = kernel ? strrchr(kernel, '/') : NULL;
-
-	if (!slash)
-		return NULL;
-	snprintf(path, sizeof(path), "%.*s/bench-payload-%zu.%s", (int)(slash - kernel), kernel, len, what);
-	return path;
-}
-
 /* The kernel payload as Linux packs it: xz --check=crc32 --x86 --lzma2=preset=9,dict=32MiB. */
 TEST(xz_real_kernel_payload)
 {
 	struct t_blob *vm = t_kernel_payload();
 	if (!vm)
 		return;
-	const char *path = cache_path("xz", vm->len);
-	struct t_blob c = path ? t_read_file(path) : (struct t_blob){ NULL, 0 };
+	struct t_blob c = t_cache_read("xz", vm->len);	/* the benchmark shares it */
 
 	if (!c.data) {
 		lzma_options_lzma opt;
 		lzma_lzma_preset(&opt, 9);
 		opt.dict_size = 32u << 20;
 		c = encode_lzma2(vm->data, vm->len, &opt, LZMA_FILTER_X86, NULL, LZMA_CHECK_CRC32);
-		FILE *f = path ? fopen(path, "wb") : NULL;
-		if (f) {
-			fwrite(c.data, 1, c.len, f);
-			fclose(f);
-		}
+		t_cache_write("xz", vm->len, &c);
 	}
 	check_roundtrip("kernel payload", vm->data, vm->len, &c);
 	free(c.data);

@@ -67,8 +67,39 @@ const char *t_kernel_path(const char *file)
 	return NULL;
 }
 
+/* Where a compressed copy of a `len`-byte payload is cached: beside the cached kernels. */
+static const char *payload_cache_path(const char *what, size_t len)
+{
+	static char path[4096];
+	const char *kernel = t_kernel_path("vmlinuz-cloud");
+	const char *slash = kernel ? strrchr(kernel, '/') : NULL;
+
+	if (!slash)
+		return NULL;
+	snprintf(path, sizeof(path), "%.*s/bench-payload-%zu.%s", (int)(slash - kernel), kernel, len, what);
+	return path;
+}
+
+struct t_blob t_cache_read(const char *what, size_t len)
+{
+	const char *path = payload_cache_path(what, len);
+
+	return path ? t_read_file(path) : (struct t_blob){ NULL, 0 };
+}
+
+void t_cache_write(const char *what, size_t len, const struct t_blob *c)
+{
+	const char *path = payload_cache_path(what, len);
+	FILE *f = path ? fopen(path, "wb") : NULL;
+
+	if (f) {
+		fwrite(c->data, 1, c->len, f);
+		fclose(f);
+	}
+}
+
 /* The payload of a bzImage, by its setup header (offsets from the boot protocol). */
-static struct t_blob bzimage_payload(struct t_blob img)
+struct t_blob t_bzimage_payload(struct t_blob img)
 {
 	struct t_blob p = { NULL, 0 };
 	size_t setup, off, len;
@@ -97,7 +128,7 @@ struct t_blob *t_kernel_payload(void)
 	if (!(path = t_kernel_path("vmlinuz-cloud")))
 		return NULL;
 	struct t_blob img = t_read_file(path);
-	struct t_blob p = bzimage_payload(img);
+	struct t_blob p = t_bzimage_payload(img);
 	/* legacy lz4 frame: magic, then (size, block) pairs; the last 4 bytes are the total size */
 	if (p.len < 8) {
 		t_fail(__FILE__, __LINE__, "%s: no lz4 payload", path);
