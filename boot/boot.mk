@@ -9,14 +9,18 @@
 # (boot/main.lds.S asserts it): the stub applies none to itself.
 
 BOOT_FORMATS := gzip bzip2 lzma xz lzo lz4 zstd
-# Each stub's heap (its .bss), at least kd_FMT_heap_size() (checked at boot).
-HEAP_gzip  := 0x20000
-HEAP_bzip2 := 0x480000
-HEAP_lzma  := 0x620000
-HEAP_xz    := 0x80000
-HEAP_lzo   := 0x1000
-HEAP_lz4   := 0x1000
-HEAP_zstd  := 0x40000
+# Each stub's heap (its .bss): kd_FMT_heap_size(), the decoder's worst case,
+# rounded up; lzma's worst case (lc=8, lp=4: 6 MiB) is far beyond what
+# Linux's lc=3 needs (16 KiB), so its stub takes 64 KiB, which covers every
+# lc + lp <= 4 (the .lzma files xz and Linux write).  pack decodes each
+# payload with exactly the stub's heap and refuses one that needs more.
+HEAP_gzip  := 0x4000
+HEAP_bzip2 := 0x378000
+HEAP_lzma  := 0x10000
+HEAP_xz    := 0x8000
+HEAP_lzo   := 0x40
+HEAP_lz4   := 0x40
+HEAP_zstd  := 0x25000
 
 BOOT_CFLAGS := $(FREE_CFLAGS) -Iboot -DBOOT_STACK_SIZE=0x10000
 BOOT_C_COMMON := idt.c ident_map.c console.c kaslr.c
@@ -32,12 +36,11 @@ $(B)/boot/%.o: boot/%.c boot/boot.h boot/layout.h
 
 $(B)/boot/extract-%.o: boot/extract.c boot/boot.h boot/layout.h
 	@mkdir -p $(dir $@)
-	$(CC) $(BOOT_CFLAGS) -DHEAP_SIZE=$(HEAP_$*) -DSTUB_DECODE=kd_$*_decode \
-		-DSTUB_HEAP_NEED=kd_$*_heap_size -c $< -o $@
+	$(CC) $(BOOT_CFLAGS) -DHEAP_SIZE=$(HEAP_$*) -DSTUB_DECODE=kd_$*_decode -c $< -o $@
 
-$(B)/boot/main.lds: boot/main.lds.S boot/layout.h
+$(B)/boot/main-%.lds: boot/main.lds.S boot/layout.h
 	@mkdir -p $(dir $@)
-	$(CC) -E -P -x c -D__ASSEMBLER__ -Iboot $< -o $@
+	$(CC) -E -P -x c -D__ASSEMBLER__ -DHEAP_SIZE=$(HEAP_$*) -Iboot $< -o $@
 
 $(B)/boot/setup.bin: $(B)/boot/setup.o boot/setup.lds
 	ld -T boot/setup.lds -o $(B)/boot/setup.elf $<
@@ -48,8 +51,8 @@ $(B)/boot/head.bin: $(B)/boot/head_64.o boot/head.lds
 	objcopy -O binary $(B)/boot/head.elf $@
 
 BOOT_MAIN_OBJ := $(B)/boot/main_64.o $(B)/boot/idt_handlers_64.o $(BOOT_C_COMMON:%.c=$(B)/boot/%.o)
-$(B)/boot/main-%.bin: $(BOOT_MAIN_OBJ) $(B)/boot/extract-%.o $(B)/libkdecomp-free.a $(B)/boot/main.lds
-	ld -pie --no-dynamic-linker -z noexecstack -z norelro --no-warn-rwx-segments --no-undefined -T $(B)/boot/main.lds \
+$(B)/boot/main-%.bin: $(BOOT_MAIN_OBJ) $(B)/boot/extract-%.o $(B)/libkdecomp-free.a $(B)/boot/main-%.lds
+	ld -pie --no-dynamic-linker -z noexecstack -z norelro --no-warn-rwx-segments --no-undefined -T $(B)/boot/main-$*.lds \
 		-o $(B)/boot/main-$*.elf $(BOOT_MAIN_OBJ) $(B)/boot/extract-$*.o $(B)/libkdecomp-free.a
 	objcopy -O binary -j .head -j .text -j .rodata -j .data $(B)/boot/main-$*.elf $@
 	@printf '  stub %-6s %7d bytes of code and data, %8d bytes in memory\n' $* \

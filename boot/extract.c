@@ -36,8 +36,6 @@ static void decompress(const uint8_t *head, const struct kd_head_info *info, uin
 	};
 	enum kd_err err;
 
-	if (STUB_HEAP_NEED() > sizeof(heap))
-		error_value("decoder needs more heap than the stub reserves:", STUB_HEAP_NEED());
 	kd_heap_init(&h, heap, sizeof(heap));
 	err = STUB_DECODE(&job);
 	if (err != KD_OK) {

@@ -13,7 +13,7 @@ SECTIONS
 	.head : {
 		KEEP(*(.head.text))
 		. = MAIN_FILE_END;
-		LONG(_file_end) LONG(_end) LONG(_pgtable) LONG(0)
+		LONG(_file_end) LONG(_end) LONG(_pgtable) LONG(HEAP_SIZE)
 	}
 	.text : { *(.text .text.*) }
 	.rodata : { *(.rodata .rodata.*) }

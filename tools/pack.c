@@ -184,25 +184,30 @@ static void check_bootable(const struct input *in)
 		die("pack: the decompressed kernel is too large for the boot protocol's 32-bit fields");
 }
 
-/* Decode the payload from the top of a buffer of init_size into its bottom, as the stub will. */
-static bool in_place_ok(enum kd_format fmt, const struct kd_file *payload, const struct kd_file *ref,
-			size_t init_size, size_t payload_at)
+/*
+ * Decode the payload from the top of a buffer of init_size into its bottom,
+ * as the stub will, with the stub's own heap: KD_OK only if the kernel comes
+ * out whole.
+ */
+static enum kd_err in_place_decode(enum kd_format fmt, const struct kd_file *payload, const struct kd_file *ref,
+				   size_t init_size, size_t payload_at, size_t heap_size)
 {
 	uint8_t *buf = xmalloc(init_size);
-	size_t heap_size = kd_heap_size(fmt);
 	void *heap_mem = xmalloc(heap_size);
 	struct kd_heap heap;
-	bool ok;
+	enum kd_err err;
 
 	memset(buf, 0xcc, init_size);
 	memcpy(buf + payload_at, payload->data, payload->len);
 	kd_heap_init(&heap, heap_mem, heap_size);
 	struct kd_job job = { .in = buf + payload_at, .in_len = payload->len, .out = buf,
 			      .out_cap = ref->len, .heap = &heap };
-	ok = kd_decode(fmt, &job) == KD_OK && job.out_len == ref->len && memcmp(buf, ref->data, ref->len) == 0;
+	err = kd_decode(fmt, &job);
+	if (err == KD_OK && (job.out_len != ref->len || memcmp(buf, ref->data, ref->len) != 0))
+		err = KD_ERR_CORRUPT;
 	free(heap_mem);
 	free(buf);
-	return ok;
+	return err;
 }
 
 static void put_hdr32(uint8_t *setup, size_t off, uint32_t v)
@@ -262,7 +267,12 @@ int cmd_pack(int argc, char **argv)
 		init_size = align_up(need > kernel_mem ? need : kernel_mem, 4096);
 		if (init_size > UINT32_MAX)
 			die("pack: the image would need init_size 0x%llx, beyond 32 bits", (unsigned long long)init_size);
-		if (in_place_ok(fmt, &payload, &in.k.data, init_size, init_size - mem_len + payload_off))
+		enum kd_err err = in_place_decode(fmt, &payload, &in.k.data, init_size,
+						  init_size - mem_len + payload_off, mi->heap_size);
+		if (err == KD_ERR_HEAP)
+			die("pack: this %s payload needs more than the stub's %u bytes of heap",
+			    kd_format_name(fmt), mi->heap_size);
+		if (err == KD_OK)
 			break;
 		if (attempt == 4)
 			die("pack: %s does not decode in place even with a margin of %llu bytes",
