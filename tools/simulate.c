@@ -540,7 +540,8 @@ static bool step_decompress(struct sim *s)
 	output_mem(s);
 	in = phys(&s->mem, s->dest + i->payload_off, i->payload_len);
 	out = output_mem(s);	/* again: the input's view may have moved extents */
-	s->heap_size = kd_heap_size(fmt);
+	/* the stub's own heap, as main's header records it */
+	s->heap_size = ((const struct kd_main_info *)(s->img.pm + i->main_off + MAIN_INFO))->heap_size;
 	heap_mem = xmalloc(s->heap_size);
 	kd_heap_init(&heap, heap_mem, s->heap_size);
 	struct kd_job job = { .in = in, .in_len = i->payload_len, .out = out, .out_cap = i->out_len, .heap = &heap };
@@ -560,8 +561,8 @@ static bool step_decompress(struct sim *s)
 	if (job.out_len != i->out_len)
 		return halt(s, "decompress", "decompressed size differs from the size recorded after the payload: 0x%zx",
 			    job.out_len);
-	say(s, "  %zu input bytes read, %zu written in %.1f ms; heap: %zu of %zu bytes (kd_%s_heap_size)",
-	    job.in_used, job.out_len, s->ns[S_DECOMPRESS] / 1e6, s->heap_peak, s->heap_size, kd_format_name(fmt));
+	say(s, "  %zu input bytes read, %zu written in %.1f ms; heap: %zu of the stub's %zu bytes",
+	    job.in_used, job.out_len, s->ns[S_DECOMPRESS] / 1e6, s->heap_peak, s->heap_size);
 	return true;
 }
 
