@@ -41,7 +41,7 @@ for fmt in lz4 gzip xz zstd lzo lzma bzip2; do
 	start=$(date +%s.%N)
 	scripts/boot-qemu.sh "$work/$fmt.img" -a "console=ttyS0 earlyprintk=ttyS0 panic=-1 quiet" > "$work/$fmt.log" 2>&1 || true
 	end=$(date +%s.%N)
-	grep -a -E '^Decompressing Linux|^Booting the kernel|Linux version|^KDECOMP-' "$work/$fmt.log" | tr -d '\r'
+	grep -a -E '^kdecomp: KASLR|^Decompressing Linux|^Booting the kernel|Linux version|^KDECOMP-' "$work/$fmt.log" | tr -d '\r'
 	table="$table$(printf '%-6s %10d bytes  %6.1f s to poweroff' "$fmt" "$(stat -c %s "$work/$fmt.img")" \
 		"$(awk "BEGIN { print $end - $start }")")
 "
