@@ -276,30 +276,17 @@ startup_32_body:
 1:	popl	%ebp
 	subl	$1b - startup_32, %ebp		/* %ebp: load address */
 
-	/* The same target as startup_64 computes; the page tables go in its page-table area. */
-	movl	head_info + INFO_ALIGN - HEAD_INFO(%ebp), %eax
-	decl	%eax
-	leal	(%ebp, %eax), %ebx
-	notl	%eax
-	andl	%eax, %ebx
-	cmpl	$LOAD_PHYSICAL_ADDR, %ebx
-	jae	2f
-	movl	$LOAD_PHYSICAL_ADDR, %ebx
-	/* Before the page tables go there: the buffer must be RAM (as in startup_64). */
-2:	leal	idt64 + 32 * 16(%ebp), %esp
-	movl	%ebx, %eax
-	call	ram_at_32
-	jz	no_memory_32
-	movl	head_info + INFO_INIT_SIZE - HEAD_INFO(%ebp), %eax
-	addl	%ebx, %eax
-	jc	no_memory_32
-	decl	%eax
-	call	ram_at_32
-	jz	no_memory_32
-
-	addl	head_info + INFO_INIT_SIZE - HEAD_INFO(%ebp), %ebx
-	subl	head_info + INFO_MEM_LEN - HEAD_INFO(%ebp), %ebx
-	addl	head_info + INFO_PGT_OFF - HEAD_INFO(%ebp), %ebx	/* %ebx: early page tables */
+	/*
+	 * The first page tables go in the pages just after the image as
+	 * loaded: memory the loader gave us with the image (init_size from
+	 * the load address) that nothing uses until main has its own tables,
+	 * and that the copy never reaches (pack sizes init_size so).  Writing
+	 * nothing else before long mode leaves startup_64 the one place that
+	 * checks the buffer is RAM.
+	 */
+	movl	head_info + INFO_FILE_LEN - HEAD_INFO(%ebp), %ebx
+	leal	4095(%ebp, %ebx), %ebx
+	andl	$~4095, %ebx			/* %ebx: early page tables */
 	leal	(EARLY_STACK_PAGE + 1) * 4096(%ebx), %esp
 
 	/* 4 GiB identity map: PML4 -> PDPT -> 4 PDs of 2 MiB pages. */
@@ -349,83 +336,6 @@ startup_32_body:
 	orl	$0x80000001, %eax
 	movl	%eax, %cr0
 	lret
-
-/* ram_at_64 for 32-bit addresses: entries starting above 4 GiB hold none of them. */
-ram_at_32:
-	movzbl	BP_E820_ENTRIES(%esi), %ecx
-	testl	%ecx, %ecx
-	jz	3f
-	cmpl	$E820_MAX, %ecx
-	jbe	1f
-	movl	$E820_MAX, %ecx
-1:	leal	BP_E820_TABLE(%esi), %edi
-2:	cmpl	$E820_RAM, 16(%edi)
-	jne	4f
-	cmpl	$0, 4(%edi)
-	jne	4f
-	movl	%eax, %edx
-	subl	(%edi), %edx
-	jb	4f
-	cmpl	$0, 12(%edi)			/* 4 GiB long or more: it holds the rest of the 32-bit space */
-	jne	3f
-	cmpl	8(%edi), %edx
-	jb	3f
-4:	addl	$20, %edi
-	loop	2b
-	xorl	%edx, %edx
-	ret
-3:	orl	$1, %edx
-	ret
-
-no_memory_32:
-	leal	no_memory_msg(%ebp), %edi
-	call	puts_32
-	movl	%ebx, %eax
-	call	puthex_32
-	leal	no_memory_sep(%ebp), %edi
-	call	puts_32
-	movl	head_info + INFO_INIT_SIZE - HEAD_INFO(%ebp), %eax
-	addl	%ebx, %eax
-	call	puthex_32
-	leal	no_memory_end(%ebp), %edi
-	call	puts_32
-1:	cli
-	hlt
-	jmp	1b
-
-puts_32:
-	movb	(%edi), %al
-	testb	%al, %al
-	jz	1f
-	call	putc_32
-	incl	%edi
-	jmp	puts_32
-1:	ret
-
-putc_32:
-	movb	%al, %ah
-	movw	$0x3fd, %dx
-1:	inb	%dx, %al
-	testb	$0x20, %al
-	jz	1b
-	movw	$0x3f8, %dx
-	movb	%ah, %al
-	outb	%al, %dx
-	ret
-
-puthex_32:
-	movl	%eax, %ecx
-	leal	hex_prefix(%ebp), %edi
-	call	puts_32
-	movl	$8, %esi
-1:	roll	$4, %ecx
-	movl	%ecx, %eax
-	andl	$15, %eax
-	movb	hex_digits(%ebp, %eax), %al
-	call	putc_32
-	decl	%esi
-	jnz	1b
-	ret
 
 no_memory_msg:
 	.asciz	"\r\nkdecomp: not enough memory: the decompression buffer ["

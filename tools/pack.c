@@ -264,6 +264,10 @@ int cmd_pack(int argc, char **argv)
 	for (int attempt = 0;; attempt++) {
 		uint64_t need = out_len + margin + mem_len - payload_off - payload.len;
 
+		/* the 32-bit entry's first page tables and stack follow the image as loaded; the copy must not reach them */
+		uint64_t early = mem_len + align_up(file_len, 4096) + (EARLY_STACK_PAGE + 1) * 4096;
+
+		need = need > early ? need : early;
 		init_size = align_up(need > kernel_mem ? need : kernel_mem, 4096);
 		if (init_size > UINT32_MAX)
 			die("pack: the image would need init_size 0x%llx, beyond 32 bits", (unsigned long long)init_size);

@@ -356,9 +356,10 @@ static bool step_head(struct sim *s)
 		return halt(s, "head", "the copy goes down over itself (destination 0x%llx, source 0x%llx): "
 			    "copying backwards would corrupt it", X(s->dest), X(load));
 	if (!s->entry_64)
-		say(s, "  early page tables at dest + pgt_off = 0x%llx: PML4, PDPT, 4 PDs of 2 MiB pages = "
-		    "the first 4 GiB identity-mapped (%d pages); PAE, EFER.LME, CR0.PG: long mode, "
-		    "then on to startup_64's path", X(s->dest + i->pgt_off), EARLY_PGT_PAGES);
+		say(s, "  startup_32 put its page tables just after the image as loaded, at 0x%llx: PML4, PDPT, "
+		    "4 PDs of 2 MiB pages = the first 4 GiB identity-mapped (%d pages); PAE, EFER.LME, CR0.PG: "
+		    "long mode, then on to startup_64's path", X(KD_ALIGN_UP(load + i->file_len, 4096)),
+		    EARLY_PGT_PAGES);
 	say(s, "  stack in the destination's page-table area (0x%llx); our GDT and an IDT whose every vector "
 	    "prints and halts", X(s->dest + i->pgt_off + (EARLY_STACK_PAGE + 1) * 4096));
 
