@@ -359,13 +359,7 @@ from_32:
 	movl	%eax, %gs
 	jmp	join_64
 
-	.balign	16
-gdt:
-	.quad	0
-	.quad	0x00cf9a000000ffff		/* 0x08: 32-bit code */
-	.quad	0x00af9a000000ffff		/* 0x10: 64-bit code */
-	.quad	0x00cf92000000ffff		/* 0x18: data */
-gdt_end:
+	boot_gdt
 	.balign	8
 	.word	0, 0, 0
 gdt_desc:

@@ -42,6 +42,22 @@
 #define BOOT_CS64		0x10
 #define BOOT_DS			0x18
 
+#if defined(__ASSEMBLER__) && !defined(LINKER_SCRIPT)
+/*
+ * The GDT the head and main each carry (they are linked apart): flat
+ * segments at the selectors above.  Labels gdt and gdt_end.
+ */
+.macro boot_gdt
+	.balign	16
+gdt:
+	.quad	0
+	.quad	0x00cf9a000000ffff		/* BOOT_CS32: 32-bit code */
+	.quad	0x00af9a000000ffff		/* BOOT_CS64: 64-bit code */
+	.quad	0x00cf92000000ffff		/* BOOT_DS: data */
+gdt_end:
+.endm
+#endif
+
 #define HEAD_INFO		0x10
 #define STARTUP_64		0x200
 

@@ -58,13 +58,7 @@ relocated:
 	jmp	*%rax
 
 	.section .rodata
-	.balign	16
-gdt:
-	.quad	0
-	.quad	0x00cf9a000000ffff		/* 0x08: 32-bit code */
-	.quad	0x00af9a000000ffff		/* 0x10: 64-bit code */
-	.quad	0x00cf92000000ffff		/* 0x18: data */
-gdt_end:
+	boot_gdt
 
 	.data
 	.balign	8
