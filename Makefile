@@ -23,17 +23,20 @@ HOST_LDFLAGS := $(SAN)
 REF_LIBS := -llz4 -lz -ldeflate -llzma -lbz2 -llzo2 -lzstd
 
 # The freestanding flags, each for a reason:
-#   -ffreestanding -fno-builtin-*: no libc; lib/mem.c supplies mem*.
-#   -fPIE -fvisibility=hidden: the stub runs wherever it was loaded and
-#     copied, with no run-time relocations (the link checks that).
+#   -ffreestanding: no libc; lib/mem.c supplies mem*, and
+#     -fno-tree-loop-distribute-patterns keeps GCC from turning its loops
+#     back into calls to them.
+#   -fPIE, -include lib/hidden.h: the stub runs wherever it was loaded and
+#     copied; with every symbol hidden, references are RIP-relative and the
+#     link has no run-time relocations or GOT (boot/main.lds.S checks).
+#   -fno-jump-tables: a switch's table would hold absolute addresses.
 #   -mno-sse -mno-mmx -mno-80387: no FPU state is set up before the kernel.
 #   -mno-red-zone: exception handlers run on the interrupted stack.
 #   -fno-stack-protector, no sanitizers: there is no runtime to back them.
-FREE_CFLAGS := -include lib/hidden.h -std=gnu11 $(WARN) -O2 -g -Ilib -ffreestanding -fno-builtin-memcpy \
-	-fPIE -fvisibility=hidden -mno-sse -mno-sse2 -mno-mmx -mno-80387 -mno-red-zone \
-	-fno-stack-protector -fno-asynchronous-unwind-tables -fno-pic -fno-common \
-	-mcmodel=small -fno-jump-tables -fno-tree-loop-distribute-patterns
-FREE_CFLAGS := $(filter-out -fno-pic,$(FREE_CFLAGS))
+FREE_CFLAGS := -include lib/hidden.h -std=gnu11 $(WARN) -O2 -g -Ilib -ffreestanding \
+	-fPIE -mno-sse -mno-sse2 -mno-mmx -mno-80387 -mno-red-zone \
+	-fno-stack-protector -fno-asynchronous-unwind-tables -fno-common \
+	-fno-jump-tables -fno-tree-loop-distribute-patterns
 
 LIB_SRC   := $(wildcard lib/*.c)
 HOST_LIB_SRC := $(filter-out lib/mem.c,$(LIB_SRC))
