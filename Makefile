@@ -112,10 +112,10 @@ check: all kernels
 	$(MAKE) check-unit
 	$(MAKE) check-boot
 
-# Debian's current generic (xz) and cloud (lz4) kernels, and the cloud
+# Debian's current generic (xz), cloud (lz4) and rt kernels, and the cloud
 # kernel's unstripped vmlinux (the -dbg package), into ~/.cache/kdecomp once.
 kernels:
-	scripts/fetch-kernels.sh generic cloud dbg-cloud
+	scripts/fetch-kernels.sh generic cloud rt dbg-cloud
 
 demo: all $(B)/tests/kernel.elf
 	scripts/demo.sh

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Fetch Debian's current x86-64 kernels into a cache outside the repo, once.
 #
-#   scripts/fetch-kernels.sh [generic|cloud|dbg-cloud ...]
+#   scripts/fetch-kernels.sh [generic|cloud|rt|dbg-cloud ...]
 #
 # Prints nothing but errors; the kernels land in $KDECOMP_CACHE (default
 # ~/.cache/kdecomp) as vmlinuz-<flavour> (and vmlinux-cloud-dbg for the
@@ -41,6 +41,7 @@ for flavour; do
 	case $flavour in
 	generic)   fetch generic linux-image-amd64 -unsigned '*/boot/vmlinuz-*' vmlinuz-generic ;;
 	cloud)     fetch cloud linux-image-cloud-amd64 -unsigned '*/boot/vmlinuz-*' vmlinuz-cloud ;;
+	rt)        fetch rt linux-image-rt-amd64 -unsigned '*/boot/vmlinuz-*' vmlinuz-rt ;;
 	dbg-cloud) fetch cloud linux-image-cloud-amd64 -dbg '*/vmlinux-*' vmlinux-cloud-dbg ;;
 	*) echo "fetch-kernels: unknown flavour $flavour" >&2; exit 2 ;;
 	esac

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Debian's generic (xz) and cloud (lz4) kernels, repacked by kdecomp in each
+# Debian's generic (xz), cloud (lz4) and rt (xz) kernels, repacked by kdecomp in each
 # of the seven formats, boot under QEMU (TCG) to our init; with nokaslr
 # each runs at its preferred addresses (physical 16 MiB, _stext at
 # 0xffffffff81000000) and reports the command line we gave.  The kernel's
@@ -18,7 +18,7 @@ kernel_view() {
 		grep -a -i -E 'e820|boot_params|boot params|reloc|kaslr|setup_data|WARNING|BUG' | sort -u
 }
 
-for flavour in cloud generic; do
+for flavour in cloud generic rt; do
 	kernel=$CACHE/vmlinuz-$flavour
 	[ -s "$kernel" ] || { not_ok "no $kernel: run scripts/fetch-kernels.sh"; continue; }
 	boot "$WORK/debian-$flavour.log" "$kernel" -a "$append"
