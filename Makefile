@@ -103,6 +103,7 @@ check-boot: all $(B)/loader64/loader64.bin $(B)/tests/kernel.elf
 	tests/boot/formats.sh
 	tests/boot/testkernel.sh
 	tests/boot/kaslr.sh
+	tests/boot/la57.sh
 	tests/boot/entry64.sh
 	tests/boot/grub.sh
 	tests/boot/errors.sh

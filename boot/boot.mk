@@ -50,7 +50,7 @@ $(B)/boot/head.bin: $(B)/boot/head_64.o boot/head.lds
 	ld -T boot/head.lds -o $(B)/boot/head.elf $<
 	objcopy -O binary $(B)/boot/head.elf $@
 
-BOOT_MAIN_OBJ := $(B)/boot/main_64.o $(B)/boot/idt_handlers_64.o $(BOOT_C_COMMON:%.c=$(B)/boot/%.o)
+BOOT_MAIN_OBJ := $(B)/boot/main_64.o $(B)/boot/idt_handlers_64.o $(B)/boot/paging_64.o $(BOOT_C_COMMON:%.c=$(B)/boot/%.o)
 $(B)/boot/main-%.bin: $(BOOT_MAIN_OBJ) $(B)/boot/extract-%.o $(B)/libkdecomp-free.a $(B)/boot/main-%.lds
 	ld -pie --no-dynamic-linker -z noexecstack -z norelro --no-warn-rwx-segments --no-undefined -T $(B)/boot/main-$*.lds \
 		-o $(B)/boot/main-$*.elf $(BOOT_MAIN_OBJ) $(B)/boot/extract-$*.o $(B)/libkdecomp-free.a

@@ -6,9 +6,16 @@
  * the page-table pool: the image, boot_params and the command line now,
  * the kernel's destination when extract_kernel has chosen it, and any
  * other page on demand from the page-fault handler.
+ *
+ * The tables are 5-level when the kernel can run so (pack recorded its
+ * XLF_5LEVEL), the CPU has LA57 and the command line does not say no5lvl;
+ * otherwise 4-level.  The kernel keeps the mode it is entered in.
  */
 #include "boot.h"
+#include "cmdline.h"
 #include "pgtable.h"
+
+#define CPUID_7_ECX_LA57	(1u << 16)
 
 static struct kd_pgt pgt;
 static bool pgt_loaded;
@@ -16,6 +23,58 @@ static bool pgt_loaded;
 static void write_cr3(uint64_t v)
 {
 	__asm__ volatile("mov %0, %%cr3" : : "r"(v) : "memory");
+}
+
+static uint64_t read_cr4(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("mov %%cr4, %0" : "=r"(v));
+	return v;
+}
+
+static void cpuid(uint32_t leaf, uint32_t subleaf, uint32_t r[4])
+{
+	__asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]) : "a"(leaf), "c"(subleaf));
+}
+
+static bool cpu_has_la57(void)
+{
+	uint32_t r[4];
+
+	cpuid(0, 0, r);
+	if (r[0] < 7)
+		return false;
+	cpuid(7, 0, r);
+	return r[2] & CPUID_7_ECX_LA57;
+}
+
+static bool kernel_wants_5level(const struct kd_boot_params *bp, const struct kd_head_info *info)
+{
+	size_t len, n;
+	const char *cmd = boot_cmdline(bp, &len), *v;
+
+	if (!(info->flags & HEAD_5LEVEL) || !cpu_has_la57())
+		return false;
+	return !(cmd && kd_cmdline_get(cmd, len, "no5lvl", &v, &n));
+}
+
+/*
+ * The paging mode to build for.  Changing it passes through 32-bit code
+ * (set_paging_mode), which needs the stub (code, stack, GDT, tables) below
+ * 4 GiB; above, we keep the mode we were entered in, and a kernel that
+ * cannot run 5-level cannot be entered from there.
+ */
+static int paging_levels(const struct kd_boot_params *bp, const uint8_t *head, const struct kd_head_info *info,
+			 int current)
+{
+	int wanted = kernel_wants_5level(bp, info) ? 5 : 4;
+
+	if (wanted == current || (uintptr_t)head + info->mem_len <= 1ull << 32)
+		return wanted;
+	if (current == 5)
+		error("entered in 5-level paging above 4 GiB: cannot go back to the 4-level paging this kernel needs");
+	return current;
 }
 
 void add_identity_map(uint64_t start, uint64_t end)
@@ -31,13 +90,18 @@ void init_identity_maps(struct kd_boot_params *bp, const uint8_t *head)
 	const struct kd_head_info *info = head_info(head);
 	uint8_t *pool = (uint8_t *)head + info->pgt_off + PGT_POOL_FIRST * KD_PAGE_SIZE;
 	uint64_t cmdline = kd_cmdline_addr(bp);
+	int current = read_cr4() & (1u << CR4_LA57_BIT) ? 5 : 4;
+	int levels = paging_levels(bp, head, info, current);
 
-	if (kd_pgt_init(&pgt, pool, PGT_POOL_PAGES * KD_PAGE_SIZE, 4) != KD_OK)
+	if (kd_pgt_init(&pgt, pool, PGT_POOL_PAGES * KD_PAGE_SIZE, levels) != KD_OK)
 		error("no page-table pool");
 	pgt_loaded = true;	/* building: the maps below go into the new tables */
 	add_identity_map((uintptr_t)head, (uintptr_t)head + info->mem_len);
 	add_identity_map((uintptr_t)bp, (uintptr_t)bp + sizeof(*bp));
 	if (cmdline)
 		add_identity_map(cmdline, cmdline + COMMAND_LINE_SIZE);
-	write_cr3((uint64_t)(uintptr_t)pgt.top);
+	if (levels == current)
+		write_cr3((uint64_t)(uintptr_t)pgt.top);
+	else
+		set_paging_mode((uint32_t)(uintptr_t)pgt.top, levels == 5);
 }

@@ -42,6 +42,9 @@
 #define BOOT_CS64		0x10
 #define BOOT_DS			0x18
 
+#define CR0_PG_BIT		31	/* paging */
+#define CR4_LA57_BIT		12	/* 5-level paging */
+
 #if defined(__ASSEMBLER__) && !defined(LINKER_SCRIPT)
 /*
  * The GDT the head and main each carry (they are linked apart): flat
@@ -72,7 +75,11 @@ gdt_end:
 #define INFO_ALIGN		0x34	/* kernel_alignment */
 #define INFO_OUT_LEN		0x38	/* decompressed payload length */
 #define INFO_KERNEL_MEM		0x3c	/* the kernel's memory: highest p_paddr + p_memsz - 16 MiB */
-#define INFO_END		0x40
+#define INFO_FLAGS		0x40	/* HEAD_* below */
+#define INFO_END		0x44
+
+/* The kernel runs in 5-level paging (its bzImage had XLF_5LEVEL): enter it so when the CPU can. */
+#define HEAD_5LEVEL		0x01
 
 /* Main's header, at the start of main (after its 8-byte entry jump). */
 #define MAIN_INFO		0x08
@@ -94,7 +101,7 @@ gdt_end:
 struct kd_head_info {
 	char magic[8];		/* "KDHEAD01" */
 	uint32_t payload_off, payload_len, main_off, file_len, mem_len, init_size, pgt_off, align;
-	uint32_t out_len, kernel_mem;
+	uint32_t out_len, kernel_mem, flags;
 };
 _Static_assert(sizeof(struct kd_head_info) == INFO_END - HEAD_INFO, "head info layout");
 

@@ -5,7 +5,8 @@
 #   scripts/boot-qemu.sh IMAGE [-m MEM] [-a "APPEND"] [-i INITRD] [-t TIMEOUT] [-c CPU] [-x "QEMU-ARGS"]
 #
 # MEM defaults to 1G, APPEND to "console=ttyS0 earlyprintk=ttyS0 panic=-1",
-# INITRD to the test initramfs (built on first use), CPU to max.  -x adds
+# INITRD to the test initramfs (built on first use, and again when
+# scripts/make-initramfs.sh changes), CPU to max.  -x adds
 # arguments to QEMU's command line (split at spaces), e.g. the
 # isa-debug-exit device the test kernel reports through.
 # An IMAGE ending in .iso boots from the CD-ROM through its own boot loader
@@ -34,7 +35,7 @@ while getopts m:a:i:t:c:x: opt; do
 done
 if [ -z "$initrd" ]; then
 	cache=${KDECOMP_CACHE:-$HOME/.cache/kdecomp}
-	initrd=$cache/initramfs.cpio.gz
+	initrd=$cache/initramfs-$(cksum < "$here/make-initramfs.sh" | cut -d' ' -f1).cpio.gz
 	mkdir -p "$cache"
 	[ -s "$initrd" ] || "$here/make-initramfs.sh" "$initrd"
 fi

@@ -4,11 +4,17 @@
 #
 #   scripts/make-initramfs.sh OUT.cpio.gz
 #
+# The boot scripts cache it under a name that carries this script's
+# checksum (scripts/boot-qemu.sh, tests/boot/lib.sh): edit the init and the
+# next boot builds a fresh one.
+#
 # Its output, which the boot tests read:
 #   KDECOMP-INIT: userspace reached
 #   KDECOMP-CMDLINE: <contents of /proc/cmdline>
 #   KDECOMP-IOMEM: <the "Kernel code" line of /proc/iomem>
 #   KDECOMP-STEXT: <the _stext line of /proc/kallsyms>
+#   KDECOMP-LA57: <1 if the kernel runs with 5-level paging, else 0 (it
+#                 drops the la57 CPU flag when it runs 4-level)>
 #   KDECOMP-DONE
 set -eu
 out=$1
@@ -27,6 +33,7 @@ echo "KDECOMP-INIT: userspace reached"
 echo "KDECOMP-CMDLINE: $(cat /proc/cmdline)"
 echo "KDECOMP-IOMEM: $(grep 'Kernel code' /proc/iomem)"
 echo "KDECOMP-STEXT: $(grep ' _stext$' /proc/kallsyms)"
+echo "KDECOMP-LA57: $(grep -c -w la57 /proc/cpuinfo)"
 echo "KDECOMP-DONE"
 poweroff -f
 INIT

@@ -80,6 +80,7 @@ struct input {
 	struct kernel k;
 	char version[VERSION_MAX];
 	uint32_t kernel_alignment;
+	uint32_t head_flags;	/* HEAD_*: what the original bzImage said of the kernel */
 };
 
 /* "Linux version ..." as the kernel prints it, up to the newline, if the ELF holds it. */
@@ -158,6 +159,8 @@ static void read_input(const char *path, const char *relocs_path, struct input *
 			die("pack: %s: %s", path, msg);
 		if (img.version)
 			snprintf(in->version, sizeof(in->version), "%.*s", (int)img.version_len, img.version);
+		if (img.hdr.xloadflags & KD_XLF_5LEVEL)
+			in->head_flags |= HEAD_5LEVEL;
 		if (img.hdr.kernel_alignment >= PHYSICAL_ALIGN)
 			in->kernel_alignment = img.hdr.kernel_alignment;
 		if (relocs_path)
@@ -289,7 +292,7 @@ int cmd_pack(int argc, char **argv)
 		.payload_off = payload_off, .payload_len = payload.len, .main_off = main_off,
 		.file_len = file_len, .mem_len = mem_len, .init_size = init_size,
 		.pgt_off = main_off + mi->pgt, .align = in.kernel_alignment,
-		.out_len = out_len, .kernel_mem = kernel_mem,
+		.out_len = out_len, .kernel_mem = kernel_mem, .flags = in.head_flags,
 	};
 	size_t image_len = setup.len + file_len;
 	uint8_t *image = xmalloc(image_len), *pm = image + setup.len;

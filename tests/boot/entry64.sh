@@ -14,7 +14,7 @@ cd "$(dirname "$0")/../.."
 
 loader=build/loader64/loader64.bin
 kernel=$CACHE/vmlinuz-cloud
-initramfs=$CACHE/initramfs.cpio.gz
+initramfs=$INITRAMFS
 [ -s "$loader" ] || { not_ok "no $loader: run make"; summary; exit 1; }
 [ -s "$kernel" ] || { not_ok "no $kernel: run scripts/fetch-kernels.sh"; summary; exit 1; }
 [ -s "$initramfs" ] || scripts/make-initramfs.sh "$initramfs"

@@ -16,7 +16,7 @@ cd "$(dirname "$0")/../.."
 . tests/boot/lib.sh
 
 kernel=$CACHE/vmlinuz-cloud
-initramfs=$CACHE/initramfs.cpio.gz
+initramfs=$INITRAMFS
 loader=build/loader64/loader64.bin
 [ -s "$kernel" ] || { not_ok "no $kernel: run scripts/fetch-kernels.sh"; summary; exit 1; }
 [ -s "$initramfs" ] || scripts/make-initramfs.sh "$initramfs"

@@ -13,7 +13,7 @@ cd "$(dirname "$0")/../.."
 . tests/boot/lib.sh
 
 kernel=$CACHE/vmlinuz-cloud
-initramfs=$CACHE/initramfs.cpio.gz
+initramfs=$INITRAMFS
 for tool in grub-mkrescue xorriso mformat; do
 	command -v $tool > /dev/null || { not_ok "no $tool: run make deps"; summary; exit 1; }
 done

@@ -3,6 +3,8 @@
 
 KDECOMP=${KDECOMP:-build/kdecomp}
 CACHE=${KDECOMP_CACHE:-$HOME/.cache/kdecomp}
+# the test initramfs as scripts/boot-qemu.sh names it: rebuilt when its script changes
+INITRAMFS=$CACHE/initramfs-$(cksum < scripts/make-initramfs.sh | cut -d' ' -f1).cpio.gz
 if [ -z "${WORK:-}" ]; then
 	WORK=$(mktemp -d)
 	trap 'rm -rf "$WORK"' EXIT
