@@ -412,6 +412,8 @@ static bool step_ident(struct sim *s)
 	uint64_t pool = s->dest + i->pgt_off + PGT_POOL_FIRST * KD_PAGE_SIZE;
 
 	say(s, "\n== init_identity_maps (boot/ident_map.c): fresh 4-level tables, 2 MiB pages");
+	say(s, "  4-level: the simulated CPU has no LA57; on one with it, head flags 0x%x would get %s", i->flags,
+	    i->flags & HEAD_5LEVEL ? "5-level tables (unless no5lvl)" : "4-level ones too (no HEAD_5LEVEL)");
 	say(s, "  the pool: %d pages at 0x%llx (dest + pgt_off + %d pages); lib/pgtable.c builds them "
 	    "(here on a host pool)", PGT_POOL_PAGES, X(pool), PGT_POOL_FIRST);
 	s->pool = aligned_alloc(KD_PAGE_SIZE, PGT_POOL_PAGES * KD_PAGE_SIZE);
