@@ -62,8 +62,8 @@ static bool kernel_wants_5level(const struct kd_boot_params *bp, const struct kd
 /*
  * The paging mode to build for.  Changing it passes through 32-bit code
  * (set_paging_mode), which needs the stub (code, stack, GDT, tables) below
- * 4 GiB; above, we keep the mode we were entered in, and a kernel that
- * cannot run 5-level cannot be entered from there.
+ * 4 GiB; above, we keep the mode we were entered in (past no5lvl, if need
+ * be), unless the kernel cannot run in it.
  */
 static int paging_levels(const struct kd_boot_params *bp, const uint8_t *head, const struct kd_head_info *info,
 			 int current)
@@ -72,7 +72,7 @@ static int paging_levels(const struct kd_boot_params *bp, const uint8_t *head, c
 
 	if (wanted == current || (uintptr_t)head + info->mem_len <= 1ull << 32)
 		return wanted;
-	if (current == 5)
+	if (current == 5 && !(info->flags & HEAD_5LEVEL))
 		error("entered in 5-level paging above 4 GiB: cannot go back to the 4-level paging this kernel needs");
 	return current;
 }
