@@ -41,22 +41,9 @@ head_info:
  */
 	.code64
 early_exception:
-	lea	early_msg(%rip), %rsi
-1:	lodsb
-	testb	%al, %al
-	jz	3f
-	movb	%al, %ah
-	movw	$0x3fd, %dx			/* line status: wait for room */
-2:	inb	%dx, %al
-	testb	$0x20, %al
-	jz	2b
-	movw	$0x3f8, %dx
-	movb	%ah, %al
-	outb	%al, %dx
-	jmp	1b
-3:	cli
-	hlt
-	jmp	3b
+	leaq	early_msg(%rip), %rdi
+	call	puts_64
+	jmp	halt_64
 early_msg:
 	.asciz	"\r\nkdecomp: exception before relocation; halting\r\n"
 
@@ -216,9 +203,10 @@ no_memory_64:
 	call	puthex_64
 	leaq	no_memory_end(%rip), %rdi
 	call	puts_64
-1:	cli
+halt_64:
+	cli
 	hlt
-	jmp	1b
+	jmp	halt_64
 
 /* The string at %rdi, on COM1 (before main, nobody has chosen a console yet). */
 puts_64:
