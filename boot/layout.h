@@ -95,6 +95,7 @@ gdt_end:
 #define PGT_POOL_PAGES		64
 
 #ifndef __ASSEMBLER__
+#include <stddef.h>
 #include <stdint.h>
 
 /* The head info block (HEAD_INFO), as pack writes it and the head and main read it. */
@@ -103,6 +104,20 @@ struct kd_head_info {
 	uint32_t payload_off, payload_len, main_off, file_len, mem_len, init_size, pgt_off, align;
 	uint32_t out_len, kernel_mem, flags;
 };
+/* The assembly reads these fields by the offsets above: they must agree. */
+#define KD_INFO_AT(field, off) \
+	_Static_assert(HEAD_INFO + offsetof(struct kd_head_info, field) == (off), #field)
+KD_INFO_AT(payload_off, INFO_PAYLOAD_OFF);
+KD_INFO_AT(payload_len, INFO_PAYLOAD_LEN);
+KD_INFO_AT(main_off, INFO_MAIN_OFF);
+KD_INFO_AT(file_len, INFO_FILE_LEN);
+KD_INFO_AT(mem_len, INFO_MEM_LEN);
+KD_INFO_AT(init_size, INFO_INIT_SIZE);
+KD_INFO_AT(pgt_off, INFO_PGT_OFF);
+KD_INFO_AT(align, INFO_ALIGN);
+KD_INFO_AT(out_len, INFO_OUT_LEN);
+KD_INFO_AT(kernel_mem, INFO_KERNEL_MEM);
+KD_INFO_AT(flags, INFO_FLAGS);
 _Static_assert(sizeof(struct kd_head_info) == INFO_END - HEAD_INFO, "head info layout");
 
 /* Main's header (MAIN_INFO), as the linker fills it. */
@@ -110,5 +125,13 @@ struct kd_main_info {
 	char magic[8];		/* "KDMAIN01" */
 	uint32_t file_end, mem_end, pgt, heap_size;
 };
+
+/* main.lds.S writes these fields at the offsets above. */
+#define KD_MAIN_AT(field, off) \
+	_Static_assert(MAIN_INFO + offsetof(struct kd_main_info, field) == (off), #field)
+KD_MAIN_AT(file_end, MAIN_FILE_END);
+KD_MAIN_AT(mem_end, MAIN_MEM_END);
+KD_MAIN_AT(pgt, MAIN_PGT);
+KD_MAIN_AT(heap_size, MAIN_HEAP_SIZE);
 #endif
 #endif
