@@ -18,7 +18,12 @@ B        := build
 SAN      ?=
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS   ?= -O2 -g
-HOST_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) $(SAN) -Ilib
+# lib/ by concern: decode/ (a folder per format family with layers), check/
+# (CRCs and hashes), kernel/ (boot protocol, bzImage, ELF, relocations,
+# kallsyms, KASLR, page tables); kd.h, the heap and mem* at its root.
+LIB_DIRS := lib lib/check lib/kernel lib/decode $(patsubst %/,%,$(wildcard lib/decode/*/))
+LIB_INC  := $(LIB_DIRS:%=-I%)
+HOST_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) $(SAN) $(LIB_INC)
 HOST_LDFLAGS := $(SAN)
 REF_LIBS := -llz4 -lz -ldeflate -llzma -lbz2 -llzo2 -lzstd
 
@@ -33,12 +38,12 @@ REF_LIBS := -llz4 -lz -ldeflate -llzma -lbz2 -llzo2 -lzstd
 #   -mno-sse -mno-mmx -mno-80387: no FPU state is set up before the kernel.
 #   -mno-red-zone: exception handlers run on the interrupted stack.
 #   -fno-stack-protector, no sanitizers: there is no runtime to back them.
-FREE_CFLAGS := -include lib/hidden.h -std=gnu11 $(WARN) -O2 -g -Ilib -ffreestanding \
+FREE_CFLAGS := -include lib/hidden.h -std=gnu11 $(WARN) -O2 -g $(LIB_INC) -ffreestanding \
 	-fPIE -mno-sse -mno-sse2 -mno-mmx -mno-80387 -mno-red-zone \
 	-fno-stack-protector -fno-asynchronous-unwind-tables -fno-common \
 	-fno-jump-tables -fno-tree-loop-distribute-patterns
 
-LIB_SRC   := $(wildcard lib/*.c)
+LIB_SRC   := $(wildcard $(LIB_DIRS:%=%/*.c))
 HOST_LIB_SRC := $(filter-out lib/mem.c,$(LIB_SRC))
 HOST_LIB_OBJ := $(HOST_LIB_SRC:%.c=$(B)/host/%.o)
 FREE_LIB_OBJ := $(LIB_SRC:%.c=$(B)/free/%.o)
@@ -128,7 +133,7 @@ bench-boot: all
 	bench/boot-time.sh
 
 FUZZ_CC := clang
-FUZZ_FLAGS := -std=gnu11 -g -O1 -Ilib -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+FUZZ_FLAGS := -std=gnu11 -g -O1 $(LIB_INC) -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_TIME ?= 20
 $(B)/fuzz/%: fuzz/%.c $(HOST_LIB_SRC)
 	@mkdir -p $(dir $@)

@@ -24,7 +24,7 @@ HEAP_zstd  := 0x25000
 
 BOOT_CFLAGS := $(FREE_CFLAGS) -Iboot -DBOOT_STACK_SIZE=0x10000
 BOOT_C_COMMON := idt.c ident_map.c console.c kaslr.c
-BOOT_ASFLAGS := -Iboot -Ilib -DBOOT_STACK_SIZE=0x10000
+BOOT_ASFLAGS := -Iboot $(LIB_INC) -DBOOT_STACK_SIZE=0x10000
 
 $(B)/boot/%.o: boot/%.S boot/layout.h
 	@mkdir -p $(dir $@)

@@ -9,7 +9,7 @@
 # %rip-relative, no GOT) because it starts identity-mapped wherever the
 # stub put it; the only absolute references are the probes in probes.S.
 
-TESTKERNEL_CFLAGS := -include lib/hidden.h -std=gnu11 $(WARN) -O2 -g -Ilib -Itests/kernel -ffreestanding -fPIE \
+TESTKERNEL_CFLAGS := -include lib/hidden.h -std=gnu11 $(WARN) -O2 -g $(LIB_INC) -Itests/kernel -ffreestanding -fPIE \
 	-mno-sse -mno-sse2 -mno-mmx -mno-80387 -mno-red-zone -fno-stack-protector \
 	-fno-asynchronous-unwind-tables -fno-jump-tables -fno-common
 TESTKERNEL_OBJ := $(addprefix $(B)/tests/kernel/,head.o probes.o main.o relocs.o paging.o serial.o) \
@@ -19,7 +19,7 @@ $(B)/tests/kernel/%.o: tests/kernel/%.S tests/kernel/kernel.h
 	@mkdir -p $(dir $@)
 	$(CC) -Itests/kernel -c $< -o $@
 
-$(B)/tests/kernel/%.o: tests/kernel/%.c tests/kernel/kernel.h lib/bootparam.h lib/kd.h
+$(B)/tests/kernel/%.o: tests/kernel/%.c tests/kernel/kernel.h lib/kernel/bootparam.h lib/kd.h
 	@mkdir -p $(dir $@)
 	$(CC) $(TESTKERNEL_CFLAGS) -MMD -MP -c $< -o $@
 

@@ -5,7 +5,7 @@
 # Built from C at -m64 and linked below 2 GiB (-mcmodel=small, no PIE);
 # lib/mem.c (freestanding build) supplies the mem* the compiler may call.
 
-LOADER64_CFLAGS := -std=gnu11 $(WARN) -O2 -Ilib -ffreestanding -fno-pie -fno-pic -mcmodel=small \
+LOADER64_CFLAGS := -std=gnu11 $(WARN) -O2 $(LIB_INC) -ffreestanding -fno-pie -fno-pic -mcmodel=small \
 	-mno-sse -mno-sse2 -mno-mmx -mno-80387 -mno-red-zone -fno-stack-protector \
 	-fno-asynchronous-unwind-tables
 LOADER64_OBJ := $(B)/loader64/entry.o $(B)/loader64/loader.o $(B)/free/lib/mem.o
@@ -14,7 +14,7 @@ $(B)/loader64/entry.o: tests/loader64/entry.S
 	@mkdir -p $(dir $@)
 	$(CC) -c $< -o $@
 
-$(B)/loader64/loader.o: tests/loader64/loader.c lib/bootparam.h lib/kd.h
+$(B)/loader64/loader.o: tests/loader64/loader.c lib/kernel/bootparam.h lib/kd.h
 	@mkdir -p $(dir $@)
 	$(CC) $(LOADER64_CFLAGS) -c $< -o $@
 
