@@ -16,7 +16,6 @@
 
 /* console.c: the serial console */
 void console_init(const struct kd_boot_params *bp);
-bool console_enabled(void);
 void putstr(const char *s);		/* only when a console was asked for */
 void puthex(uint64_t v);
 void warn(const char *s);		/* always, and carry on */

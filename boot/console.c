@@ -95,11 +95,6 @@ void console_init(const struct kd_boot_params *bp)
 	}
 }
 
-bool console_enabled(void)
-{
-	return enabled;
-}
-
 static void serial_putc(char c)
 {
 	for (int spin = 0; spin < 100000 && !(inb(port + UART_LSR) & LSR_THRE); spin++)

@@ -37,6 +37,18 @@
 #define KD_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define KD_ALIGN_UP(x, a) (((x) + ((a) - 1)) & ~(__typeof__(x))((a) - 1))
 
+/*
+ * Tables computed on first use (the CRCs': kilobytes that a stub whose
+ * format needs none would otherwise carry).  The stub is single-threaded;
+ * on the host their builders also run as constructors, before main, so a
+ * multi-threaded caller only ever reads them.
+ */
+#if __STDC_HOSTED__
+#define KD_TABLE_BUILDER __attribute__((constructor)) static void
+#else
+#define KD_TABLE_BUILDER static void
+#endif
+
 /* Little-endian loads and stores; x86 does unaligned accesses natively. */
 static inline uint16_t kd_get_le16(const uint8_t *p) { uint16_t v; kd_memcpy(&v, p, 2); return v; }
 static inline uint32_t kd_get_le32(const uint8_t *p) { uint32_t v; kd_memcpy(&v, p, 4); return v; }
@@ -172,7 +184,7 @@ KD_DECODER(zstd);
 enum kd_err kd_decode(enum kd_format fmt, struct kd_job *job);
 size_t kd_heap_size(enum kd_format fmt);
 
-/* Checksums shared by the formats (lib/crc32.c). */
+/* Checksums shared by the formats (lib/check/crc32.c). */
 uint32_t kd_crc32(uint32_t crc, const uint8_t *buf, size_t len);	/* IEEE, reflected, as gzip, xz, lzo */
 
 #endif

@@ -3,14 +3,14 @@
  * bzip2's CRC-32: the same polynomial as gzip's (0x04C11DB7) but not
  * reflected, so the register shifts left and bytes enter at the top.  It
  * starts at ~0 and is complemented at the end.  Slice-by-8 as in crc32.c,
- * with tables built on first use (the boot stub is single-threaded).
+ * with tables built on first use (KD_TABLE_BUILDER).
  */
 #include "bzip2.h"
 
 static uint32_t bz_crc_table[8][256];
 static bool bz_crc_ready;
 
-static void bz_crc_init(void)
+KD_TABLE_BUILDER bz_crc_init(void)
 {
 	for (uint32_t i = 0; i < 256; i++) {
 		uint32_t c = i << 24;

@@ -3,8 +3,7 @@
  * CRC-32 (IEEE 802.3, reflected, polynomial 0xEDB88320) as gzip, xz and lzop
  * store it.  Slice-by-8: eight tables let the loop fold eight input bytes per
  * step.  The tables are computed on first use rather than stored, which keeps
- * 8 KiB out of every image whose format needs no CRC-32; the boot stub is
- * single-threaded and the host calls it before spawning anything.
+ * 8 KiB out of every image whose format needs no CRC-32 (KD_TABLE_BUILDER).
  */
 #include "kd.h"
 #include "crc32_clmul.h"
@@ -12,7 +11,7 @@
 static uint32_t crc_table[8][256];
 static bool crc_table_ready;
 
-static void crc32_init(void)
+KD_TABLE_BUILDER crc32_init(void)
 {
 	for (uint32_t i = 0; i < 256; i++) {
 		uint32_t c = i;

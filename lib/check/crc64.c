@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * CRC-64 with the ECMA-182 polynomial, bit-reflected (0xC96C5795D7870F42),
- * as xz's check type 4 stores it.  Slice-by-8 like lib/crc32.c: eight
+ * as xz's check type 4 stores it.  Slice-by-8 like crc32.c: eight
  * 256-entry tables fold eight input bytes per step, computed on first use
  * (16 KiB that only an xz file with a CRC-64 check ever needs).
  */
@@ -12,7 +12,7 @@
 static uint64_t crc64_table[8][256];
 static bool crc64_table_ready;
 
-static void crc64_init(void)
+KD_TABLE_BUILDER crc64_init(void)
 {
 	for (uint32_t i = 0; i < 256; i++) {
 		uint64_t c = i;

@@ -16,5 +16,4 @@ struct kd_xxh64 {
 void kd_xxh64_init(struct kd_xxh64 *s, uint64_t seed);
 void kd_xxh64_update(struct kd_xxh64 *s, const uint8_t *p, size_t len);
 uint64_t kd_xxh64_digest(const struct kd_xxh64 *s);
-uint64_t kd_xxh64(const uint8_t *p, size_t len, uint64_t seed);
 #endif

@@ -22,7 +22,7 @@
 #define GZIP_FIXED_HEADER	10
 #define GZIP_TRAILER	8
 
-#define FLG_FTEXT	0x01
+/* FLG bit 0, FTEXT, is only a hint that the data is text: nothing to check */
 #define FLG_FHCRC	0x02
 #define FLG_FEXTRA	0x04
 #define FLG_FNAME	0x08
