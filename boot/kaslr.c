@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * choose_random_location: what the stub knows about memory, turned into a
- * physical slot and a virtual offset by lib/kaslr.c.
+ * physical slot and a virtual offset by lib/kernel/kaslr.c.
  *
  * Regions to avoid while the kernel is decompressed and until it has taken
  * over (everything still in use):

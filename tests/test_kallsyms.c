@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * kallsyms: the table finder and decoder (lib/kallsyms.c).
+ * kallsyms: the table finder and decoder (lib/kernel/kallsyms.c).
  *
  *   - Debian's cloud kernel against `nm` of the unstripped vmlinux from
  *     its -dbg package: every symbol's name, address and type letter, and

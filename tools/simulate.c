@@ -11,8 +11,8 @@
  *              boot_params, e820 map, command line, initrd, the image at 1 MiB
  *   head       target and copy destination, as head_64.S computes them;
  *              the copy to the top of the buffer
- *   ident_map  the stub's identity page tables (lib/pgtable.c, on a host pool)
- *   kaslr      the physical slot and virtual base (lib/kaslr.c), from --seed
+ *   ident_map  the stub's identity page tables (lib/kernel/pgtable.c, on a host pool)
+ *   kaslr      the physical slot and virtual base (lib/kernel/kaslr.c), from --seed
  *              in place of RDRAND/RDTSC/i8254
  *   decompress the payload, with the image's own decoder and heap
  *   elf        the PT_LOAD segments moved to their places (kd_elf_place)
@@ -414,7 +414,7 @@ static bool step_ident(struct sim *s)
 	say(s, "\n== init_identity_maps (boot/ident_map.c): fresh 4-level tables, 2 MiB pages");
 	say(s, "  4-level: the simulated CPU has no LA57; on one with it, head flags 0x%x would get %s", i->flags,
 	    i->flags & HEAD_5LEVEL ? "5-level tables (unless no5lvl)" : "4-level ones too (no HEAD_5LEVEL)");
-	say(s, "  the pool: %d pages at 0x%llx (dest + pgt_off + %d pages); lib/pgtable.c builds them "
+	say(s, "  the pool: %d pages at 0x%llx (dest + pgt_off + %d pages); lib/kernel/pgtable.c builds them "
 	    "(here on a host pool)", PGT_POOL_PAGES, X(pool), PGT_POOL_FIRST);
 	s->pool = aligned_alloc(KD_PAGE_SIZE, PGT_POOL_PAGES * KD_PAGE_SIZE);
 	if (!s->pool || kd_pgt_init(&s->pgt, s->pool, PGT_POOL_PAGES * KD_PAGE_SIZE, 4) != KD_OK)
@@ -427,7 +427,7 @@ static bool step_ident(struct sim *s)
 	return true;
 }
 
-/* --- choose_random_location (boot/kaslr.c, lib/kaslr.c) --- */
+/* --- choose_random_location (boot/kaslr.c, lib/kernel/kaslr.c) --- */
 
 /* The stub reads a setup_data node where it lies, faulting its page into the identity map. */
 static const struct kd_setup_data *read_setup_data(uint64_t addr, void *ctx)

@@ -5,7 +5,7 @@
  * starts at ~0 and is complemented at the end.  Slice-by-8 as in crc32.c,
  * with tables built on first use (KD_TABLE_BUILDER).
  */
-#include "bzip2.h"
+#include "bzip2_crc.h"
 
 static uint32_t bz_crc_table[8][256];
 static bool bz_crc_ready;

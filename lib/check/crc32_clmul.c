@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * CRC-32 (the reflected IEEE polynomial of lib/crc32.c) by folding with
+ * CRC-32 (the reflected IEEE polynomial of lib/check/crc32.c) by folding with
  * PCLMULQDQ, host build only (see crc32_clmul.h).
  *
  * The CRC of a message is M(x) * x^32 mod P(x), where the first bit of the

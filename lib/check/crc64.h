@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* CRC-64 as xz stores it (lib/crc64.c). */
+/* CRC-64 as xz stores it (crc64.c). */
 #ifndef KD_CRC64_H
 #define KD_CRC64_H
 #include "kd.h"

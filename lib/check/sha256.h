@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* SHA-256 (FIPS 180-4), as xz's check type 10 stores it (lib/sha256.c). */
+/* SHA-256 (FIPS 180-4), as xz's check type 10 stores it (lib/check/sha256.c). */
 #ifndef KD_SHA256_H
 #define KD_SHA256_H
 #include "kd.h"

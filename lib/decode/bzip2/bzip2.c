@@ -19,6 +19,7 @@
  * its output is written.
  */
 #include "bzip2.h"
+#include "bzip2_crc.h"
 
 #define BZ_BLOCK_MAGIC	0x314159265359ull
 #define BZ_END_MAGIC	0x177245385090ull

@@ -2,8 +2,8 @@
 /*
  * bzip2 internals shared by the stream layer (bzip2.c), the entropy layer
  * (bzip2_huff.c: tables, selectors, Huffman, MTF and RLE2), the block
- * layer (bzip2_bwt.c: inverse BWT, RLE1, randomisation) and the CRC
- * (bzip2_crc.c).
+ * layer (bzip2_bwt.c: inverse BWT, RLE1, randomisation); the CRC is
+ * lib/check/bzip2_crc.c.
  *
  * bzip2 reads its bits most significant first and never pads between
  * blocks: only the end of a stream is aligned to a byte.
@@ -118,8 +118,5 @@ enum kd_err kd_bzip2_read_block(struct kd_job *job, struct bz_bits *bits, struct
  * out_cap), advancing *pos; the caller checks the CRC.
  */
 enum kd_err kd_bzip2_write_block(struct kd_job *job, struct bz_block *blk, size_t *pos);
-
-/* bzip2's CRC-32: polynomial 0x04C11DB7, most significant bit first. */
-uint32_t kd_bzip2_crc(uint32_t crc, const uint8_t *p, size_t len);
 
 #endif

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The LZMA core shared by .lzma (lib/lzma.c) and xz's LZMA2 (lib/xz_lzma2.c):
+ * The LZMA core shared by .lzma (lib/decode/lzma/lzma.c) and xz's LZMA2 (lib/decode/lzma/xz_lzma2.c):
  * a range decoder and the symbol decoder, writing straight into the caller's
  * output buffer.  The output is the dictionary: a match copies from bytes
  * already written, so there is no window buffer and no wrap-around.

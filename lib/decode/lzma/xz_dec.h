@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The layers of the xz decoder: the container (lib/xz_stream.c), LZMA2
- * (lib/xz_lzma2.c, over the LZMA core in lib/lzma_core.c) and the filters
- * that may precede LZMA2 in a block's chain (lib/xz_filter.c).
+ * The layers of the xz decoder: the container (lib/decode/lzma/xz_stream.c), LZMA2
+ * (lib/decode/lzma/xz_lzma2.c, over the LZMA core in lib/decode/lzma/lzma_core.c) and the filters
+ * that may precede LZMA2 in a block's chain (lib/decode/lzma/xz_filter.c).
  *
  * The format: "The .xz File Format", version 1.1.0 or later, from the XZ
  * Utils project (doc/xz-file-format.txt there).

@@ -24,7 +24,7 @@
  * lc + lp <= 4, so the decoder's literal table has a fixed worst case.
  *
  * The dictionary is the block's output so far, back to the last reset; the
- * declared dictionary size is not enforced (see lib/lzma.c).
+ * declared dictionary size is not enforced (see lib/decode/lzma/lzma.c).
  */
 #include "xz_dec.h"
 
