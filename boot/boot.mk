@@ -40,7 +40,7 @@ $(B)/boot/extract-%.o: boot/extract.c boot/boot.h boot/layout.h
 
 $(B)/boot/main-%.lds: boot/main.lds.S boot/layout.h
 	@mkdir -p $(dir $@)
-	$(CC) -E -P -x c -D__ASSEMBLER__ -DLINKER_SCRIPT -DHEAP_SIZE=$(HEAP_$*) -Iboot $< -o $@
+	$(CC) -E -P -x c -D__ASSEMBLER__ -DLINKER_SCRIPT -DHEAP_SIZE=$(HEAP_$*) -Iboot $(LIB_INC) $< -o $@
 
 $(B)/boot/setup.bin: $(B)/boot/setup.o boot/setup.lds
 	ld -T boot/setup.lds -o $(B)/boot/setup.elf $<

@@ -8,36 +8,22 @@
 #include "boot.h"
 #include "cmdline.h"
 
-#define DEFAULT_PORT	0x3f8
-#define UART_THR	0	/* transmit holding register */
-#define UART_IER	1
-#define UART_FCR	2
-#define UART_LCR	3
-#define UART_MCR	4
-#define UART_LSR	5
-#define UART_DLL	0
-#define UART_DLM	1
-#define LSR_THRE	0x20
-#define LCR_DLAB	0x80
-#define LCR_8N1		0x03
+#define DEFAULT_PORT	X86_COM1
 
 static uint16_t port;		/* 0 until initialised */
 static bool enabled;
 
-static inline void outb(uint16_t p, uint8_t v) { __asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(p)); }
-static inline uint8_t inb(uint16_t p) { uint8_t v; __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(p)); return v; }
-
 static void serial_init(uint16_t p)
 {
 	port = p;
-	outb(p + UART_LCR, LCR_8N1);
-	outb(p + UART_IER, 0);
-	outb(p + UART_FCR, 0);
-	outb(p + UART_MCR, 0x3);	/* DTR, RTS */
-	outb(p + UART_LCR, LCR_8N1 | LCR_DLAB);
-	outb(p + UART_DLL, 1);		/* 115200 baud */
-	outb(p + UART_DLM, 0);
-	outb(p + UART_LCR, LCR_8N1);
+	x86_outb(p + UART_LCR, UART_LCR_8N1);
+	x86_outb(p + UART_IER, 0);
+	x86_outb(p + UART_FCR, 0);
+	x86_outb(p + UART_MCR, UART_MCR_DTR_RTS);
+	x86_outb(p + UART_LCR, UART_LCR_8N1 | UART_LCR_DLAB);
+	x86_outb(p + UART_DLL, 1);		/* 115200 baud */
+	x86_outb(p + UART_DLM, 0);
+	x86_outb(p + UART_LCR, UART_LCR_8N1);
 }
 
 static uint16_t tty_port(const char *v, size_t n)
@@ -97,9 +83,9 @@ void console_init(const struct kd_boot_params *bp)
 
 static void serial_putc(char c)
 {
-	for (int spin = 0; spin < 100000 && !(inb(port + UART_LSR) & LSR_THRE); spin++)
+	for (int spin = 0; spin < 100000 && !(x86_inb(port + UART_LSR) & UART_LSR_THRE); spin++)
 		;
-	outb(port + UART_THR, (uint8_t)c);
+	x86_outb(port + UART_THR, (uint8_t)c);
 }
 
 static void serial_puts(const char *s)

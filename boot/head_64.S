@@ -98,7 +98,7 @@ join_64:
 
 	/* An early stack in the destination's page-table area, which the copy does not touch. */
 	movl	head_info + INFO_PGT_OFF - HEAD_INFO(%rip), %eax
-	leaq	(EARLY_STACK_PAGE + 1) * 4096(%rbx, %rax), %rsp
+	leaq	(EARLY_STACK_PAGE + 1) * X86_PAGE_SIZE(%rbx, %rax), %rsp
 
 	call	load_gdt64
 	call	load_early_idt
@@ -149,7 +149,7 @@ load_early_idt:
 	movl	$32, %ecx
 1:	movw	%ax, (%rdi)			/* offset 15:0 */
 	movw	$BOOT_CS64, 2(%rdi)
-	movw	$0x8e00, 4(%rdi)		/* present, interrupt gate */
+	movw	$X86_GATE_INTERRUPT, 4(%rdi)
 	movq	%rax, %rdx
 	shrq	$16, %rdx
 	movw	%dx, 6(%rdi)			/* offset 31:16 */
@@ -220,11 +220,11 @@ puts_64:
 
 putc_64:
 	movb	%al, %ah
-	movw	$0x3fd, %dx			/* line status: wait for room */
+	movw	$X86_COM1 + UART_LSR, %dx	/* wait for room */
 1:	inb	%dx, %al
-	testb	$0x20, %al
+	testb	$UART_LSR_THRE, %al
 	jz	1b
-	movw	$0x3f8, %dx
+	movw	$X86_COM1 + UART_THR, %dx
 	movb	%ah, %al
 	outb	%al, %dx
 	ret
@@ -275,41 +275,41 @@ startup_32_body:
 	movl	head_info + INFO_FILE_LEN - HEAD_INFO(%ebp), %ebx
 	leal	4095(%ebp, %ebx), %ebx
 	andl	$~4095, %ebx			/* %ebx: early page tables */
-	leal	(EARLY_STACK_PAGE + 1) * 4096(%ebx), %esp
+	leal	(EARLY_STACK_PAGE + 1) * X86_PAGE_SIZE(%ebx), %esp
 
 	/* 4 GiB identity map: PML4 -> PDPT -> 4 PDs of 2 MiB pages. */
 	movl	%ebx, %edi
 	xorl	%eax, %eax
-	movl	$EARLY_PGT_PAGES * 4096 / 4, %ecx
+	movl	$EARLY_PGT_PAGES * X86_PAGE_SIZE / 4, %ecx
 	rep	stosl
-	leal	0x1000 + 0x3(%ebx), %eax
+	leal	EARLY_PDPT + X86_PTE_TABLE(%ebx), %eax
 	movl	%eax, 0(%ebx)			/* PML4[0] = PDPT */
-	leal	0x2000 + 0x3(%ebx), %eax
-	leal	0x1000(%ebx), %edi
-	movl	$4, %ecx
+	leal	EARLY_PD + X86_PTE_TABLE(%ebx), %eax
+	leal	EARLY_PDPT(%ebx), %edi
+	movl	$EARLY_PDS, %ecx
 3:	movl	%eax, (%edi)			/* PDPT[i] = PD i */
-	addl	$0x1000, %eax
-	addl	$8, %edi
+	addl	$X86_PAGE_SIZE, %eax
+	addl	$PTE_BYTES, %edi
 	loop	3b
-	leal	0x2000(%ebx), %edi
-	movl	$0x83, %eax			/* present, writable, 2 MiB */
+	leal	EARLY_PD(%ebx), %edi
+	movl	$X86_PTE_LEAF, %eax		/* 2 MiB pages from 0 */
 	xorl	%edx, %edx
-	movl	$4 * 512, %ecx
+	movl	$EARLY_PDS * X86_PT_ENTRIES, %ecx
 4:	movl	%eax, (%edi)
 	movl	%edx, 4(%edi)
-	addl	$0x200000, %eax
+	addl	$X86_PMD_SIZE, %eax
 	adcl	$0, %edx
-	addl	$8, %edi
+	addl	$PTE_BYTES, %edi
 	loop	4b
 
 	/* PAE, CR3, EFER.LME, then paging: long mode (compatibility until the far jump). */
 	movl	%cr4, %eax
-	orl	$0x20, %eax
+	btsl	$X86_CR4_PAE_BIT, %eax
 	movl	%eax, %cr4
 	movl	%ebx, %cr3
-	movl	$0xc0000080, %ecx
+	movl	$X86_MSR_EFER, %ecx
 	rdmsr
-	btsl	$8, %eax
+	btsl	$X86_EFER_LME_BIT, %eax
 	wrmsr
 
 	leal	gdt(%ebp), %eax
@@ -321,7 +321,7 @@ startup_32_body:
 	leal	from_32(%ebp), %eax
 	pushl	%eax
 	movl	%cr0, %eax
-	orl	$0x80000001, %eax
+	orl	$(1 << X86_CR0_PG_BIT) | (1 << X86_CR0_PE_BIT), %eax
 	movl	%eax, %cr0
 	lret
 

@@ -15,8 +15,6 @@
 #include "cmdline.h"
 #include "pgtable.h"
 
-#define CPUID_7_ECX_LA57	(1u << 16)
-
 static struct kd_pgt pgt;
 static bool pgt_loaded;
 
@@ -33,20 +31,15 @@ static uint64_t read_cr4(void)
 	return v;
 }
 
-static void cpuid(uint32_t leaf, uint32_t subleaf, uint32_t r[4])
-{
-	__asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]) : "a"(leaf), "c"(subleaf));
-}
-
 static bool cpu_has_la57(void)
 {
 	uint32_t r[4];
 
-	cpuid(0, 0, r);
-	if (r[0] < 7)
+	x86_cpuid(X86_CPUID_MAX_LEAF, 0, r);
+	if (r[0] < X86_CPUID_EXT_FEATURES)
 		return false;
-	cpuid(7, 0, r);
-	return r[2] & CPUID_7_ECX_LA57;
+	x86_cpuid(X86_CPUID_EXT_FEATURES, 0, r);
+	return r[2] & X86_CPUID_7_ECX_LA57;
 }
 
 static bool kernel_wants_5level(const struct kd_boot_params *bp, const struct kd_head_info *info)
@@ -88,12 +81,12 @@ void add_identity_map(uint64_t start, uint64_t end)
 void init_identity_maps(struct kd_boot_params *bp, const uint8_t *head)
 {
 	const struct kd_head_info *info = head_info(head);
-	uint8_t *pool = (uint8_t *)head + info->pgt_off + PGT_POOL_FIRST * KD_PAGE_SIZE;
+	uint8_t *pool = (uint8_t *)head + info->pgt_off + PGT_POOL_FIRST * X86_PAGE_SIZE;
 	uint64_t cmdline = kd_cmdline_addr(bp);
-	int current = read_cr4() & (1u << CR4_LA57_BIT) ? 5 : 4;
+	int current = read_cr4() & (1u << X86_CR4_LA57_BIT) ? 5 : 4;
 	int levels = paging_levels(bp, head, info, current);
 
-	if (kd_pgt_init(&pgt, pool, PGT_POOL_PAGES * KD_PAGE_SIZE, levels) != KD_OK)
+	if (kd_pgt_init(&pgt, pool, PGT_POOL_PAGES * X86_PAGE_SIZE, levels) != KD_OK)
 		error("no page-table pool");
 	pgt_loaded = true;	/* building: the maps below go into the new tables */
 	add_identity_map((uintptr_t)head, (uintptr_t)head + info->mem_len);

@@ -43,7 +43,7 @@ void load_stage2_idt(void)
 
 		idt[v].offset_low = (uint16_t)handler;
 		idt[v].selector = BOOT_CS64;
-		idt[v].flags = 0x8e00;
+		idt[v].flags = X86_GATE_INTERRUPT;
 		idt[v].offset_mid = (uint16_t)(handler >> 16);
 		idt[v].offset_high = (uint32_t)(handler >> 32);
 		idt[v].reserved = 0;

@@ -22,6 +22,7 @@
  */
 #ifndef KD_LAYOUT_H
 #define KD_LAYOUT_H
+#include "x86.h"
 
 #define SETUP_SECTS		4
 #define STACK_TOP		0xfc00	/* real-mode stack, below QEMU's heap_end */
@@ -42,8 +43,6 @@
 #define BOOT_CS64		0x10
 #define BOOT_DS			0x18
 
-#define CR0_PG_BIT		31	/* paging */
-#define CR4_LA57_BIT		12	/* 5-level paging */
 
 #if defined(__ASSEMBLER__) && !defined(LINKER_SCRIPT)
 /*
@@ -89,7 +88,11 @@ gdt_end:
 #define MAIN_HEAP_SIZE		0x1c
 
 /* The page-table area: early tables (PML4, PDPT, 4 PDs for 4 GiB), an early stack page, a pool. */
-#define EARLY_PGT_PAGES		6
+#define EARLY_PDS		4	/* page directories: 4 x 1 GiB */
+#define EARLY_PDPT		X86_PAGE_SIZE	/* offsets from the PML4 */
+#define EARLY_PD		(2 * X86_PAGE_SIZE)
+#define EARLY_PGT_PAGES		(2 + EARLY_PDS)
+#define PTE_BYTES		8
 #define EARLY_STACK_PAGE	6
 #define PGT_POOL_FIRST		7
 #define PGT_POOL_PAGES		64

@@ -28,10 +28,10 @@ SECTIONS
 		. = ALIGN(16);
 		_bss_end = .;
 	}
-	. = ALIGN(4096);
+	. = ALIGN(X86_PAGE_SIZE);
 	.pgtable (NOLOAD) : {
 		_pgtable = .;
-		. += (PGT_POOL_FIRST + PGT_POOL_PAGES) * 4096;
+		. += (PGT_POOL_FIRST + PGT_POOL_PAGES) * X86_PAGE_SIZE;
 	}
 	_end = .;
 	.rela.dyn : { *(.rela.*) }

@@ -37,17 +37,17 @@ set_paging_mode:
 	.code32
 in_32:
 	movl	%cr0, %eax
-	btrl	$CR0_PG_BIT, %eax
+	btrl	$X86_CR0_PG_BIT, %eax
 	movl	%eax, %cr0
 	movl	%cr4, %eax
-	btrl	$CR4_LA57_BIT, %eax
+	btrl	$X86_CR4_LA57_BIT, %eax
 	testl	%esi, %esi
 	jz	1f
-	btsl	$CR4_LA57_BIT, %eax
+	btsl	$X86_CR4_LA57_BIT, %eax
 1:	movl	%eax, %cr4
 	movl	%edi, %cr3
 	movl	%cr0, %eax
-	btsl	$CR0_PG_BIT, %eax
+	btsl	$X86_CR0_PG_BIT, %eax
 	movl	%eax, %cr0
 	pushl	$BOOT_CS64
 	pushl	%edx

@@ -21,14 +21,14 @@ static uint64_t translate(const struct kd_pgt *t, uint64_t va)
 	for (int level = t->levels; level > 2; level--) {
 		uint64_t e = table[(va >> (12 + 9 * (level - 1))) & 511];
 
-		if (!(e & KD_PTE_PRESENT) || (e & KD_PTE_PS))
+		if (!(e & X86_PTE_PRESENT) || (e & X86_PTE_PS))
 			return UINT64_MAX;
-		table = (const uint64_t *)(uintptr_t)(e & KD_PTE_ADDR);
+		table = (const uint64_t *)(uintptr_t)(e & X86_PTE_ADDR);
 	}
 	uint64_t pmd = table[(va >> 21) & 511];
-	if (!(pmd & KD_PTE_PRESENT) || !(pmd & KD_PTE_PS) || !(pmd & KD_PTE_RW))
+	if (!(pmd & X86_PTE_PRESENT) || !(pmd & X86_PTE_PS) || !(pmd & X86_PTE_RW))
 		return UINT64_MAX;
-	return (pmd & KD_PTE_ADDR & ~(KD_PMD_SIZE - 1)) | (va & (KD_PMD_SIZE - 1));
+	return (pmd & X86_PTE_ADDR & ~(X86_PMD_SIZE - 1)) | (va & (X86_PMD_SIZE - 1));
 }
 
 /* Count every present leaf by walking all tables; check each against `wanted`. */
@@ -39,16 +39,16 @@ static uint64_t count_leaves(const uint64_t *table, int level, uint64_t base, bo
 	for (unsigned i = 0; i < 512; i++) {
 		uint64_t e = table[i], va = base | ((uint64_t)i << (12 + 9 * (level - 1)));
 
-		if (!(e & KD_PTE_PRESENT))
+		if (!(e & X86_PTE_PRESENT))
 			continue;
 		if (level == 2) {
-			CHECKF(e & KD_PTE_PS, "PD entry without PS at 0x%llx", (unsigned long long)va);
-			CHECKF((e & KD_PTE_ADDR) == va, "leaf for 0x%llx maps 0x%llx", (unsigned long long)va,
-			       (unsigned long long)(e & KD_PTE_ADDR));
+			CHECKF(e & X86_PTE_PS, "PD entry without PS at 0x%llx", (unsigned long long)va);
+			CHECKF((e & X86_PTE_ADDR) == va, "leaf for 0x%llx maps 0x%llx", (unsigned long long)va,
+			       (unsigned long long)(e & X86_PTE_ADDR));
 			CHECKF(wanted(va), "0x%llx is mapped but was never requested", (unsigned long long)va);
 			n++;
 		} else {
-			n += count_leaves((const uint64_t *)(uintptr_t)(e & KD_PTE_ADDR), level - 1, va, wanted);
+			n += count_leaves((const uint64_t *)(uintptr_t)(e & X86_PTE_ADDR), level - 1, va, wanted);
 		}
 	}
 	return n;
@@ -62,7 +62,7 @@ static unsigned n_reqs;
 static bool requested(uint64_t pmd)
 {
 	for (unsigned i = 0; i < n_reqs; i++)
-		if (pmd + KD_PMD_SIZE > (reqs[i].start & ~(KD_PMD_SIZE - 1)) && pmd < reqs[i].end)
+		if (pmd + X86_PMD_SIZE > (reqs[i].start & ~(X86_PMD_SIZE - 1)) && pmd < reqs[i].end)
 			return true;
 	return false;
 }
@@ -79,7 +79,7 @@ static void random_maps(int levels, uint64_t seed)
 		uint64_t start = t_rand(&s) % space, len = 1 + t_rand(&s) % (64ull << 20);
 
 		if (i % 4 == 0)	/* exact boundaries: the last byte of a 2 MiB page, a range ending on one */
-			start = (start & ~(KD_PMD_SIZE - 1)) + KD_PMD_SIZE - 1;
+			start = (start & ~(X86_PMD_SIZE - 1)) + X86_PMD_SIZE - 1;
 		if (start + len > space)
 			len = space - start;
 		reqs[n_reqs].start = start;
@@ -96,16 +96,16 @@ static void random_maps(int levels, uint64_t seed)
 	for (unsigned i = 0; i < n_reqs; i++) {
 		CHECK_EQ(translate(&t, reqs[i].start), reqs[i].start);
 		CHECK_EQ(translate(&t, reqs[i].end - 1), reqs[i].end - 1);
-		for (uint64_t a = reqs[i].start & ~(KD_PMD_SIZE - 1); a < reqs[i].end; a += KD_PMD_SIZE) {
+		for (uint64_t a = reqs[i].start & ~(X86_PMD_SIZE - 1); a < reqs[i].end; a += X86_PMD_SIZE) {
 			CHECK_EQ(translate(&t, a + 12345), a + 12345);
 			/* count distinct pages once: only if no earlier request covered it */
 			bool earlier = false;
 			for (unsigned j = 0; j < i && !earlier; j++)
-				earlier = a + KD_PMD_SIZE > (reqs[j].start & ~(KD_PMD_SIZE - 1)) && a < reqs[j].end;
+				earlier = a + X86_PMD_SIZE > (reqs[j].start & ~(X86_PMD_SIZE - 1)) && a < reqs[j].end;
 			expected += !earlier;
 		}
 		/* just past the rounded-out end, unless another request covers it */
-		uint64_t after = KD_ALIGN_UP(reqs[i].end, KD_PMD_SIZE);
+		uint64_t after = KD_ALIGN_UP(reqs[i].end, X86_PMD_SIZE);
 		if (after < space && !requested(after))
 			CHECK_EQ(translate(&t, after), UINT64_MAX);
 	}

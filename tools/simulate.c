@@ -409,15 +409,15 @@ static bool add_map(struct sim *s, uint64_t start, uint64_t end, const char *wha
 static bool step_ident(struct sim *s)
 {
 	const struct kd_head_info *i = &s->info;
-	uint64_t pool = s->dest + i->pgt_off + PGT_POOL_FIRST * KD_PAGE_SIZE;
+	uint64_t pool = s->dest + i->pgt_off + PGT_POOL_FIRST * X86_PAGE_SIZE;
 
 	say(s, "\n== init_identity_maps (boot/ident_map.c): fresh 4-level tables, 2 MiB pages");
 	say(s, "  4-level: the simulated CPU has no LA57; on one with it, head flags 0x%x would get %s", i->flags,
 	    i->flags & HEAD_5LEVEL ? "5-level tables (unless no5lvl)" : "4-level ones too (no HEAD_5LEVEL)");
 	say(s, "  the pool: %d pages at 0x%llx (dest + pgt_off + %d pages); lib/kernel/pgtable.c builds them "
 	    "(here on a host pool)", PGT_POOL_PAGES, X(pool), PGT_POOL_FIRST);
-	s->pool = aligned_alloc(KD_PAGE_SIZE, PGT_POOL_PAGES * KD_PAGE_SIZE);
-	if (!s->pool || kd_pgt_init(&s->pgt, s->pool, PGT_POOL_PAGES * KD_PAGE_SIZE, 4) != KD_OK)
+	s->pool = aligned_alloc(X86_PAGE_SIZE, PGT_POOL_PAGES * X86_PAGE_SIZE);
+	if (!s->pool || kd_pgt_init(&s->pgt, s->pool, PGT_POOL_PAGES * X86_PAGE_SIZE, 4) != KD_OK)
 		die("simulate: no page-table pool");
 	if (!add_map(s, s->dest, s->dest + i->mem_len, "the image, its .bss and page tables") ||
 	    !add_map(s, s->bp_addr, s->bp_addr + sizeof(s->bp), "boot_params") ||

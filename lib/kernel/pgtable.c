@@ -8,19 +8,19 @@ static uint64_t *alloc_table(struct kd_pgt *t)
 
 	if (t->used >= t->pool_pages)
 		return NULL;
-	page = (uint64_t *)(t->pool + t->used * KD_PAGE_SIZE);
+	page = (uint64_t *)(t->pool + t->used * X86_PAGE_SIZE);
 	t->used++;
-	kd_memset(page, 0, KD_PAGE_SIZE);
+	kd_memset(page, 0, X86_PAGE_SIZE);
 	return page;
 }
 
 enum kd_err kd_pgt_init(struct kd_pgt *t, void *pool, size_t pool_size, int levels)
 {
-	uintptr_t base = KD_ALIGN_UP((uintptr_t)pool, KD_PAGE_SIZE);
+	uintptr_t base = KD_ALIGN_UP((uintptr_t)pool, X86_PAGE_SIZE);
 	size_t skip = base - (uintptr_t)pool;
 
 	t->pool = (uint8_t *)base;
-	t->pool_pages = pool_size > skip ? (pool_size - skip) / KD_PAGE_SIZE : 0;
+	t->pool_pages = pool_size > skip ? (pool_size - skip) / X86_PAGE_SIZE : 0;
 	t->used = 0;
 	t->levels = levels == 5 ? 5 : 4;
 	t->top = alloc_table(t);
@@ -32,11 +32,11 @@ static uint64_t *next_table(struct kd_pgt *t, uint64_t *entry)
 {
 	uint64_t *table;
 
-	if (*entry & KD_PTE_PRESENT)
-		return (uint64_t *)(uintptr_t)(*entry & KD_PTE_ADDR);
+	if (*entry & X86_PTE_PRESENT)
+		return (uint64_t *)(uintptr_t)(*entry & X86_PTE_ADDR);
 	table = alloc_table(t);
 	if (table)
-		*entry = (uint64_t)(uintptr_t)table | KD_PTE_TABLE;
+		*entry = (uint64_t)(uintptr_t)table | X86_PTE_TABLE;
 	return table;
 }
 
@@ -54,8 +54,8 @@ static enum kd_err map_pmd(struct kd_pgt *t, uint64_t addr)
 			return KD_ERR_PGTABLE;
 	}
 	uint64_t *pmd = &table[(addr >> 21) & 511];
-	if (!(*pmd & KD_PTE_PRESENT))
-		*pmd = addr | KD_PTE_LEAF;
+	if (!(*pmd & X86_PTE_PRESENT))
+		*pmd = addr | X86_PTE_LEAF;
 	return KD_OK;
 }
 
@@ -65,8 +65,8 @@ enum kd_err kd_pgt_map(struct kd_pgt *t, uint64_t start, uint64_t end)
 
 	if (end > limit)
 		end = limit;
-	start &= ~(KD_PMD_SIZE - 1);
-	for (uint64_t a = start; a < end; a += KD_PMD_SIZE) {
+	start &= ~(X86_PMD_SIZE - 1);
+	for (uint64_t a = start; a < end; a += X86_PMD_SIZE) {
 		enum kd_err err = map_pmd(t, a);
 
 		if (err)

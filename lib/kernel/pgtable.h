@@ -12,14 +12,7 @@
 #define KD_PGTABLE_H
 #include "kd.h"
 
-#define KD_PAGE_SIZE	4096ull
-#define KD_PMD_SIZE	(2ull << 20)		/* one 2 MiB leaf */
-#define KD_PTE_PRESENT	0x001ull
-#define KD_PTE_RW	0x002ull
-#define KD_PTE_PS	0x080ull		/* leaf at the PD level */
-#define KD_PTE_ADDR	0x000ffffffffff000ull	/* address bits of an entry */
-#define KD_PTE_TABLE	(KD_PTE_PRESENT | KD_PTE_RW)
-#define KD_PTE_LEAF	(KD_PTE_PRESENT | KD_PTE_RW | KD_PTE_PS)
+#include "x86.h"
 
 struct kd_pgt {
 	uint64_t *top;		/* the PML4 or PML5: what CR3 gets */
