@@ -59,6 +59,7 @@ struct sim {
 	struct phys_mem mem;
 	struct kd_bzimage img;
 	struct kd_head_info info;
+	struct kd_plan_kernel kernel;	/* the kernel's placement facts, from info */
 
 	/* loader */
 	struct kd_boot_params bp;	/* what our setup leaves at BOOT_PARAMS */
