@@ -513,3 +513,107 @@ TEST(simulate_halts_where_the_stub_halts)
 	free(err.data);
 	free(r.json);
 }
+
+/* --- kernels linked elsewhere, and not relocatable: the placement the kernel itself asks for --- */
+
+#define SYNTH_TEXT	(64 * 1024)
+
+/*
+ * A minimal kernel ELF linked at physical `link` (virtual 0xffffffff80000000
+ * + link, entry at its start): one PT_LOAD of varied bytes and one null
+ * section header, so no relocations: pack must treat it as not relocatable.  Packed with
+ * gzip into t_tmp(name); NULL after a failure.
+ */
+static const char *pack_synthetic(const char *name, uint64_t link)
+{
+	static char elf_path[4096];
+	size_t seg = 4096, shoff = seg + SYNTH_TEXT, len = shoff + 64;
+	uint8_t *e = calloc(1, len), *ph = e + 64;
+	uint64_t seed = link;
+
+	memcpy(e, "\x7f" "ELF\x02\x01\x01", 7);
+	e[16] = 2;				/* e_type: EXEC */
+	e[18] = 62;				/* e_machine: x86-64 */
+	e[20] = 1;				/* e_version */
+	kd_put_le64(e + 24, link);		/* e_entry: startup_64, physical */
+	kd_put_le64(e + 32, 64);		/* e_phoff */
+	kd_put_le64(e + 40, shoff);		/* e_shoff */
+	e[60] = 1;				/* e_shnum */
+	e[52] = 64;				/* e_ehsize */
+	e[54] = 56;				/* e_phentsize */
+	e[56] = 1;				/* e_phnum */
+	e[58] = 64;				/* e_shentsize */
+	kd_put_le32(ph, 1);			/* PT_LOAD */
+	kd_put_le32(ph + 4, 5);			/* R-X */
+	kd_put_le64(ph + 8, seg);
+	kd_put_le64(ph + 16, 0xffffffff80000000ull + link);
+	kd_put_le64(ph + 24, link);
+	kd_put_le64(ph + 32, SYNTH_TEXT);
+	kd_put_le64(ph + 40, SYNTH_TEXT);
+	kd_put_le64(ph + 48, seg);
+	for (size_t i = seg; i < shoff; i++)
+		e[i] = (uint8_t)(t_rand(&seed) % 16);	/* compressible, not trivial */
+	snprintf(elf_path, sizeof(elf_path), "%s", t_tmp("synthetic.elf"));
+	t_write_file(elf_path, e, len);
+	free(e);
+	if (t_run("'%s' pack -q '%s' -c gzip -o '%s'", t_kdecomp_path(), elf_path, t_tmp(name)) != 0) {
+		struct t_blob err = t_read_text(t_tmp("stderr"));
+
+		t_fail(__FILE__, __LINE__, "kdecomp pack of a kernel linked at 0x%llx failed: %s",
+		       (unsigned long long)link, err.data ? (char *)err.data : "");
+		free(err.data);
+		return NULL;
+	}
+	return t_tmp(name);
+}
+
+TEST(simulate_not_relocatable_runs_at_its_link_address)
+{
+	static const uint64_t links[] = { 2 * MB, 16 * MB, 64 * MB };
+
+	if (!t_have_kdecomp())
+		return;
+	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
+		const char *img = pack_synthetic("synthetic.img", links[i]);
+
+		if (!img)
+			return;
+		for (int seed = 1; seed <= 3; seed++) {
+			struct result r = simulate(img, "--mem 256M --seed %d", seed);
+
+			if (booted(&r)) {
+				CHECK_EQ(num(&r, "head.target"), links[i]);
+				CHECK_EQ(num(&r, "kaslr.physical"), links[i]);
+				CHECK_EQ(num(&r, "kaslr.virtual"), 0xffffffff80000000ull + links[i]);
+				CHECK(str_is(&r, "kaslr.mode", "disabled"));
+				CHECK_EQ(num(&r, "entry"), links[i]);
+			}
+			free(r.json);
+		}
+		/* loaded well above it, the image still goes down to the link address */
+		struct result r = simulate(img, "--mem 512M --load 0x10000000");
+		if (booted(&r))
+			CHECK_EQ(num(&r, "kaslr.physical"), links[i]);
+		free(r.json);
+	}
+}
+
+TEST(simulate_copy_down_over_itself_halts)
+{
+	const char *img;
+	struct kd_head_info info;
+
+	if (!t_have_kdecomp() || !(img = pack_synthetic("synthetic-64m.img", 64 * MB)))
+		return;
+	struct t_blob f = t_read_file(img);
+	size_t setup = (f.data[0x1f1] + 1) * 512;
+	memcpy(&info, f.data + setup + HEAD_INFO, sizeof(info));
+	free(f.data);
+	/* one page above the copy's destination: the backward copy would run over its own source */
+	uint64_t load = 64 * MB + info.init_size - info.mem_len + 4096;
+	struct result r = simulate(img, "--mem 512M --load 0x%llx", (unsigned long long)load);
+	CHECK_EQ(r.status, 1);
+	CHECK(str_is(&r, "halted_in", "head"));
+	CHECKF(strstr(r.json, "would copy down over itself"), "%.400s", r.json);
+	free(r.json);
+}

@@ -522,7 +522,7 @@ static bool step_kaslr(struct sim *s)
 	s->output = s->target;
 	s->virt = k->link;
 	s->nokaslr = kd_cmdline_get(s->o.cmdline, s->cmdline_len, "nokaslr", &v, &n);
-	what = kd_plan_kaslr(k, &why);
+	what = s->what = kd_plan_kaslr(k, &why);
 	if (s->nokaslr)
 		say(s, "  'nokaslr' on the command line: physical = target 0x%llx (decompress in place), "
 		    "virtual = the link address: the kernel runs at 0x%llx", X(s->target), X(KD_START_KERNEL_MAP + k->link));

@@ -80,6 +80,7 @@ struct sim {
 
 	/* kaslr */
 	bool nokaslr, randomised, phys_found;
+	enum kd_plan_kaslr what;	/* what KASLR may move for this kernel */
 	uint64_t random, slots, virt_slots, needed;
 	struct kd_kaslr_map map;
 	uint64_t output, virt;

@@ -63,8 +63,8 @@ static void report_ident(struct emit *e, const struct sim *s)
 static void report_kaslr(struct emit *e, const struct sim *s)
 {
 	emit_object(e, "kaslr");
-	emit_cstr(e, "mode", s->nokaslr ? "nokaslr" : !s->randomised ? "disabled" : s->phys_found ? "randomised"
-		  : "virtual only");
+	emit_cstr(e, "mode", s->nokaslr ? "nokaslr" : !s->randomised ? "disabled" : !s->phys_found ? "virtual only"
+		  : s->what == KD_PLAN_KASLR_PHYSICAL ? "physical only" : "randomised");
 	emit_num(e, "seed", s->o.seed, false);
 	if (s->randomised) {
 		emit_num(e, "random", s->random, true);
