@@ -519,43 +519,23 @@ TEST(simulate_halts_where_the_stub_halts)
 #define SYNTH_TEXT	(64 * 1024)
 
 /*
- * A minimal kernel ELF linked at physical `link` (virtual 0xffffffff80000000
- * + link, entry at its start): one PT_LOAD of varied bytes and one null
- * section header, so no relocations: pack must treat it as not relocatable.  Packed with
+ * A minimal kernel ELF linked at physical `link` (t_kernel_elf): no
+ * relocation sections, so pack must treat it as not relocatable.  Packed with
  * gzip into t_tmp(name); NULL after a failure.
  */
 static const char *pack_synthetic(const char *name, uint64_t link)
 {
-	static char elf_path[4096];
-	size_t seg = 4096, shoff = seg + SYNTH_TEXT, len = shoff + 64;
-	uint8_t *e = calloc(1, len), *ph = e + 64;
+	const char *elf_path = t_tmp("synthetic.elf");
+	uint8_t *text = malloc(SYNTH_TEXT);
 	uint64_t seed = link;
 
-	memcpy(e, "\x7f" "ELF\x02\x01\x01", 7);
-	e[16] = 2;				/* e_type: EXEC */
-	e[18] = 62;				/* e_machine: x86-64 */
-	e[20] = 1;				/* e_version */
-	kd_put_le64(e + 24, link);		/* e_entry: startup_64, physical */
-	kd_put_le64(e + 32, 64);		/* e_phoff */
-	kd_put_le64(e + 40, shoff);		/* e_shoff */
-	e[60] = 1;				/* e_shnum */
-	e[52] = 64;				/* e_ehsize */
-	e[54] = 56;				/* e_phentsize */
-	e[56] = 1;				/* e_phnum */
-	e[58] = 64;				/* e_shentsize */
-	kd_put_le32(ph, 1);			/* PT_LOAD */
-	kd_put_le32(ph + 4, 5);			/* R-X */
-	kd_put_le64(ph + 8, seg);
-	kd_put_le64(ph + 16, 0xffffffff80000000ull + link);
-	kd_put_le64(ph + 24, link);
-	kd_put_le64(ph + 32, SYNTH_TEXT);
-	kd_put_le64(ph + 40, SYNTH_TEXT);
-	kd_put_le64(ph + 48, seg);
-	for (size_t i = seg; i < shoff; i++)
-		e[i] = (uint8_t)(t_rand(&seed) % 16);	/* compressible, not trivial */
-	snprintf(elf_path, sizeof(elf_path), "%s", t_tmp("synthetic.elf"));
-	t_write_file(elf_path, e, len);
-	free(e);
+	for (size_t i = 0; i < SYNTH_TEXT; i++)
+		text[i] = (uint8_t)(t_rand(&seed) % 16);	/* compressible, not trivial */
+	struct t_blob e = t_kernel_elf(link, text, SYNTH_TEXT, 0);
+
+	free(text);
+	t_write_file(elf_path, e.data, e.len);
+	free(e.data);
 	if (t_run("'%s' pack -q '%s' -c gzip -o '%s'", t_kdecomp_path(), elf_path, t_tmp(name)) != 0) {
 		struct t_blob err = t_read_text(t_tmp("stderr"));
 
