@@ -22,7 +22,7 @@
 # The last line printed for each variant is "VARIANT DIR".
 #
 # All variants build in one object tree, one after the other (a lock keeps
-# two runs apart): the kernel's own build then recompiles only what depends
+# two runs apart; a cached variant needs no lock): the kernel's own build then recompiles only what depends
 # on the options that changed, a few minutes instead of a whole kernel.
 # KDECOMP_JOBS (default: the CPU count) and KDECOMP_NICE (default 10) set
 # how hard the build presses on a shared machine.
@@ -69,7 +69,14 @@ build() {	# build VARIANT
 	[ -r "$frag" ] || { echo "build-kernels: no fragment $frag" >&2; exit 2; }
 	hash=$( (cat "$fragments/base.config" "$frag"; echo "$version") | sha256sum | cut -c1-12)
 	out=$cache/$variant-$hash
-	if [ ! -s "$out/bzImage" ]; then
+	[ -s "$out/bzImage" ] || (flock 9 && build_into "$variant" "$frag" "$out") 9> "$cache/lock"
+	echo "$variant $out"
+}
+
+# build_into VARIANT FRAGMENT OUT: configure and build in the shared tree, copy the results to OUT.
+build_into() {
+	variant=$1 frag=$2 out=$3
+	if [ ! -s "$out/bzImage" ]; then	# another run may have built it while we waited
 		src=$(source_tree)
 		obj=$cache/obj
 		rm -rf "$out.tmp"
@@ -97,7 +104,6 @@ build() {	# build VARIANT
 		[ ! -e "$relocs" ] || cp "$relocs" "$out.tmp/"
 		rm -rf "$out" && mv "$out.tmp" "$out"
 	fi
-	echo "$variant $out"
 }
 
 if [ $# -eq 0 ]; then
@@ -106,8 +112,6 @@ if [ $# -eq 0 ]; then
 		[ "$name" = base ] || set -- "$@" "$name"
 	done
 fi
-exec 9> "$cache/lock"
-flock 9
 for variant; do
 	build "$variant"
 done
