@@ -104,7 +104,7 @@ check-unit: $(B)/tests/run $(B)/kdecomp kernels
 	$(B)/tests/run
 
 # Real kernels through our stub under QEMU: every format, the loaders, KASLR.
-check-boot: all $(B)/loader64/loader64.bin $(B)/tests/kernel.elf
+check-boot: all $(B)/loader64/loader64.bin $(B)/loader64/loader64-la57.bin $(B)/tests/kernel.elf
 	tests/boot/formats.sh
 	tests/boot/testkernel.sh
 	tests/boot/kaslr.sh

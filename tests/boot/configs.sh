@@ -16,7 +16,8 @@
 #     relocatable_kernel, kernel_alignment, pref_address, XLF_5LEVEL (the
 #     stub's) and XLF_5LEVEL_ENABLED (the kernel's);
 #   - a kernel built without 5-level paging runs 4-level on -cpu max (it
-#     triple-faulted when entered 5-level), one built with it 5-level;
+#     triple-faulted when entered 5-level), one built with it 5-level, also
+#     when a 64-bit loader enters the stub in 5-level paging;
 #   - the VGA console: with a VGA card, the kernel's log says
 #     "Console: colour VGA+ 80x25" under our setup as under its own.
 # CONFIGS="kaslr no5level" tests only those (default: every fragment).
@@ -28,6 +29,7 @@ FORMATS="gzip bzip2 lzma xz lzo lz4 zstd"
 base="console=ttyS0 earlyprintk=ttyS0 panic=-1"
 MiB=1048576
 
+[ -s "$INITRAMFS" ] || scripts/make-initramfs.sh "$INITRAMFS"
 built=$WORK/built
 scripts/build-kernels.sh ${CONFIGS:-} > "$built" || { not_ok "scripts/build-kernels.sh failed"; summary; exit 1; }
 expected=$(ls tests/configs/*.config | grep -v -c '/base\.config$')
@@ -165,6 +167,15 @@ while read -r variant dir; do
 		fi
 	else
 		not_ok "$variant: pack the vmlinux"
+	fi
+
+	# entered in 5-level paging by a 64-bit loader: the stub switches to what the kernel was built for
+	if [ "$variant" = kaslr ] || [ "$variant" = no5level ]; then
+		log=$WORK/$variant-entry57.log
+		boot_ok "$variant-gzip: 64-bit entry in 5-level mode" "$log" build/loader64/loader64-la57.bin \
+			-i "$INITRAMFS,$WORK/$variant-gzip.img" -a "kdecomp.load=0x2000000 $base" &&
+			expect_eq "$variant-gzip: 64-bit entry in 5-level mode, LA57" "$(field "$log" LA57)" "$five"
+		says "$variant-gzip: 64-bit entry" "$log" "in 5-level paging"
 	fi
 
 	# the VGA console, once: our setup fills screen_info as the kernel's own does

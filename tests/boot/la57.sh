@@ -9,7 +9,10 @@
 #   - Debian's cloud kernel (lz4) on -cpu max runs 5-level, from the
 #     real-mode entry and the 64-bit one, and with KASLR in 8 GiB;
 #   - with no5lvl, on -cpu qemu64 (no LA57), and packed from its vmlinux it
-#     runs 4-level; all reach userspace.
+#     runs 4-level; all reach userspace;
+#   - entered in 5-level paging by a 64-bit loader (loader64-la57), the
+#     stub takes it: the kernel runs 5-level, or 4-level with no5lvl (the
+#     stub, below 4 GiB, switches down).
 set -u
 cd "$(dirname "$0")/../.."
 . tests/boot/lib.sh
@@ -17,6 +20,7 @@ cd "$(dirname "$0")/../.."
 kernel=$CACHE/vmlinuz-cloud
 dbg=$CACHE/vmlinux-cloud-dbg
 loader=build/loader64/loader64.bin
+loader57=build/loader64/loader64-la57.bin
 [ -s "$kernel" ] || { not_ok "no $kernel: run scripts/fetch-kernels.sh"; summary; exit 1; }
 [ -s "$INITRAMFS" ] || scripts/make-initramfs.sh "$INITRAMFS"
 img=$WORK/cloud-lz4.img
@@ -52,6 +56,23 @@ if [ -s "$loader" ]; then
 	expect_la57 "64-bit entry, -cpu max" "$WORK/entry64.log" 1
 else
 	not_ok "no $loader: run make"
+fi
+
+# entered57 NAME LOG: the loader really handed over in 5-level paging
+entered57() {
+	grep -a -q "^loader64: image at .* in 5-level paging" "$2" && ok "$1: entered in 5-level paging" ||
+		not_ok "$1: the loader did not enter in 5-level paging"
+}
+
+if [ -s "$loader57" ]; then
+	boot "$WORK/entry57.log" "$loader57" -c max -i "$INITRAMFS,$img" -a "kdecomp.load=0x2000000 $base"
+	entered57 "64-bit entry in 5-level mode" "$WORK/entry57.log"
+	expect_la57 "64-bit entry in 5-level mode" "$WORK/entry57.log" 1
+	boot "$WORK/entry57-no5lvl.log" "$loader57" -c max -i "$INITRAMFS,$img" -a "kdecomp.load=0x2000000 $base no5lvl"
+	entered57 "64-bit entry in 5-level mode, no5lvl" "$WORK/entry57-no5lvl.log"
+	expect_la57 "64-bit entry in 5-level mode, no5lvl" "$WORK/entry57-no5lvl.log" 0
+else
+	not_ok "no $loader57: run make check-boot"
 fi
 
 if [ -s "$dbg" ]; then

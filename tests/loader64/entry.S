@@ -8,6 +8,10 @@
  * mode, a GDT whose selectors are the ones the boot protocol names for
  * that entry (0x10 code, 0x18 data).  Then loader.c does the rest.
  *
+ * Built with LOADER_LA57 (loader64-la57.bin), it enters long mode in
+ * 5-level paging when the CPU has LA57, as a loader running a 5-level
+ * kernel (kexec) hands over: the same map under a PML5.
+ *
  * The file is loaded flat at 1 MiB through the header's address fields
  * (flag 16), so its link format does not matter to QEMU.
  */
@@ -18,6 +22,8 @@
 
 #define CR0_PG			0x80000000
 #define CR4_PAE			0x20
+#define CR4_LA57		0x1000
+#define CPUID_7_ECX_LA57	0x10000
 #define MSR_EFER		0xc0000080
 #define EFER_LME		8		/* bit number */
 #define PDE_LARGE		0x83		/* present, writable, 2 MiB */
@@ -73,6 +79,24 @@ mb_entry:
 	orl	$CR4_PAE, %eax
 	movl	%eax, %cr4
 	movl	$pml4, %eax
+#ifdef LOADER_LA57
+	movl	%eax, %esi
+	xorl	%eax, %eax
+	cpuid
+	cmpl	$7, %eax
+	jb	3f
+	movl	$7, %eax
+	xorl	%ecx, %ecx
+	cpuid
+	testl	$CPUID_7_ECX_LA57, %ecx
+	jz	3f
+	movl	$pml4 + PTE_TABLE, pml5		/* PML5[0] -> PML4: the same 4 GiB */
+	movl	%cr4, %eax
+	orl	$CR4_LA57, %eax
+	movl	%eax, %cr4
+	movl	$pml5, %esi
+3:	movl	%esi, %eax
+#endif
 	movl	%eax, %cr3
 	movl	$MSR_EFER, %ecx
 	rdmsr
@@ -118,6 +142,9 @@ gdt_desc:
 	.bss
 	.balign	4096
 pml4:	.fill	4096, 1, 0
+#ifdef LOADER_LA57
+pml5:	.fill	4096, 1, 0
+#endif
 pdpt:	.fill	4096, 1, 0
 pd:	.fill	4 * 4096, 1, 0
 	.fill	16384, 1, 0
