@@ -17,7 +17,9 @@
 #     stub's) and XLF_5LEVEL_ENABLED (the kernel's);
 #   - a kernel built without 5-level paging runs 4-level on -cpu max (it
 #     triple-faulted when entered 5-level), one built with it 5-level, also
-#     when a 64-bit loader enters the stub in 5-level paging;
+#     when a 64-bit loader enters the stub in 5-level paging (and above
+#     4 GiB, where the stub cannot switch down, the 4-level-only kernel is
+#     refused with the reason, not entered to triple-fault);
 #   - the VGA console: with a VGA card, the kernel's log says
 #     "Console: colour VGA+ 80x25" under our setup as under its own.
 # CONFIGS="kaslr no5level" tests only those (default: every fragment).
@@ -176,6 +178,14 @@ while read -r variant dir; do
 			-i "$INITRAMFS,$WORK/$variant-gzip.img" -a "kdecomp.load=0x2000000 $base" &&
 			expect_eq "$variant-gzip: 64-bit entry in 5-level mode, LA57" "$(field "$log" LA57)" "$five"
 		says "$variant-gzip: 64-bit entry" "$log" "in 5-level paging"
+	fi
+	# above 4 GiB the stub cannot switch down: a kernel built without 5-level paging is refused, with the reason
+	if [ "$variant" = no5level ]; then
+		log=$WORK/$variant-high57.log
+		boot "$log" build/loader64/loader64-la57.bin -m 8G -i "$INITRAMFS,$WORK/$variant-gzip.img" \
+			-a "kdecomp.load=0x140000000 $base"
+		says "$variant-gzip: 5-level entry above 4 GiB" "$log" \
+			"entered in 5-level paging above 4 GiB: cannot go back to the 4-level paging this kernel needs"
 	fi
 
 	# the VGA console, once: our setup fills screen_info as the kernel's own does

@@ -12,7 +12,9 @@
 #     runs 4-level; all reach userspace;
 #   - entered in 5-level paging by a 64-bit loader (loader64-la57), the
 #     stub takes it: the kernel runs 5-level, or 4-level with no5lvl (the
-#     stub, below 4 GiB, switches down).
+#     stub, below 4 GiB, switches down); loaded above 4 GiB (at 5 GiB, in
+#     8 GiB) the stub keeps the mode it was entered in, 5- or 4-level, and
+#     the kernel runs there at 5 GiB.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/boot/lib.sh
@@ -71,6 +73,17 @@ if [ -s "$loader57" ]; then
 	boot "$WORK/entry57-no5lvl.log" "$loader57" -c max -i "$INITRAMFS,$img" -a "kdecomp.load=0x2000000 $base no5lvl"
 	entered57 "64-bit entry in 5-level mode, no5lvl" "$WORK/entry57-no5lvl.log"
 	expect_la57 "64-bit entry in 5-level mode, no5lvl" "$WORK/entry57-no5lvl.log" 0
+	# loaded above 4 GiB the stub cannot switch modes: it runs, and enters the kernel, in the loader's
+	high="kdecomp.load=0x140000000 $base nokaslr"
+	boot "$WORK/high57.log" "$loader57" -c max -m 8G -i "$INITRAMFS,$img" -a "$high"
+	entered57 "above 4 GiB, 5-level entry" "$WORK/high57.log"
+	expect_la57 "above 4 GiB, 5-level entry" "$WORK/high57.log" 1
+	[ "$(kernel_code_start "$WORK/high57.log")" = 0x140000000 ] && ok "above 4 GiB, 5-level entry: runs at 5 GiB" ||
+		not_ok "above 4 GiB, 5-level entry: Kernel code at $(kernel_code_start "$WORK/high57.log")"
+	boot "$WORK/high4.log" "$loader" -c max -m 8G -i "$INITRAMFS,$img" -a "$high"
+	expect_la57 "above 4 GiB, 4-level entry" "$WORK/high4.log" 0
+	[ "$(kernel_code_start "$WORK/high4.log")" = 0x140000000 ] && ok "above 4 GiB, 4-level entry: runs at 5 GiB" ||
+		not_ok "above 4 GiB, 4-level entry: Kernel code at $(kernel_code_start "$WORK/high4.log")"
 else
 	not_ok "no $loader57: run make check-boot"
 fi

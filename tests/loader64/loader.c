@@ -2,7 +2,7 @@
 /*
  * loader64: a minimal 64-bit boot loader, for testing the image's 64-bit
  * entry (load address + 0x200) the way kexec and VMMs use it.  entry.S
- * has put us in long mode on an identity map of the low 4 GiB.
+ * has put us in long mode on an identity map of the low 8 GiB.
  *
  * From QEMU (Multiboot):
  *   -kernel loader64.bin
