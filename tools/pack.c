@@ -155,6 +155,12 @@ static void read_header_facts(const char *path, const struct kd_setup_header *h,
 		    (unsigned long long)h->pref_address, (unsigned long long)in->k.elf.mem_start);
 }
 
+/* A relocation table follows the ELF (kernel_split leaves start == end when there is none). */
+static bool has_relocs(const struct kernel *k)
+{
+	return k->relocs.end > k->relocs.start;
+}
+
 static void read_input(const char *path, const char *relocs_path, struct input *in)
 {
 	struct kd_file f = read_file(path);
@@ -167,11 +173,11 @@ static void read_input(const char *path, const char *relocs_path, struct input *
 	if (f.len >= 4 && memcmp(f.data, "\x7f" "ELF", 4) == 0) {
 		struct kd_file stripped = strip_to_segments(path, &f);
 		struct kd_file rel = relocs_path ? read_file(relocs_path) : relocs_generate(path, f.data, f.len, true);
-		size_t rel_len = rel.len;
 
 		in->k.data.data = xmalloc(stripped.len + rel.len);
 		memcpy(in->k.data.data, stripped.data, stripped.len);
-		memcpy(in->k.data.data + stripped.len, rel.data, rel.len);
+		if (rel.len)
+			memcpy(in->k.data.data + stripped.len, rel.data, rel.len);
 		in->k.data.len = stripped.len + rel.len;
 		free(stripped.data);
 		free(rel.data);
@@ -187,8 +193,8 @@ static void read_input(const char *path, const char *relocs_path, struct input *
 		 * says: it is entered in 4-level paging, which every x86-64
 		 * kernel runs in.
 		 */
-		if (rel_len)
-			in->head_flags |= HEAD_RELOCATABLE | HEAD_RELOCS;
+		if (has_relocs(&in->k))
+			in->head_flags |= HEAD_RELOCATABLE;
 	} else {
 		enum kd_err err = kd_bzimage_parse(&img, f.data, f.len, &r);
 
@@ -199,11 +205,11 @@ static void read_input(const char *path, const char *relocs_path, struct input *
 		if (img.version)
 			snprintf(in->version, sizeof(in->version), "%.*s", (int)img.version_len, img.version);
 		read_header_facts(path, &img.hdr, in);
-		if (in->k.relocs.end > in->k.relocs.start)
-			in->head_flags |= HEAD_RELOCS;
 		if (relocs_path)
 			die("pack: --relocs is for a vmlinux input; %s carries its own table", path);
 	}
+	if (has_relocs(&in->k))
+		in->head_flags |= HEAD_RELOCS;
 	free(f.data);
 }
 
