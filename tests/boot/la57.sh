@@ -66,15 +66,22 @@ entered57() {
 		not_ok "$1: the loader did not enter in 5-level paging"
 }
 
+# Entered in 5-level paging by loader64-la57, the kernel's IO-APIC timer
+# check ("IO-APIC + timer doesn't work!") failed in 5 of 5 boots on a
+# loaded 2-core host while the same boots passed with no_timer_check (and
+# Debian's own image through the same loader passed once without it): an
+# open question, see the branch's report.  The check is not what these
+# boots test; no_timer_check skips it.
+base57="$base no_timer_check"
 if [ -s "$loader57" ]; then
-	boot "$WORK/entry57.log" "$loader57" -c max -i "$INITRAMFS,$img" -a "kdecomp.load=0x2000000 $base"
+	boot "$WORK/entry57.log" "$loader57" -c max -i "$INITRAMFS,$img" -a "kdecomp.load=0x2000000 $base57"
 	entered57 "64-bit entry in 5-level mode" "$WORK/entry57.log"
 	expect_la57 "64-bit entry in 5-level mode" "$WORK/entry57.log" 1
-	boot "$WORK/entry57-no5lvl.log" "$loader57" -c max -i "$INITRAMFS,$img" -a "kdecomp.load=0x2000000 $base no5lvl"
+	boot "$WORK/entry57-no5lvl.log" "$loader57" -c max -i "$INITRAMFS,$img" -a "kdecomp.load=0x2000000 $base57 no5lvl"
 	entered57 "64-bit entry in 5-level mode, no5lvl" "$WORK/entry57-no5lvl.log"
 	expect_la57 "64-bit entry in 5-level mode, no5lvl" "$WORK/entry57-no5lvl.log" 0
 	# loaded above 4 GiB the stub cannot switch modes: it runs, and enters the kernel, in the loader's
-	high="kdecomp.load=0x140000000 $base nokaslr"
+	high="kdecomp.load=0x140000000 $base57 nokaslr"
 	boot "$WORK/high57.log" "$loader57" -c max -m 8G -i "$INITRAMFS,$img" -a "$high"
 	entered57 "above 4 GiB, 5-level entry" "$WORK/high57.log"
 	expect_la57 "above 4 GiB, 5-level entry" "$WORK/high57.log" 1
