@@ -55,7 +55,7 @@ BENCH_SRC := $(wildcard bench/*.c)
 BENCH_OBJ := $(BENCH_SRC:%.c=$(B)/host/%.o)
 FUZZ_SRC  := $(wildcard fuzz/fuzz_*.c)
 
-.PHONY: all check check-unit check-boot kernels bench bench-boot fuzz demo deps install clean freestanding-check
+.PHONY: all check check-unit check-boot kernels configs bench bench-boot fuzz demo deps install clean freestanding-check
 all: $(B)/kdecomp freestanding-check stubs
 
 -include boot/boot.mk
@@ -104,7 +104,7 @@ check-unit: $(B)/tests/run $(B)/kdecomp kernels
 	$(B)/tests/run
 
 # Real kernels through our stub under QEMU: every format, the loaders, KASLR.
-check-boot: all $(B)/loader64/loader64.bin $(B)/tests/kernel.elf
+check-boot: all $(B)/loader64/loader64.bin $(B)/loader64/loader64-la57.bin $(B)/tests/kernel.elf
 	tests/boot/formats.sh
 	tests/boot/testkernel.sh
 	tests/boot/kaslr.sh
@@ -112,11 +112,20 @@ check-boot: all $(B)/loader64/loader64.bin $(B)/tests/kernel.elf
 	tests/boot/entry64.sh
 	tests/boot/grub.sh
 	tests/boot/errors.sh
+	tests/boot/vga.sh
+	tests/boot/configs.sh
 
 # One after the other: the QEMU boots want the cores to themselves.
 check: all kernels
 	$(MAKE) check-unit
 	$(MAKE) check-boot
+
+# Small kernels built from linux-source-6.1 in the configurations of
+# tests/configs/ (relocatable or not, linked at 2, 16 or 64 MiB, with and
+# without 5-level paging or KASLR), into ~/.cache/kdecomp/configs once;
+# tests/boot/configs.sh runs this itself.
+configs:
+	scripts/build-kernels.sh
 
 # Debian's current generic (xz), cloud (lz4) and rt kernels, and the cloud
 # kernel's unstripped vmlinux (the -dbg package), into ~/.cache/kdecomp once.

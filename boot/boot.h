@@ -40,9 +40,9 @@ void add_identity_map(uint64_t start, uint64_t end);
 /* paging_64.S: switch 4-level <-> 5-level paging; everything it touches below 4 GiB */
 void set_paging_mode(uint32_t top, bool five_level);
 
-/* kaslr.c: where the kernel runs; output = target and virt = 16 MiB when not randomised */
-void choose_random_location(struct kd_boot_params *bp, uint64_t target, uint32_t init_size, uint64_t needed,
-			    uint64_t kernel_mem, uint64_t *output, uint64_t *virt);
+/* kaslr.c: where the kernel runs; output = target and virt = its link address when not randomised */
+void choose_random_location(struct kd_boot_params *bp, const struct kd_plan_kernel *k, uint64_t target,
+			    uint32_t init_size, uint64_t *output, uint64_t *virt);
 
 /* extract.c: decompress, place, relocate */
 uint64_t extract_kernel(struct kd_boot_params *bp, const uint8_t *head, uint64_t target);

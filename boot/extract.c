@@ -59,7 +59,8 @@ static void report_failure(const char *step, const struct kd_report *r)
 	error("cannot boot this kernel");
 }
 
-static uint64_t place_kernel(uint8_t *output, const struct kd_head_info *info, uint64_t virt)
+static uint64_t place_kernel(uint8_t *output, const struct kd_head_info *info, const struct kd_plan_kernel *k,
+			     uint64_t virt)
 {
 	struct kd_elf_info elf;
 	struct kd_relocs rel;
@@ -68,13 +69,16 @@ static uint64_t place_kernel(uint8_t *output, const struct kd_head_info *info, u
 	putstr("Parsing ELF... ");
 	if (kd_elf_read(output, info->out_len, &elf, &r) != KD_OK)
 		report_failure("parse_elf: bad kernel ELF", &r);
-	if (kd_relocs_find(output, info->out_len, elf.file_end, &rel, &r) != KD_OK)
+	/* a kernel without a table keeps its link-time virtual address (kd_plan_kaslr) */
+	if (k->relocs && kd_relocs_find(output, info->out_len, elf.file_end, &rel, &r) != KD_OK)
 		report_failure("relocation table", &r);
-	if (kd_elf_place(output, info->kernel_mem, &elf, KD_LOAD_PHYSICAL_ADDR, &r) != KD_OK)
+	if (kd_elf_place(output, k->kernel_mem, &elf, k->link, &r) != KD_OK)
 		report_failure("parse_elf: cannot place a segment", &r);
-	putstr("Performing relocations... ");
-	if (kd_relocs_apply(output, info->kernel_mem, output, &rel, virt, &r) != KD_OK)
-		report_failure("handle_relocations", &r);
+	if (k->relocs) {
+		putstr("Performing relocations... ");
+		if (kd_relocs_apply(output, k->kernel_mem, k->link, output, &rel, virt, &r) != KD_OK)
+			report_failure("handle_relocations", &r);
+	}
 	return elf.entry;
 }
 
@@ -82,14 +86,13 @@ uint64_t extract_kernel(struct kd_boot_params *bp, const uint8_t *head, uint64_t
 {
 	/* in place, the output overwrites the head: keep what we need of it */
 	const struct kd_head_info saved = *head_info(head), *info = &saved;
-	uint64_t output = target, virt = KD_LOAD_PHYSICAL_ADDR, entry;
+	const struct kd_plan_kernel kernel = head_plan_kernel(info), *k = &kernel;
+	uint64_t output = target, virt = k->link, entry;
 	struct kd_report r;
-
-	uint64_t needed = info->out_len > info->kernel_mem ? info->out_len : info->kernel_mem;
 
 	console_init(bp);
 	bp->hdr.loadflags &= ~KD_KASLR_FLAG;
-	choose_random_location(bp, target, info->init_size, needed, info->kernel_mem, &output, &virt);
+	choose_random_location(bp, k, target, info->init_size, &output, &virt);
 	if (bp->hdr.loadflags & KD_KASLR_FLAG) {
 		putstr("\nkdecomp: KASLR chose physical ");
 		puthex(output);
@@ -98,18 +101,18 @@ uint64_t extract_kernel(struct kd_boot_params *bp, const uint8_t *head, uint64_t
 		putstr("\n");
 	}
 	putstr("\nDecompressing Linux... ");
-	if (kd_kaslr_check_destination(output, virt, info->kernel_mem, &r) != KD_OK)
+	if (kd_kaslr_check_destination(k, output, virt, &r) != KD_OK)
 		error_value(r.why, r.value);
 	/* in place the whole buffer; elsewhere what the output and the placed kernel need */
-	add_identity_map(output, output + (output == target ? info->init_size : needed));
+	add_identity_map(output, output + (output == target ? info->init_size : k->needed));
 
 	decompress(head, info, (uint8_t *)(uintptr_t)output);
-	entry = place_kernel((uint8_t *)(uintptr_t)output, info, virt);
-	if (entry < KD_LOAD_PHYSICAL_ADDR || entry - KD_LOAD_PHYSICAL_ADDR >= info->kernel_mem)
+	entry = place_kernel((uint8_t *)(uintptr_t)output, info, k, virt);
+	if (entry < k->link || entry - k->link >= k->kernel_mem)
 		error_value("kernel entry point lies outside the kernel:", entry);
 	putstr("done.\nBooting the kernel (entry_offset: ");
-	puthex(entry - KD_LOAD_PHYSICAL_ADDR);
+	puthex(entry - k->link);
 	putstr(").\n");
 	cleanup_exception_handling();
-	return output + (entry - KD_LOAD_PHYSICAL_ADDR);
+	return output + (entry - k->link);
 }

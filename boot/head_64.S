@@ -24,6 +24,8 @@
  */
 #include "layout.h"
 
+#define COPY_STEP	32	/* bytes the self-copy moves per step */
+
 	.section .text, "ax"
 	.code32
 	.globl startup_32
@@ -63,19 +65,22 @@ join_64:
 	leaq	startup_32(%rip), %rbp		/* where we were loaded */
 
 	/*
-	 * target = load address rounded up to kernel_alignment, and never
-	 * below LOAD_PHYSICAL_ADDR; the image goes to the top of
-	 * [target, target + init_size).
+	 * target, as kd_plan_target (lib/kernel/plan.c) decides it: for a
+	 * relocatable kernel the load address rounded up to kernel_alignment,
+	 * never below the kernel's link address; for any other, its link
+	 * address.  The image goes to the top of [target, target + init_size).
 	 */
+	movl	head_info + INFO_LINK - HEAD_INFO(%rip), %ebx
+	testl	$HEAD_RELOCATABLE, head_info + INFO_FLAGS - HEAD_INFO(%rip)
+	jz	1f
 	movl	head_info + INFO_ALIGN - HEAD_INFO(%rip), %eax
 	decq	%rax
-	leaq	(%rbp, %rax), %rbx
+	leaq	(%rbp, %rax), %rcx
 	notq	%rax
-	andq	%rax, %rbx
-	movq	$LOAD_PHYSICAL_ADDR, %rax
-	cmpq	%rax, %rbx
-	cmovbq	%rax, %rbx
-	movq	%rbx, %r13			/* target: the start of the buffer */
+	andq	%rax, %rcx
+	cmpq	%rbx, %rcx
+	cmovaq	%rcx, %rbx
+1:	movq	%rbx, %r13			/* target: the start of the buffer */
 
 	/*
 	 * Nothing may be written to the buffer before we know it is RAM:
@@ -96,6 +101,19 @@ join_64:
 	movl	head_info + INFO_MEM_LEN - HEAD_INFO(%rip), %eax
 	subq	%rax, %rbx			/* %rbx: where the image goes */
 
+	/*
+	 * kd_plan_copy_safe: the backward copy below must not run down over
+	 * its own source (a kernel that must run below where it was loaded).
+	 */
+	cmpq	%rbp, %rbx
+	jae	2f
+	movl	head_info + INFO_FILE_LEN - HEAD_INFO(%rip), %ecx
+	leaq	COPY_STEP - 1(%rbx, %rcx), %rax
+	andq	$~(COPY_STEP - 1), %rax
+	cmpq	%rbp, %rax
+	ja	copy_down_64
+2:
+
 	/* An early stack in the destination's page-table area, which the copy does not touch. */
 	movl	head_info + INFO_PGT_OFF - HEAD_INFO(%rip), %eax
 	leaq	(EARLY_STACK_PAGE + 1) * X86_PAGE_SIZE(%rbx, %rax), %rsp
@@ -109,12 +127,12 @@ join_64:
 	 * which emulators run one element at a time.
 	 */
 	movl	head_info + INFO_FILE_LEN - HEAD_INFO(%rip), %ecx
-	addl	$31, %ecx
-	andl	$~31, %ecx
+	addl	$COPY_STEP - 1, %ecx
+	andl	$~(COPY_STEP - 1), %ecx
 	leaq	(%rbp, %rcx), %rsi
 	leaq	(%rbx, %rcx), %rdi
-1:	subq	$32, %rsi
-	subq	$32, %rdi
+1:	subq	$COPY_STEP, %rsi
+	subq	$COPY_STEP, %rdi
 	movq	0(%rsi), %rax
 	movq	8(%rsi), %rdx
 	movq	16(%rsi), %r8
@@ -123,7 +141,7 @@ join_64:
 	movq	%rdx, 8(%rdi)
 	movq	%r8, 16(%rdi)
 	movq	%r9, 24(%rdi)
-	subl	$32, %ecx
+	subl	$COPY_STEP, %ecx
 	jnz	1b
 
 	/* Into main, in the copy; it reloads its own GDT there. */
@@ -202,6 +220,12 @@ no_memory_64:
 	addq	%rbx, %rax
 	call	puthex_64
 	leaq	no_memory_end(%rip), %rdi
+	call	puts_64
+	jmp	halt_64
+
+/* The image lies where the copy would run down over itself: say so and halt. */
+copy_down_64:
+	leaq	copy_down_msg(%rip), %rdi
 	call	puts_64
 halt_64:
 	cli
@@ -330,7 +354,9 @@ no_memory_msg:
 no_memory_sep:
 	.asciz	", "
 no_memory_end:
-	.asciz	") (init_size from the load address rounded up to kernel_alignment, at least 16 MiB) is not all RAM in the e820 map\r\n -- System halted\r\n"
+	.asciz	") (init_size from the load address rounded up to kernel_alignment, at least the kernel's link address) is not all RAM in the e820 map\r\n -- System halted\r\n"
+copy_down_msg:
+	.asciz	"\r\nkdecomp: the image is loaded above where this kernel must run and would copy down over itself; load it lower\r\n -- System halted\r\n"
 hex_prefix:
 	.asciz	"0x"
 hex_digits:

@@ -7,9 +7,10 @@
  * the kernel's destination when extract_kernel has chosen it, and any
  * other page on demand from the page-fault handler.
  *
- * The tables are 5-level when the kernel can run so (pack recorded its
- * XLF_5LEVEL), the CPU has LA57 and the command line does not say no5lvl;
- * otherwise 4-level.  The kernel keeps the mode it is entered in.
+ * The tables are 5-level when the kernel was built for it (pack recorded
+ * its XLF_5LEVEL_ENABLED), the CPU has LA57 and the command line does not
+ * say no5lvl; otherwise 4-level (lib/kernel/plan.c decides).  The kernel
+ * keeps the mode it is entered in.
  */
 #include "boot.h"
 #include "cmdline.h"
@@ -42,32 +43,19 @@ static bool cpu_has_la57(void)
 	return r[2] & X86_CPUID_7_ECX_LA57;
 }
 
-static bool kernel_wants_5level(const struct kd_boot_params *bp, const struct kd_head_info *info)
-{
-	size_t len, n;
-	const char *cmd = boot_cmdline(bp, &len), *v;
-
-	if (!(info->flags & HEAD_5LEVEL) || !cpu_has_la57())
-		return false;
-	return !(cmd && kd_cmdline_get(cmd, len, "no5lvl", &v, &n));
-}
-
-/*
- * The paging mode to build for.  Changing it passes through 32-bit code
- * (set_paging_mode), which needs the stub (code, stack, GDT, tables) below
- * 4 GiB; above, we keep the mode we were entered in (past no5lvl, if need
- * be), unless the kernel cannot run in it.
- */
+/* The paging mode to build for (kd_plan_paging_levels), from the CPU, the command line and where we run. */
 static int paging_levels(const struct kd_boot_params *bp, const uint8_t *head, const struct kd_head_info *info,
 			 int current)
 {
-	int wanted = kernel_wants_5level(bp, info) ? 5 : 4;
+	size_t len, n;
+	const char *cmd = boot_cmdline(bp, &len), *v, *why;
+	bool no5lvl = cmd && kd_cmdline_get(cmd, len, "no5lvl", &v, &n);
+	int levels = kd_plan_paging_levels(info->flags & HEAD_5LEVEL, cpu_has_la57(), no5lvl, current,
+					   (uintptr_t)head + info->mem_len <= 1ull << 32, &why);
 
-	if (wanted == current || (uintptr_t)head + info->mem_len <= 1ull << 32)
-		return wanted;
-	if (current == 5 && !(info->flags & HEAD_5LEVEL))
-		error("entered in 5-level paging above 4 GiB: cannot go back to the 4-level paging this kernel needs");
-	return current;
+	if (!levels)
+		error(why);
+	return levels;
 }
 
 void add_identity_map(uint64_t start, uint64_t end)

@@ -69,32 +69,38 @@ static const struct kd_setup_data *read_setup_data(uint64_t addr, void *ctx)
 	return (const struct kd_setup_data *)(uintptr_t)addr;
 }
 
-void choose_random_location(struct kd_boot_params *bp, uint64_t target, uint32_t init_size, uint64_t needed,
-			    uint64_t kernel_mem, uint64_t *output, uint64_t *virt)
+void choose_random_location(struct kd_boot_params *bp, const struct kd_plan_kernel *k, uint64_t target,
+			    uint32_t init_size, uint64_t *output, uint64_t *virt)
 {
 	static struct kd_kaslr_map map;	/* 4 KiB: too much for the stack */
 	size_t len = 0;
 	const char *cmd = boot_cmdline(bp, &len);
-	const char *v;
+	const char *v, *why;
 	size_t n;
 	uint64_t random;
+	enum kd_plan_kaslr what;
 	struct kd_kaslr_boot b = {
 		.bp = bp, .bp_addr = (uintptr_t)bp, .cmdline = cmd, .cmdline_len = len,
 		.target = target, .init_size = init_size, .read_setup_data = read_setup_data,
 	};
 
 	*output = target;
-	*virt = KD_LOAD_PHYSICAL_ADDR;
+	*virt = k->link;
 	if (cmd && kd_cmdline_get(cmd, len, "nokaslr", &v, &n)) {
 		putstr("KASLR disabled: 'nokaslr' on cmdline.\n");
 		return;
 	}
+	what = kd_plan_kaslr(k, &why);
+	if (why)
+		warn(why);
+	if (what == KD_PLAN_KASLR_NONE)
+		return;
 	random = get_entropy(bp);
 	if (!kd_kaslr_collect(&map, &b)) {
 		warn("KASLR disabled: too many regions to avoid, or an unreadable memmap=");
 		return;
 	}
-	if (!kd_kaslr_choose(&map, needed, kernel_mem, random, output, virt))
+	if (!kd_kaslr_choose(&map, k, what, random, output, virt))
 		warn("Physical KASLR disabled: no suitable memory region!");
 	bp->hdr.loadflags |= KD_KASLR_FLAG;
 }

@@ -30,14 +30,21 @@
 #define BP_E820_ENTRIES		0x1e8
 #define BP_E820_TABLE		0x2d0
 #define BP_SCRATCH		0x1e4
+/* screen_info, at the start of boot_params (struct kd_screen_info) */
+#define SI_ORIG_X		0x00
+#define SI_ORIG_Y		0x01
+#define SI_PAGE			0x04
+#define SI_MODE			0x06
+#define SI_COLS			0x07
+#define SI_EGA_BX		0x0a
+#define SI_LINES		0x0e
+#define SI_IS_VGA		0x0f
+#define SI_POINTS		0x10
 #define E820_MAX		128
 #define E820_RAM		1	/* usable memory, in an e820 entry's type */
 #define VERSION_MAX		192
 #define COMMAND_LINE_SIZE	2048
-#define LOAD_PHYSICAL_ADDR	0x1000000
 #define LOADED_HIGH		0x01
-#define XLF_KERNEL_64		0x01
-#define XLF_CAN_BE_LOADED_ABOVE_4G 0x02
 
 #define BOOT_CS32		0x08	/* our GDTs: 32-bit code, 64-bit code, data */
 #define BOOT_CS64		0x10
@@ -73,12 +80,19 @@ gdt_end:
 #define INFO_PGT_OFF		0x30	/* the early page tables, from the head */
 #define INFO_ALIGN		0x34	/* kernel_alignment */
 #define INFO_OUT_LEN		0x38	/* decompressed payload length */
-#define INFO_KERNEL_MEM		0x3c	/* the kernel's memory: highest p_paddr + p_memsz - 16 MiB */
+#define INFO_KERNEL_MEM		0x3c	/* the kernel's memory: highest p_paddr + p_memsz - link */
 #define INFO_FLAGS		0x40	/* HEAD_* below */
-#define INFO_END		0x44
+#define INFO_LINK		0x44	/* the kernel's link-time physical address: its lowest p_paddr */
+#define INFO_END		0x48
 
-/* The kernel runs in 5-level paging (its bzImage had XLF_5LEVEL): enter it so when the CPU can. */
+/*
+ * What pack read from the kernel (lib/kernel/plan.h says what each means):
+ * built for 5-level paging (XLF_5LEVEL_ENABLED), relocatable, and carrying
+ * a relocation table.
+ */
 #define HEAD_5LEVEL		0x01
+#define HEAD_RELOCATABLE	0x02
+#define HEAD_RELOCS		0x04
 
 /* Main's header, at the start of main (after its 8-byte entry jump). */
 #define MAIN_INFO		0x08
@@ -100,12 +114,14 @@ gdt_end:
 #ifndef __ASSEMBLER__
 #include <stddef.h>
 #include <stdint.h>
+#include "bootparam.h"
+#include "plan.h"
 
 /* The head info block (HEAD_INFO), as pack writes it and the head and main read it. */
 struct kd_head_info {
 	char magic[8];		/* "KDHEAD01" */
 	uint32_t payload_off, payload_len, main_off, file_len, mem_len, init_size, pgt_off, align;
-	uint32_t out_len, kernel_mem, flags;
+	uint32_t out_len, kernel_mem, flags, link;
 };
 /* The assembly reads these fields by the offsets above: they must agree. */
 #define KD_INFO_AT(field, off) \
@@ -121,7 +137,31 @@ KD_INFO_AT(align, INFO_ALIGN);
 KD_INFO_AT(out_len, INFO_OUT_LEN);
 KD_INFO_AT(kernel_mem, INFO_KERNEL_MEM);
 KD_INFO_AT(flags, INFO_FLAGS);
+KD_INFO_AT(link, INFO_LINK);
 _Static_assert(sizeof(struct kd_head_info) == INFO_END - HEAD_INFO, "head info layout");
+
+/* The kernel's placement facts, as the plan takes them. */
+static inline struct kd_plan_kernel head_plan_kernel(const struct kd_head_info *i)
+{
+	return (struct kd_plan_kernel){
+		.link = i->link, .align = i->align, .kernel_mem = i->kernel_mem,
+		.needed = i->out_len > i->kernel_mem ? i->out_len : i->kernel_mem,
+		.relocatable = i->flags & HEAD_RELOCATABLE, .relocs = i->flags & HEAD_RELOCS,
+		.five_level = i->flags & HEAD_5LEVEL,
+	};
+}
+
+/* setup.S fills screen_info by the offsets above. */
+#define KD_SI_AT(field, off) _Static_assert(offsetof(struct kd_screen_info, field) == (off), #field)
+KD_SI_AT(orig_x, SI_ORIG_X);
+KD_SI_AT(orig_y, SI_ORIG_Y);
+KD_SI_AT(orig_video_page, SI_PAGE);
+KD_SI_AT(orig_video_mode, SI_MODE);
+KD_SI_AT(orig_video_cols, SI_COLS);
+KD_SI_AT(orig_video_ega_bx, SI_EGA_BX);
+KD_SI_AT(orig_video_lines, SI_LINES);
+KD_SI_AT(orig_video_isVGA, SI_IS_VGA);
+KD_SI_AT(orig_video_points, SI_POINTS);
 
 /* Main's header (MAIN_INFO), as the linker fills it. */
 struct kd_main_info {

@@ -3,15 +3,21 @@
  * The real-mode part of the bzImage: the boot sector with the setup header,
  * and the 16-bit code a BIOS loader (QEMU -kernel, GRUB's linux16) runs at
  * setup + 0x200.  What it must do before protected mode (boot protocol):
- * build boot_params from the header, ask the BIOS for the memory map
- * (int 0x15, E820), open A20, quiet the interrupt controllers, load a GDT
- * with flat 32-bit code (0x10) and data (0x18), set CR0.PE and jump to
- * code32_start with %esi = boot_params.
+ * build boot_params from the header, note the text mode (screen_info), ask
+ * the BIOS for the memory map (int 0x15, E820), open A20, quiet the
+ * interrupt controllers, load a GDT with flat 32-bit code (0x10) and data
+ * (0x18), set CR0.PE and jump to code32_start with %esi = boot_params.
  *
  * Linked at 0: every address here is an offset in the setup segment.
  * kdecomp pack fills the header fields marked "pack".
  */
 #include "layout.h"
+
+#define CGA_LINES		25	/* text rows without an EGA/VGA BIOS */
+#define CGA_POINTS		8	/* a CGA character's height in scan lines */
+#define NO_EGA_BL		0x10	/* int 0x10 AH=0x12's BL, back unchanged without EGA/VGA */
+#define BDA_ROWS_LESS_ONE	0x484	/* BIOS data area: text rows - 1 (EGA/VGA) */
+#define BDA_CHAR_HEIGHT		0x485	/* BIOS data area: character height (EGA/VGA) */
 
 	.code16
 	.section .text, "ax"
@@ -52,17 +58,17 @@ ext_loader_ver:	.byte	0
 ext_loader_type: .byte	0
 cmd_line_ptr:	.long	0
 initrd_addr_max: .long	0x7fffffff
-kernel_alignment: .long	0x200000		/* pack: CONFIG_PHYSICAL_ALIGN */
-relocatable_kernel: .byte 1
-min_alignment:	.byte	21			/* log2 of 2 MiB */
-xloadflags:	.word	XLF_KERNEL_64 | XLF_CAN_BE_LOADED_ABOVE_4G
+kernel_alignment: .long	0			/* pack: the kernel's (CONFIG_PHYSICAL_ALIGN) */
+relocatable_kernel: .byte 0			/* pack: the kernel's */
+min_alignment:	.byte	21			/* log2 of 2 MiB, the least x86-64 kernels take */
+xloadflags:	.word	0			/* pack: what the stub and the kernel support */
 cmdline_size:	.long	COMMAND_LINE_SIZE - 1
 hardware_subarch: .long	0
 hardware_subarch_data: .quad 0
 payload_offset:	.long	0			/* pack */
 payload_length:	.long	0			/* pack */
 setup_data:	.quad	0
-pref_address:	.quad	LOAD_PHYSICAL_ADDR
+pref_address:	.quad	0			/* pack: the kernel's link address */
 init_size:	.long	0			/* pack */
 handover_offset: .long	0
 kernel_info_offset: .long 0
@@ -85,6 +91,7 @@ start_of_setup:
 	lretw
 1:
 	call	make_boot_params
+	call	store_screen_info
 	call	detect_memory
 	call	enable_a20
 	call	mask_interrupts
@@ -101,6 +108,53 @@ make_boot_params:
 	movw	$hdr_end - hdr, %cx
 	rep movsb
 	ret
+
+/*
+ * screen_info: the text mode the BIOS left, as the VGA BIOS reports it
+ * (int 0x10), so the kernel's VGA console knows its screen.
+ *   AH=0x03 (page BH): cursor row DH, column DL
+ *   AH=0x0f: mode AL (bit 7 is "screen not cleared", not the mode),
+ *            columns AH, active page BH
+ *   AH=0x12 BL=0x10: EGA/VGA information in BX; BL comes back 0x10
+ *            unchanged from an MDA or CGA, which have neither
+ *   AX=0x1a00: read display combination; AL = 0x1a only on a VGA
+ * On an EGA or VGA the BIOS data area (segment 0) holds the rows less one
+ * (0x484) and the character height (0x485); older adapters have 25 rows
+ * of 8-line (CGA) characters.
+ */
+store_screen_info:
+	movb	$0x03, %ah
+	xorb	%bh, %bh
+	int	$0x10
+	movb	%dl, BOOT_PARAMS + SI_ORIG_X
+	movb	%dh, BOOT_PARAMS + SI_ORIG_Y
+	movb	$0x0f, %ah
+	int	$0x10
+	andb	$0x7f, %al
+	movb	%al, BOOT_PARAMS + SI_MODE
+	movb	%ah, BOOT_PARAMS + SI_COLS
+	movb	%bh, BOOT_PARAMS + SI_PAGE
+	movb	$CGA_LINES, BOOT_PARAMS + SI_LINES
+	movw	$CGA_POINTS, BOOT_PARAMS + SI_POINTS
+	movb	$0x12, %ah
+	movw	$NO_EGA_BL, %bx
+	int	$0x10
+	movw	%bx, BOOT_PARAMS + SI_EGA_BX
+	cmpb	$NO_EGA_BL, %bl
+	je	1f
+	xorw	%ax, %ax
+	movw	%ax, %fs
+	movb	%fs:BDA_ROWS_LESS_ONE, %al
+	incb	%al
+	movb	%al, BOOT_PARAMS + SI_LINES
+	movw	%fs:BDA_CHAR_HEIGHT, %ax
+	movw	%ax, BOOT_PARAMS + SI_POINTS
+	movw	$0x1a00, %ax
+	int	$0x10
+	cmpb	$0x1a, %al
+	jne	1f
+	movb	$1, BOOT_PARAMS + SI_IS_VGA
+1:	ret
 
 /* The BIOS memory map, entry by entry, into boot_params.e820_table. */
 detect_memory:

@@ -9,7 +9,7 @@
  *     the ELF found and applied to the placed image;
  *   - the input as a bare table, applied to a small image.
  *
- * The last input byte steers: bit 0 picks the load base (LOAD_PHYSICAL_ADDR,
+ * The last input byte steers: bit 0 picks the link address (16 MiB, Debian's,
  * where table entries can land, or the lowest segment, where placement
  * succeeds more often), the rest the room after the input and the delta.
  * Every error must come with a reason; every table found must account for
@@ -21,6 +21,8 @@
 #include "bootparam.h"
 #include "elf.h"
 #include "kd.h"
+
+#define DEBIAN_LINK 0x1000000ull	/* where Debian's kernels are linked */
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -34,9 +36,9 @@ static void check_table(const uint8_t *buf, size_t len, size_t floor, const stru
 		abort();
 }
 
-/* Find the table in buf[floor..len) and apply it to image[0..image_size). */
+/* Find the table in buf[floor..len) and apply it to image[0..image_size), linked at `link`. */
 static void relocate(const uint8_t *buf, size_t len, size_t floor, uint8_t *image, size_t image_size,
-		     uint64_t delta)
+		     uint64_t link, uint64_t delta)
 {
 	struct kd_relocs rel;
 	struct kd_report r = { 0 };
@@ -47,7 +49,7 @@ static void relocate(const uint8_t *buf, size_t len, size_t floor, uint8_t *imag
 	if (err)
 		return;
 	check_table(buf, len, floor, &rel);
-	err = kd_relocs_apply(image, image_size, buf, &rel, KD_LOAD_PHYSICAL_ADDR + delta, &r);
+	err = kd_relocs_apply(image, image_size, link, buf, &rel, link + delta, &r);
 	if (err && (err != KD_ERR_RELOC || !r.why))
 		abort();
 }
@@ -65,7 +67,7 @@ static void as_payload(const uint8_t *data, size_t size, uint8_t ctl)
 	if (info.file_end > size)
 		abort();
 
-	uint64_t base = ctl & 1 ? info.mem_start : KD_LOAD_PHYSICAL_ADDR;
+	uint64_t base = ctl & 1 ? info.mem_start : DEBIAN_LINK;
 	size_t cap = size + (size_t)(ctl >> 1) * 4096;
 	uint64_t need = info.mem_end > base ? info.mem_end - base : 0;
 	size_t image_size = need < cap ? (size_t)need : cap;
@@ -78,7 +80,7 @@ static void as_payload(const uint8_t *data, size_t size, uint8_t ctl)
 		abort();
 	/* the table is read from the input, as the stub reads it before the image grows over it */
 	if (!err)
-		relocate(data, size, info.file_end, buf, image_size, (uint64_t)ctl << 21);
+		relocate(data, size, info.file_end, buf, image_size, base, (uint64_t)ctl << 21);
 	free(buf);
 }
 
@@ -87,7 +89,7 @@ static void as_table(const uint8_t *data, size_t size, uint8_t ctl)
 	size_t image_size = (size_t)ctl * 16;
 	uint8_t *image = calloc(1, image_size ? image_size : 1);
 
-	relocate(data, size, 0, image, image_size, ((uint64_t)ctl << 21) - 0x1000000);
+	relocate(data, size, 0, image, image_size, DEBIAN_LINK, ((uint64_t)ctl << 21) - DEBIAN_LINK);
 	free(image);
 }
 

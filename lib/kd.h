@@ -55,6 +55,7 @@ static inline uint32_t kd_get_le32(const uint8_t *p) { uint32_t v; kd_memcpy(&v,
 static inline uint64_t kd_get_le64(const uint8_t *p) { uint64_t v; kd_memcpy(&v, p, 8); return v; }
 static inline uint32_t kd_get_be32(const uint8_t *p) { return __builtin_bswap32(kd_get_le32(p)); }
 static inline uint16_t kd_get_be16(const uint8_t *p) { return __builtin_bswap16(kd_get_le16(p)); }
+static inline void kd_put_le16(uint8_t *p, uint16_t v) { kd_memcpy(p, &v, 2); }
 static inline void kd_put_le32(uint8_t *p, uint32_t v) { kd_memcpy(p, &v, 4); }
 static inline void kd_put_le64(uint8_t *p, uint64_t v) { kd_memcpy(p, &v, 8); }
 

@@ -57,6 +57,15 @@ struct t_blob t_read_file(const char *path);
 /* t_read_file with a NUL after the bytes (not counted in len), for reading text. */
 struct t_blob t_read_text(const char *path);
 
+/*
+ * A minimal x86-64 kernel ELF as Linux links vmlinux: one R-X PT_LOAD of
+ * `text` at file offset 4096, physical `link`, virtual 0xffffffff80000000 +
+ * link, the entry at its start; one null section header last (so no
+ * relocation sections), then `tail` bytes of room for the caller (a
+ * relocation table, say).  The ELF ends at len - tail.
+ */
+struct t_blob t_kernel_elf(uint64_t link, const uint8_t *text, size_t text_len, size_t tail);
+
 /* Write a whole file; a failure if it cannot be written. */
 void t_write_file(const char *path, const void *data, size_t len);
 

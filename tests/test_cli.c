@@ -739,40 +739,16 @@ TEST(cli_inspect_json_escapes)
 static struct t_blob synthetic_kernel(size_t *elf_len)
 {
 	struct t_blob text = { NULL, 0 };
-	const size_t seg = 4096;
 
 	if (!corpus_pick("text", &text))
 		abort();
-	size_t shoff = (seg + text.len + 7) & ~(size_t)7, end = shoff + 64;
 	static const uint32_t table[] = { 0, 0x81000100, 0x81000200, 0, 0x81000300, 0, 0x81000010, 0x81000020,
 					  0x81000030 };
-	struct t_blob k = { calloc(1, end + sizeof(table)), end + sizeof(table) };
-	uint8_t *e = k.data, *ph = e + 64;
+	struct t_blob k = t_kernel_elf(0x1000000, text.data, text.len, sizeof(table));
 
-	memcpy(e, "\x7f" "ELF\x02\x01\x01", 7);
-	e[16] = 2;		/* e_type: EXEC */
-	e[18] = 62;		/* e_machine: x86-64 */
-	e[20] = 1;		/* e_version */
-	kd_put_le64(e + 24, 0x1000000);	/* e_entry: startup_64, physical */
-	kd_put_le64(e + 32, 64);	/* e_phoff */
-	kd_put_le64(e + 40, shoff);	/* e_shoff */
-	e[52] = 64;		/* e_ehsize */
-	e[54] = 56;		/* e_phentsize */
-	e[56] = 1;		/* e_phnum */
-	e[58] = 64;		/* e_shentsize */
-	e[60] = 1;		/* e_shnum */
-	kd_put_le32(ph, 1);	/* PT_LOAD */
-	kd_put_le32(ph + 4, 5);	/* R-X */
-	kd_put_le64(ph + 8, seg);
-	kd_put_le64(ph + 16, 0xffffffff81000000ull);
-	kd_put_le64(ph + 24, 0x1000000);
-	kd_put_le64(ph + 32, text.len);
-	kd_put_le64(ph + 40, text.len);
-	kd_put_le64(ph + 48, seg);
-	memcpy(e + seg, text.data, text.len);
+	*elf_len = k.len - sizeof(table);
 	for (size_t i = 0; i < sizeof(table) / 4; i++)
-		kd_put_le32(e + end + 4 * i, table[i]);
-	*elf_len = end;
+		kd_put_le32(k.data + *elf_len + 4 * i, table[i]);
 	return k;
 }
 

@@ -1,22 +1,38 @@
 // SPDX-License-Identifier: MIT
 /*
- * KASLR slot arithmetic over thousands of random memory maps and seeds:
- * the chosen slot is aligned, at or above 16 MiB, inside usable RAM and
- * below the limit, clear of every avoided region; the slot count equals a
- * brute-force count; the same seed gives the same choice; every slot can
- * be chosen.  Virtual offsets stay aligned and inside the 1 GiB mapping.
+ * KASLR slot arithmetic over thousands of random memory maps and seeds,
+ * for kernels linked at 2, 16 or 64 MiB asking for 2 or 16 MiB alignment:
+ * the chosen slot is aligned to the kernel's alignment, at or above its
+ * link address, inside usable RAM and below the limit, clear of every
+ * avoided region; the slot count equals a brute-force count; the same seed
+ * gives the same choice; every slot can be chosen.  Virtual offsets stay
+ * aligned, at or above the link address and inside the 1 GiB mapping.
  */
 #include "kaslr.h"
 #include "t.h"
 
 #define MB (1ull << 20)
-#define ALIGN (2 * MB)
 
-static bool slot_ok(const struct kd_kaslr_map *m, uint64_t a, uint64_t size)
+/* A kernel's placement facts: a link address and an alignment from what Linux's configs allow. */
+struct facts {
+	uint64_t link, align;
+};
+
+static struct facts random_facts(uint64_t *s)
+{
+	static const uint64_t links[] = { 2 * MB, 16 * MB, 64 * MB };
+	struct facts f = { links[t_rand(s) % 3], t_rand(s) % 2 ? 2 * MB : 16 * MB };
+
+	if (f.link % f.align)
+		f.align = 2 * MB;
+	return f;
+}
+
+static bool slot_ok(const struct kd_kaslr_map *m, const struct facts *f, uint64_t a, uint64_t size)
 {
 	bool in_ram = false;
 
-	if (a % ALIGN || a < KD_LOAD_PHYSICAL_ADDR || a + size > m->limit)
+	if (a % f->align || a < f->link || a + size > m->limit)
 		return false;
 	for (unsigned i = 0; i < m->n_ram; i++)
 		in_ram |= a >= m->ram[i].start && a + size <= m->ram[i].end;
@@ -52,23 +68,24 @@ TEST(kaslr_random_maps_properties)
 
 	for (int iter = 0; iter < 3000; iter++) {
 		struct kd_kaslr_map m;
+		struct facts f = random_facts(&s);
 		uint64_t size = (1 + t_rand(&s) % 96) * MB, count, brute = 0;
 
 		random_map(&m, &s);
-		count = kd_kaslr_count_slots(&m, size, ALIGN, KD_LOAD_PHYSICAL_ADDR);
-		for (uint64_t a = KD_LOAD_PHYSICAL_ADDR; a < m.limit; a += ALIGN)
-			brute += slot_ok(&m, a, size);
+		count = kd_kaslr_count_slots(&m, size, f.align, f.link);
+		for (uint64_t a = f.link; a < m.limit; a += f.align)
+			brute += slot_ok(&m, &f, a, size);
 		CHECKF(count == brute, "iteration %d: %llu slots counted, %llu by brute force", iter,
 		       (unsigned long long)count, (unsigned long long)brute);
 		for (int k = 0; k < 8; k++) {
-			uint64_t seed = t_rand(&s), a = kd_kaslr_choose_phys(&m, size, ALIGN, seed);
+			uint64_t seed = t_rand(&s), a = kd_kaslr_choose_phys(&m, size, f.align, f.link, seed);
 
 			if (count == 0) {
 				CHECK_EQ(a, 0);
 				continue;
 			}
-			CHECKF(slot_ok(&m, a, size), "iteration %d: chose bad slot 0x%llx", iter, (unsigned long long)a);
-			CHECK_EQ(kd_kaslr_choose_phys(&m, size, ALIGN, seed), a);	/* same seed, same choice */
+			CHECKF(slot_ok(&m, &f, a, size), "iteration %d: chose bad slot 0x%llx", iter, (unsigned long long)a);
+			CHECK_EQ(kd_kaslr_choose_phys(&m, size, f.align, f.link, seed), a);	/* same seed, same choice */
 		}
 		nonempty += count > 0;
 	}
@@ -81,14 +98,15 @@ TEST(kaslr_every_slot_reachable)
 
 	for (int iter = 0; iter < 300; iter++) {
 		struct kd_kaslr_map m;
+		struct facts f = random_facts(&s);
 		uint64_t size = (1 + t_rand(&s) % 64) * MB, count, prev = 0;
 
 		random_map(&m, &s);
-		count = kd_kaslr_count_slots(&m, size, ALIGN, KD_LOAD_PHYSICAL_ADDR);
+		count = kd_kaslr_count_slots(&m, size, f.align, f.link);
 		for (uint64_t n = 0; n < count; n++) {
-			uint64_t a = kd_kaslr_choose_phys(&m, size, ALIGN, n);	/* random = n picks slot n */
+			uint64_t a = kd_kaslr_choose_phys(&m, size, f.align, f.link, n);	/* random = n picks slot n */
 
-			CHECK(slot_ok(&m, a, size));
+			CHECK(slot_ok(&m, &f, a, size));
 			CHECKF(n == 0 || a != prev, "slots %llu and %llu are the same address", (unsigned long long)n - 1,
 			       (unsigned long long)n);
 			prev = a;
@@ -101,17 +119,19 @@ TEST(kaslr_virtual_offsets)
 	uint64_t s = 99, seen_low = 0, seen_high = 0;
 
 	for (int i = 0; i < 20000; i++) {
-		uint64_t size = (1 + t_rand(&s) % 900) * MB, v = kd_kaslr_choose_virt(size, ALIGN, t_rand(&s));
+		struct facts f = random_facts(&s);
+		uint64_t size = (1 + t_rand(&s) % 900) * MB, v = kd_kaslr_choose_virt(size, f.align, f.link, t_rand(&s));
 
-		CHECK(v % ALIGN == 0);
-		CHECK(v >= KD_LOAD_PHYSICAL_ADDR);
-		CHECKF(v + size <= KD_KERNEL_IMAGE_SIZE || v == KD_LOAD_PHYSICAL_ADDR,
+		CHECK(v % f.align == 0);
+		CHECK(v >= f.link);
+		CHECKF(v + size <= KD_KERNEL_IMAGE_SIZE || v == f.link,
 		       "virtual 0x%llx + 0x%llx beyond the mapping", (unsigned long long)v, (unsigned long long)size);
-		seen_low |= v == KD_LOAD_PHYSICAL_ADDR;
-		seen_high |= v + size > KD_KERNEL_IMAGE_SIZE - ALIGN;
+		seen_low |= v == f.link;
+		seen_high |= v + size > KD_KERNEL_IMAGE_SIZE - f.align;
 	}
 	CHECK(seen_low && seen_high);	/* both ends of the range occur */
-	CHECK_EQ(kd_kaslr_choose_virt(2000 * MB, ALIGN, 12345), KD_LOAD_PHYSICAL_ADDR);
+	CHECK_EQ(kd_kaslr_choose_virt(2000 * MB, 2 * MB, 16 * MB, 12345), 16 * MB);
+	CHECK_EQ(kd_kaslr_virt_slots(2000 * MB, 2 * MB, 16 * MB), 1);
 }
 
 TEST(kaslr_avoid_table_full)

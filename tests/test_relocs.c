@@ -24,6 +24,9 @@
 #include "kd.h"
 #include "t.h"
 
+/* The link address of Debian's kernels and of the synthetic tables here (the Debian test checks it). */
+#define LINK 0x1000000ull
+
 /* --- running kdecomp and the toolchain --- */
 
 /* Does t_tmp("stderr") contain `needle`? */
@@ -294,17 +297,17 @@ TEST(relocs_generator_refusals)
 
 /* --- applying the table to the real kernel --- */
 
-/* The kernel placed as the stub places it: segment i at p_paddr - LOAD_PHYSICAL_ADDR. */
+/* The kernel placed as the stub places it: segment i at p_paddr - its link address. */
 static uint8_t *placed_kernel(const struct t_blob *p, const struct kd_elf_info *elf, size_t *size)
 {
 	struct kd_report r = { 0 };
 
-	*size = elf->mem_end - KD_LOAD_PHYSICAL_ADDR;
+	*size = elf->mem_end - LINK;
 	size_t cap = *size > p->len ? *size : p->len;
 	uint8_t *buf = calloc(1, cap);
 
 	memcpy(buf, p->data, p->len);
-	if (kd_elf_place(buf, cap, elf, KD_LOAD_PHYSICAL_ADDR, &r) != KD_OK) {
+	if (kd_elf_place(buf, cap, elf, LINK, &r) != KD_OK) {
 		t_fail(__FILE__, __LINE__, "kd_elf_place: %s", r.why);
 		free(buf);
 		return NULL;
@@ -324,7 +327,7 @@ static uint8_t *spot_map(const struct lists *l, size_t size)
 	for (int k = 0; k < 3; k++)
 		for (uint64_t i = 0; i < list[k].n; i++) {
 			uint64_t off = (uint64_t)(int64_t)(int32_t)kd_get_le32(list[k].e + 4 * i) -
-				       KD_START_KERNEL_MAP - KD_LOAD_PHYSICAL_ADDR;
+				       KD_START_KERNEL_MAP - LINK;
 
 			if (off > size - list[k].width) {
 				outside++;
@@ -346,7 +349,7 @@ static uint64_t check_spots(const uint8_t *e, uint64_t n, unsigned width, int si
 
 	for (uint64_t i = 0; i < n; i++) {
 		uint64_t off = (uint64_t)(int64_t)(int32_t)kd_get_le32(e + 4 * i) - KD_START_KERNEL_MAP -
-			       KD_LOAD_PHYSICAL_ADDR;
+			       LINK;
 		uint64_t moved = width == 8 ? kd_get_le64(after + off) - kd_get_le64(before + off)
 					    : (uint32_t)(kd_get_le32(after + off) - kd_get_le32(before + off));
 		uint64_t want = sign > 0 ? delta : -delta;
@@ -372,9 +375,9 @@ static void check_relocated(const char *what, const struct lists *l, const uint8
 TEST(relocs_apply_on_debian_kernel)
 {
 	static const uint64_t virt_addrs[] = {
-		KD_LOAD_PHYSICAL_ADDR + 0x4000000,	/* 64 MiB up */
-		KD_LOAD_PHYSICAL_ADDR + 0x2a600000,	/* near the top of the 1 GiB image area */
-		KD_LOAD_PHYSICAL_ADDR - 0x200000,	/* down: the arithmetic wraps the same way */
+		LINK + 0x4000000,	/* 64 MiB up */
+		LINK + 0x2a600000,	/* near the top of the 1 GiB image area */
+		LINK - 0x200000,	/* down: the arithmetic wraps the same way */
 	};
 	struct t_blob *p = t_kernel_payload();
 	struct kd_elf_info elf;
@@ -384,6 +387,7 @@ TEST(relocs_apply_on_debian_kernel)
 
 	if (!p || !split_payload(p, &elf, &rel))
 		return;
+	CHECK_EQ(elf.mem_start, LINK);
 	CHECK(rel.n32 > 0 && rel.n32inv > 0 && rel.n64 > 0);
 	/* the table is past the placed image in this payload, but keep it apart anyway */
 	uint8_t *table = malloc(rel.end - rel.start);
@@ -398,20 +402,20 @@ TEST(relocs_apply_on_debian_kernel)
 	uint8_t *map = spot_map(&l, size);
 
 	for (size_t k = 0; before && k < sizeof(virt_addrs) / sizeof(virt_addrs[0]); k++) {
-		uint64_t delta = virt_addrs[k] - KD_LOAD_PHYSICAL_ADDR;
+		uint64_t delta = virt_addrs[k] - LINK;
 		char what[64];
 
 		snprintf(what, sizeof(what), "delta 0x%llx", (unsigned long long)delta);
 		memcpy(after, before, size);
-		CHECKF(kd_relocs_apply(after, size, table, &own, virt_addrs[k], &r) == KD_OK, "%s: %s", what, r.why);
+		CHECKF(kd_relocs_apply(after, size, LINK, table, &own, virt_addrs[k], &r) == KD_OK, "%s: %s", what, r.why);
 		check_relocated(what, &l, map, before, after, size, delta);
 		/* and back: the opposite delta undoes it */
-		CHECK(kd_relocs_apply(after, size, table, &own, KD_LOAD_PHYSICAL_ADDR - delta, &r) == KD_OK);
+		CHECK(kd_relocs_apply(after, size, LINK, table, &own, LINK - delta, &r) == KD_OK);
 		CHECKF(memcmp(after, before, size) == 0, "%s: the opposite delta does not restore the image", what);
 	}
 	/* no delta, no change */
 	if (before) {
-		CHECK(kd_relocs_apply(after, size, table, &own, KD_LOAD_PHYSICAL_ADDR, &r) == KD_OK);
+		CHECK(kd_relocs_apply(after, size, LINK, table, &own, LINK, &r) == KD_OK);
 		CHECK(memcmp(after, before, size) == 0);
 	}
 	free(map);
@@ -440,7 +444,7 @@ static size_t make_table(uint32_t *t, const uint32_t *l64, size_t n64, const uin
 	return 4 * n;
 }
 
-#define SPOT(off) ((uint32_t)(KD_START_KERNEL_MAP + KD_LOAD_PHYSICAL_ADDR + (off)))
+#define SPOT(off) ((uint32_t)(KD_START_KERNEL_MAP + LINK + (off)))
 
 static enum kd_err find(const void *buf, size_t len, size_t floor, struct kd_relocs *rel, struct kd_report *r)
 {
@@ -538,7 +542,7 @@ TEST(relocs_apply_out_of_range_entries)
 		CHECK(find(t, len, 0, &rel, &r) == KD_OK);
 		memcpy(copy, image, SIZE);
 		memset(&r, 0, sizeof(r));
-		CHECKF(kd_relocs_apply(copy, SIZE, (const uint8_t *)t, &rel, KD_LOAD_PHYSICAL_ADDR + 0x200000, &r) ==
+		CHECKF(kd_relocs_apply(copy, SIZE, LINK, (const uint8_t *)t, &rel, LINK + 0x200000, &r) ==
 			       KD_ERR_RELOC && r.why && strncmp(r.why, bad[i].says, strlen(bad[i].says)) == 0,
 		       "case %zu (0x%08x): %s", i, e, r.why ? r.why : "accepted");
 		CHECKF(r.value == e, "case %zu: the report names 0x%llx, not the entry 0x%08x", i,
@@ -550,6 +554,6 @@ TEST(relocs_apply_out_of_range_entries)
 	size_t len = make_table(t, &last64, 1, &ok, 1, &last32, 1);
 	CHECK(find(t, len, 0, &rel, &r) == KD_OK);
 	memcpy(copy, image, SIZE);
-	CHECK(kd_relocs_apply(copy, SIZE, (const uint8_t *)t, &rel, KD_LOAD_PHYSICAL_ADDR + 0x200000, &r) == KD_OK);
+	CHECK(kd_relocs_apply(copy, SIZE, LINK, (const uint8_t *)t, &rel, LINK + 0x200000, &r) == KD_OK);
 	CHECK(kd_get_le32(copy + SIZE - 4) == kd_get_le32(image + SIZE - 4) + 0x200000);
 }

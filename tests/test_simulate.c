@@ -513,3 +513,87 @@ TEST(simulate_halts_where_the_stub_halts)
 	free(err.data);
 	free(r.json);
 }
+
+/* --- kernels linked elsewhere, and not relocatable: the placement the kernel itself asks for --- */
+
+#define SYNTH_TEXT	(64 * 1024)
+
+/*
+ * A minimal kernel ELF linked at physical `link` (t_kernel_elf): no
+ * relocation sections, so pack must treat it as not relocatable.  Packed with
+ * gzip into t_tmp(name); NULL after a failure.
+ */
+static const char *pack_synthetic(const char *name, uint64_t link)
+{
+	const char *elf_path = t_tmp("synthetic.elf");
+	uint8_t *text = malloc(SYNTH_TEXT);
+	uint64_t seed = link;
+
+	for (size_t i = 0; i < SYNTH_TEXT; i++)
+		text[i] = (uint8_t)(t_rand(&seed) % 16);	/* compressible, not trivial */
+	struct t_blob e = t_kernel_elf(link, text, SYNTH_TEXT, 0);
+
+	free(text);
+	t_write_file(elf_path, e.data, e.len);
+	free(e.data);
+	if (t_run("'%s' pack -q '%s' -c gzip -o '%s'", t_kdecomp_path(), elf_path, t_tmp(name)) != 0) {
+		struct t_blob err = t_read_text(t_tmp("stderr"));
+
+		t_fail(__FILE__, __LINE__, "kdecomp pack of a kernel linked at 0x%llx failed: %s",
+		       (unsigned long long)link, err.data ? (char *)err.data : "");
+		free(err.data);
+		return NULL;
+	}
+	return t_tmp(name);
+}
+
+TEST(simulate_not_relocatable_runs_at_its_link_address)
+{
+	static const uint64_t links[] = { 2 * MB, 16 * MB, 64 * MB };
+
+	if (!t_have_kdecomp())
+		return;
+	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
+		const char *img = pack_synthetic("synthetic.img", links[i]);
+
+		if (!img)
+			return;
+		for (int seed = 1; seed <= 3; seed++) {
+			struct result r = simulate(img, "--mem 256M --seed %d", seed);
+
+			if (booted(&r)) {
+				CHECK_EQ(num(&r, "head.target"), links[i]);
+				CHECK_EQ(num(&r, "kaslr.physical"), links[i]);
+				CHECK_EQ(num(&r, "kaslr.virtual"), 0xffffffff80000000ull + links[i]);
+				CHECK(str_is(&r, "kaslr.mode", "disabled"));
+				CHECK_EQ(num(&r, "entry"), links[i]);
+			}
+			free(r.json);
+		}
+		/* loaded well above it, the image still goes down to the link address */
+		struct result r = simulate(img, "--mem 512M --load 0x10000000");
+		if (booted(&r))
+			CHECK_EQ(num(&r, "kaslr.physical"), links[i]);
+		free(r.json);
+	}
+}
+
+TEST(simulate_copy_down_over_itself_halts)
+{
+	const char *img;
+	struct kd_head_info info;
+
+	if (!t_have_kdecomp() || !(img = pack_synthetic("synthetic-64m.img", 64 * MB)))
+		return;
+	struct t_blob f = t_read_file(img);
+	size_t setup = (f.data[0x1f1] + 1) * 512;
+	memcpy(&info, f.data + setup + HEAD_INFO, sizeof(info));
+	free(f.data);
+	/* one page above the copy's destination: the backward copy would run over its own source */
+	uint64_t load = 64 * MB + info.init_size - info.mem_len + 4096;
+	struct result r = simulate(img, "--mem 512M --load 0x%llx", (unsigned long long)load);
+	CHECK_EQ(r.status, 1);
+	CHECK(str_is(&r, "halted_in", "head"));
+	CHECKF(strstr(r.json, "would copy down over itself"), "%.400s", r.json);
+	free(r.json);
+}

@@ -20,6 +20,38 @@ uint64_t t_rand(uint64_t *s)
 	return *s;
 }
 
+struct t_blob t_kernel_elf(uint64_t link, const uint8_t *text, size_t text_len, size_t tail)
+{
+	const size_t seg = 4096, shoff = (seg + text_len + 7) & ~(size_t)7, end = shoff + 64;
+	struct t_blob k = { calloc(1, end + tail), end + tail };
+	uint8_t *e = k.data, *ph = e + 64;
+
+	if (!e)
+		abort();
+	memcpy(e, "\x7f" "ELF\x02\x01\x01", 7);
+	e[16] = 2;		/* e_type: EXEC */
+	e[18] = 62;		/* e_machine: x86-64 */
+	e[20] = 1;		/* e_version */
+	kd_put_le64(e + 24, link);	/* e_entry: startup_64, physical */
+	kd_put_le64(e + 32, 64);	/* e_phoff */
+	kd_put_le64(e + 40, shoff);	/* e_shoff */
+	e[52] = 64;		/* e_ehsize */
+	e[54] = 56;		/* e_phentsize */
+	e[56] = 1;		/* e_phnum */
+	e[58] = 64;		/* e_shentsize */
+	e[60] = 1;		/* e_shnum */
+	kd_put_le32(ph, 1);	/* PT_LOAD */
+	kd_put_le32(ph + 4, 5);	/* R-X */
+	kd_put_le64(ph + 8, seg);
+	kd_put_le64(ph + 16, 0xffffffff80000000ull + link);
+	kd_put_le64(ph + 24, link);
+	kd_put_le64(ph + 32, text_len);
+	kd_put_le64(ph + 40, text_len);
+	kd_put_le64(ph + 48, seg);
+	memcpy(e + seg, text, text_len);
+	return k;
+}
+
 struct t_blob t_read_file(const char *path)
 {
 	struct t_blob b = { NULL, 0 };

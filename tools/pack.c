@@ -35,8 +35,6 @@
 #include "../boot/layout.h"
 #include "tools.h"
 
-#define PHYSICAL_ALIGN 0x200000u
-
 /* The stub pieces, linked in from build/boot/blobs.o. */
 #define BLOB(name)                                                            \
 	extern const uint8_t _binary_##name##_bin_start[], _binary_##name##_bin_end[]
@@ -75,12 +73,16 @@ static uint64_t align_up(uint64_t v, uint64_t a)
 	return (v + a - 1) / a * a;
 }
 
-/* The kernel to pack: its vmlinux ELF and relocation table, and a version string. */
+/*
+ * The kernel to pack: its vmlinux ELF and relocation table, a version
+ * string, and what it says of itself (lib/kernel/plan.h): from its original
+ * bzImage's header when there is one, else from the ELF alone.
+ */
 struct input {
 	struct kernel k;
 	char version[VERSION_MAX];
-	uint32_t kernel_alignment;
-	uint32_t head_flags;	/* HEAD_*: what the original bzImage said of the kernel */
+	uint64_t kernel_alignment;
+	uint32_t head_flags;	/* HEAD_* */
 };
 
 /* "Linux version ..." as the kernel prints it, up to the newline, if the ELF holds it. */
@@ -128,6 +130,37 @@ static struct kd_file strip_to_segments(const char *path, const struct kd_file *
 	return out;
 }
 
+/*
+ * What an original bzImage's header says of its kernel: relocatable_kernel,
+ * kernel_alignment, XLF_5LEVEL_ENABLED (built for 5-level paging; bit 5,
+ * XLF_5LEVEL, only says its decompressor may be entered so).  pref_address
+ * must name the ELF's link address: a header that disagrees with its own
+ * kernel is not guessed about.
+ */
+#define PREF_ADDRESS_VERSION 0x20a	/* the boot protocol that added pref_address */
+static void read_header_facts(const char *path, const struct kd_setup_header *h, struct input *in)
+{
+	uint64_t align = h->kernel_alignment;
+
+	if (h->relocatable_kernel)
+		in->head_flags |= HEAD_RELOCATABLE;
+	if (h->xloadflags & KD_XLF_5LEVEL_ENABLED)
+		in->head_flags |= HEAD_5LEVEL;
+	if (align & (align - 1))
+		die("pack: %s: kernel_alignment 0x%llx is not a power of two", path, (unsigned long long)align);
+	if (align > in->kernel_alignment)
+		in->kernel_alignment = align;
+	if (h->version >= PREF_ADDRESS_VERSION && h->pref_address != in->k.elf.mem_start)
+		die("pack: %s: the header's pref_address 0x%llx is not the ELF's link address 0x%llx", path,
+		    (unsigned long long)h->pref_address, (unsigned long long)in->k.elf.mem_start);
+}
+
+/* A relocation table follows the ELF (kernel_split leaves start == end when there is none). */
+static bool has_relocs(const struct kernel *k)
+{
+	return k->relocs.end > k->relocs.start;
+}
+
 static void read_input(const char *path, const char *relocs_path, struct input *in)
 {
 	struct kd_file f = read_file(path);
@@ -136,20 +169,32 @@ static void read_input(const char *path, const char *relocs_path, struct input *
 	char msg[512];
 
 	memset(in, 0, sizeof(*in));
-	in->kernel_alignment = PHYSICAL_ALIGN;
+	in->kernel_alignment = KD_PLAN_MIN_ALIGN;
 	if (f.len >= 4 && memcmp(f.data, "\x7f" "ELF", 4) == 0) {
 		struct kd_file stripped = strip_to_segments(path, &f);
 		struct kd_file rel = relocs_path ? read_file(relocs_path) : relocs_generate(path, f.data, f.len, true);
 
 		in->k.data.data = xmalloc(stripped.len + rel.len);
 		memcpy(in->k.data.data, stripped.data, stripped.len);
-		memcpy(in->k.data.data + stripped.len, rel.data, rel.len);
+		if (rel.len)
+			memcpy(in->k.data.data + stripped.len, rel.data, rel.len);
 		in->k.data.len = stripped.len + rel.len;
 		free(stripped.data);
 		free(rel.data);
 		if (!kernel_split(&in->k, msg, sizeof(msg)))
 			die("pack: %s: %s", path, msg);
 		find_version(&in->k.data, in->k.elf.file_end, in->version);
+		/*
+		 * A vmlinux says nothing of itself in a header.  Linux links it
+		 * with relocations (--emit-relocs) only when it needs a table,
+		 * for KASLR, which implies CONFIG_RELOCATABLE: with them it is
+		 * relocatable; without, it may not be, so it runs at its link
+		 * address.  Whether it was built for 5-level paging no field
+		 * says: it is entered in 4-level paging, which every x86-64
+		 * kernel runs in.
+		 */
+		if (has_relocs(&in->k))
+			in->head_flags |= HEAD_RELOCATABLE;
 	} else {
 		enum kd_err err = kd_bzimage_parse(&img, f.data, f.len, &r);
 
@@ -159,13 +204,12 @@ static void read_input(const char *path, const char *relocs_path, struct input *
 			die("pack: %s: %s", path, msg);
 		if (img.version)
 			snprintf(in->version, sizeof(in->version), "%.*s", (int)img.version_len, img.version);
-		if (img.hdr.xloadflags & KD_XLF_5LEVEL)
-			in->head_flags |= HEAD_5LEVEL;
-		if (img.hdr.kernel_alignment >= PHYSICAL_ALIGN)
-			in->kernel_alignment = img.hdr.kernel_alignment;
+		read_header_facts(path, &img.hdr, in);
 		if (relocs_path)
 			die("pack: --relocs is for a vmlinux input; %s carries its own table", path);
 	}
+	if (has_relocs(&in->k))
+		in->head_flags |= HEAD_RELOCS;
 	free(f.data);
 }
 
@@ -174,15 +218,17 @@ static void check_bootable(const struct input *in)
 {
 	const struct kd_elf_info *e = &in->k.elf;
 
-	if (e->mem_start != KD_LOAD_PHYSICAL_ADDR)
-		die("pack: the kernel is linked to start at 0x%llx, the stub loads at 0x%llx (LOAD_PHYSICAL_ADDR)",
-		    (unsigned long long)e->mem_start, (unsigned long long)KD_LOAD_PHYSICAL_ADDR);
+	if (e->mem_start % KD_PLAN_MIN_ALIGN || e->mem_start % in->kernel_alignment)
+		die("pack: the kernel is linked at 0x%llx, not a multiple of its alignment 0x%llx (and of 2 MiB)",
+		    (unsigned long long)e->mem_start, (unsigned long long)in->kernel_alignment);
+	if (e->mem_start > UINT32_MAX)
+		die("pack: the kernel is linked at 0x%llx, above 4 GiB", (unsigned long long)e->mem_start);
 	if (e->entry < e->mem_start || e->entry >= e->mem_end)
 		die("pack: the entry point 0x%llx is not a physical address inside the kernel",
 		    (unsigned long long)e->entry);
-	if (e->mem_end - e->mem_start > KD_KERNEL_IMAGE_SIZE)
-		die("pack: the kernel needs %llu MiB, more than the 1 GiB kernel mapping",
-		    (unsigned long long)((e->mem_end - e->mem_start) >> 20));
+	if (e->mem_end > KD_KERNEL_IMAGE_SIZE)
+		die("pack: the kernel ends at 0x%llx, beyond the 1 GiB kernel mapping",
+		    (unsigned long long)e->mem_end);
 	if (in->k.data.len > UINT32_MAX / 2)
 		die("pack: the decompressed kernel is too large for the boot protocol's 32-bit fields");
 }
@@ -216,6 +262,28 @@ static enum kd_err in_place_decode(enum kd_format fmt, const struct kd_file *pay
 static void put_hdr32(uint8_t *setup, size_t off, uint32_t v)
 {
 	kd_put_le32(setup + off, v);
+}
+
+/*
+ * What the header tells loaders about placement, the truth for this
+ * kernel: where it is linked (pref_address), its alignment, whether it may
+ * move, and the 5-level flags: XLF_5LEVEL, "may be entered in 5-level
+ * paging", is the stub's (it takes either mode), XLF_5LEVEL_ENABLED the
+ * kernel's.  Linux sets XLF_KERNEL_64 and XLF_CAN_BE_LOADED_ABOVE_4G only
+ * for relocatable kernels, whose decompressor runs where it was loaded;
+ * ours copies itself to the kernel's buffer whatever the kernel, so they
+ * hold for every kernel.
+ */
+static void write_placement_fields(uint8_t *image, const struct input *in)
+{
+	uint16_t xlf = KD_XLF_KERNEL_64 | KD_XLF_CAN_BE_LOADED_ABOVE_4G | KD_XLF_5LEVEL;
+
+	if (in->head_flags & HEAD_5LEVEL)
+		xlf |= KD_XLF_5LEVEL_ENABLED;
+	put_hdr32(image, KD_HDR_OFF(kernel_alignment), (uint32_t)in->kernel_alignment);
+	image[KD_HDR_OFF(relocatable_kernel)] = !!(in->head_flags & HEAD_RELOCATABLE);
+	kd_put_le16(image + KD_HDR_OFF(xloadflags), xlf);
+	kd_put_le64(image + KD_HDR_OFF(pref_address), in->k.elf.mem_start);
 }
 
 int cmd_pack(int argc, char **argv)
@@ -261,7 +329,7 @@ int cmd_pack(int argc, char **argv)
 	size_t main_off = align_up(payload_off + payload.len, 4096);
 	size_t file_len = main_off + main.len;
 	size_t mem_len = align_up(main_off + mi->mem_end, 4096);
-	uint64_t out_len = in.k.data.len, kernel_mem = in.k.elf.mem_end - KD_LOAD_PHYSICAL_ADDR;
+	uint64_t out_len = in.k.data.len, kernel_mem = in.k.elf.mem_end - in.k.elf.mem_start;
 	uint64_t margin = out_len / 256 + (128u << 10), init_size = 0;
 
 	for (int attempt = 0;; attempt++) {
@@ -292,7 +360,7 @@ int cmd_pack(int argc, char **argv)
 		.payload_off = payload_off, .payload_len = payload.len, .main_off = main_off,
 		.file_len = file_len, .mem_len = mem_len, .init_size = init_size,
 		.pgt_off = main_off + mi->pgt, .align = in.kernel_alignment,
-		.out_len = out_len, .kernel_mem = kernel_mem, .flags = in.head_flags,
+		.out_len = out_len, .kernel_mem = kernel_mem, .flags = in.head_flags, .link = in.k.elf.mem_start,
 	};
 	size_t image_len = setup.len + file_len;
 	uint8_t *image = xmalloc(image_len), *pm = image + setup.len;
@@ -311,7 +379,7 @@ int cmd_pack(int argc, char **argv)
 	put_hdr32(image, KD_HDR_OFF(payload_offset), (uint32_t)payload_off);
 	put_hdr32(image, KD_HDR_OFF(payload_length), (uint32_t)payload.len);
 	put_hdr32(image, KD_HDR_OFF(init_size), (uint32_t)init_size);
-	put_hdr32(image, KD_HDR_OFF(kernel_alignment), in.kernel_alignment);
+	write_placement_fields(image, &in);
 	uint16_t vofs = kd_get_le16(image + KD_HDR_OFF(kernel_version)) + 0x200;
 	snprintf((char *)image + vofs, VERSION_MAX, "%s", in.version);
 

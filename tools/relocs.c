@@ -359,8 +359,7 @@ struct kd_file relocs_generate(const char *path, const uint8_t *data, size_t len
 			walk_rela(&t, &v, &s);
 	}
 	if (t.rela_sections == 0)
-		die("relocs: %s: no relocation sections for loaded sections (not linked with --emit-relocs?)",
-		    v.path);
+		return (struct kd_file){ NULL, 0 };
 
 	struct kd_file out = { NULL, (3 + t.l64.n + t.l32inv.n + t.l32.n) * 4 };
 	out.data = xmalloc(out.len);
@@ -398,6 +397,10 @@ int cmd_relocs(int argc, char **argv)
 
 	struct vmlinux v = map_vmlinux(argv[optind]);
 	struct kd_file table = relocs_generate(v.path, v.data, v.len, quiet);
+
+	if (!table.len)
+		die("relocs: %s: no relocation sections for loaded sections (not linked with --emit-relocs?)",
+		    v.path);
 
 	write_file(out_path, table.data, table.len);
 	free(table.data);

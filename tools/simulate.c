@@ -322,7 +322,8 @@ static bool step_loader(struct sim *s)
 static bool step_head(struct sim *s)
 {
 	const struct kd_head_info *i = &s->info;
-	uint64_t load = s->o.load, align = i->align, lo, hi;
+	const struct kd_plan_kernel *k = &s->kernel;
+	uint64_t load = s->o.load, lo, hi;
 	uint8_t *base;
 
 	s->entry_64 = load + s->img.pm_len > 4 * GiB;
@@ -336,14 +337,16 @@ static bool step_head(struct sim *s)
 	    "mem_len=0x%x file_len=0x%x payload_off=0x%x payload_len=0x%x main_off=0x%x pgt_off=0x%x",
 	    HEAD_INFO, i->align, i->init_size, i->mem_len, i->file_len, i->payload_off, i->payload_len, i->main_off,
 	    i->pgt_off);
-	s->target = (load + align - 1) & ~(align - 1);
-	if (s->target < LOAD_PHYSICAL_ADDR)
-		s->target = LOAD_PHYSICAL_ADDR;
+	s->target = kd_plan_target(k, load);
 	s->dest = s->target + i->init_size - i->mem_len;
 	s->copy_len = KD_ALIGN_UP((uint64_t)i->file_len, 32);
-	say(s, "  target = max(align_up(0x%llx, 0x%llx), LOAD_PHYSICAL_ADDR 0x%x) = 0x%llx: the buffer is "
-	    "[0x%llx, 0x%llx) (target + init_size)", X(load), X(align), LOAD_PHYSICAL_ADDR, X(s->target), X(s->target),
-	    X(s->target + i->init_size));
+	if (k->relocatable)
+		say(s, "  target = max(align_up(0x%llx, 0x%llx), the kernel's link address 0x%llx) = 0x%llx: the "
+		    "buffer is [0x%llx, 0x%llx) (target + init_size)", X(load), X(k->align), X(k->link), X(s->target),
+		    X(s->target), X(s->target + i->init_size));
+	else
+		say(s, "  target = the link address 0x%llx (the kernel is not relocatable): the buffer is "
+		    "[0x%llx, 0x%llx) (target + init_size)", X(s->target), X(s->target), X(s->target + i->init_size));
 	say(s, "  the image goes to the top of it: target + init_size - mem_len = 0x%llx", X(s->dest));
 	if (!s->entry_64 && s->target + i->init_size >= 4 * GiB)
 		return halt(s, "head", "not enough memory: the decompression buffer [0x%llx, 0x%llx) ends above the "
@@ -352,9 +355,9 @@ static bool step_head(struct sim *s)
 		return halt(s, "head", "not enough memory: the decompression buffer [0x%llx, 0x%llx) is not all RAM "
 			    "in the e820 map", X(s->target), X(s->target + i->init_size));
 	say(s, "  its first and last bytes are usable RAM in the e820 map: safe to write");
-	if (s->dest < load && s->dest + s->copy_len > load)
-		return halt(s, "head", "the copy goes down over itself (destination 0x%llx, source 0x%llx): "
-			    "copying backwards would corrupt it", X(s->dest), X(load));
+	if (!kd_plan_copy_safe(load, s->dest, s->copy_len))
+		return halt(s, "head", "the image is loaded above where this kernel must run and would copy down "
+			    "over itself (destination 0x%llx, source 0x%llx)", X(s->dest), X(load));
 	if (!s->entry_64)
 		say(s, "  startup_32 put its page tables just after the image as loaded, at 0x%llx: PML4, PDPT, "
 		    "4 PDs of 2 MiB pages = the first 4 GiB identity-mapped (%d pages); PAE, EFER.LME, CR0.PG: "
@@ -410,14 +413,21 @@ static bool step_ident(struct sim *s)
 {
 	const struct kd_head_info *i = &s->info;
 	uint64_t pool = s->dest + i->pgt_off + PGT_POOL_FIRST * X86_PAGE_SIZE;
+	const char *why, *v;
+	size_t n;
+	bool no5lvl = kd_cmdline_get(s->o.cmdline, s->cmdline_len, "no5lvl", &v, &n);
+	bool below_4g = s->dest + i->mem_len <= 4 * GiB;
+	/* the simulated CPU has no LA57, and every loader here enters in 4-level paging */
+	int levels = kd_plan_paging_levels(s->kernel.five_level, false, no5lvl, 4, below_4g, &why);
+	int with_la57 = kd_plan_paging_levels(s->kernel.five_level, true, no5lvl, 4, below_4g, &why);
 
-	say(s, "\n== init_identity_maps (boot/ident_map.c): fresh 4-level tables, 2 MiB pages");
-	say(s, "  4-level: the simulated CPU has no LA57; on one with it, head flags 0x%x would get %s", i->flags,
-	    i->flags & HEAD_5LEVEL ? "5-level tables (unless no5lvl)" : "4-level ones too (no HEAD_5LEVEL)");
+	say(s, "\n== init_identity_maps (boot/ident_map.c): fresh %d-level tables, 2 MiB pages", levels);
+	say(s, "  %d-level: the simulated CPU has no LA57; on one with it, head flags 0x%x would get %d-level tables",
+	    levels, i->flags, with_la57);
 	say(s, "  the pool: %d pages at 0x%llx (dest + pgt_off + %d pages); lib/kernel/pgtable.c builds them "
 	    "(here on a host pool)", PGT_POOL_PAGES, X(pool), PGT_POOL_FIRST);
 	s->pool = aligned_alloc(X86_PAGE_SIZE, PGT_POOL_PAGES * X86_PAGE_SIZE);
-	if (!s->pool || kd_pgt_init(&s->pgt, s->pool, PGT_POOL_PAGES * X86_PAGE_SIZE, 4) != KD_OK)
+	if (!s->pool || kd_pgt_init(&s->pgt, s->pool, PGT_POOL_PAGES * X86_PAGE_SIZE, levels) != KD_OK)
 		die("simulate: no page-table pool");
 	if (!add_map(s, s->dest, s->dest + i->mem_len, "the image, its .bss and page tables") ||
 	    !add_map(s, s->bp_addr, s->bp_addr + sizeof(s->bp), "boot_params") ||
@@ -464,9 +474,10 @@ static void trace_map(struct sim *s)
 		    avoid_name(s, &s->map.avoid[i]));
 }
 
-static void choose(struct sim *s)
+static void choose(struct sim *s, enum kd_plan_kaslr what)
 {
 	const struct kd_head_info *i = &s->info;
+	const struct kd_plan_kernel *k = &s->kernel;
 	struct kd_kaslr_boot b = {
 		.bp = &s->bp, .bp_addr = s->bp_addr, .cmdline = s->o.cmdline, .cmdline_len = s->cmdline_len,
 		.target = s->target, .init_size = i->init_size, .read_setup_data = read_setup_data, .ctx = s,
@@ -480,19 +491,19 @@ static void choose(struct sim *s)
 		return;
 	}
 	trace_map(s);
-	s->slots = kd_kaslr_count_slots(&s->map, s->needed, KD_PHYSICAL_ALIGN, KD_LOAD_PHYSICAL_ADDR);
-	s->phys_found = kd_kaslr_choose(&s->map, s->needed, i->kernel_mem, s->random, &s->output, &s->virt);
-	if (i->kernel_mem <= KD_KERNEL_IMAGE_SIZE - KD_LOAD_PHYSICAL_ADDR)
-		s->virt_slots = (KD_KERNEL_IMAGE_SIZE - KD_LOAD_PHYSICAL_ADDR - i->kernel_mem) / KD_PHYSICAL_ALIGN + 1;
+	s->slots = kd_kaslr_count_slots(&s->map, k->needed, k->align, k->link);
+	s->phys_found = kd_kaslr_choose(&s->map, k, what, s->random, &s->output, &s->virt);
+	s->virt_slots = what == KD_PLAN_KASLR_ALL ? kd_kaslr_virt_slots(k->kernel_mem, k->align, k->link) : 1;
 	s->randomised = true;
 	if (s->phys_found)
-		say(s, "  physical: %llu slots of 0x%llx bytes (max of out_len, kernel_mem), 2 MiB-aligned, at or above "
-		    "16 MiB; slot random %% %llu -> 0x%llx", X(s->slots), X(s->needed), X(s->slots), X(s->output));
+		say(s, "  physical: %llu slots of 0x%llx bytes (max of out_len, kernel_mem), 0x%llx-aligned, at or "
+		    "above the link address 0x%llx; slot random %% %llu -> 0x%llx", X(s->slots), X(k->needed),
+		    X(k->align), X(k->link), X(s->slots), X(s->output));
 	else
 		say(s, "  warning: Physical KASLR disabled: no suitable memory region! (stays at 0x%llx)", X(s->output));
-	say(s, "  virtual: %llu 2 MiB-aligned bases in the 1 GiB kernel mapping fit kernel_mem 0x%x; the second "
-	    "random number picks 0x%llx: the kernel runs at 0x%llx", X(s->virt_slots), i->kernel_mem, X(s->virt),
-	    X(KD_START_KERNEL_MAP + s->virt));
+	say(s, "  virtual: %llu 0x%llx-aligned bases in the 1 GiB kernel mapping fit kernel_mem 0x%x; the second "
+	    "random number picks 0x%llx: the kernel runs at 0x%llx", X(s->virt_slots), X(k->align), i->kernel_mem,
+	    X(s->virt), X(KD_START_KERNEL_MAP + s->virt));
 	s->bp.hdr.loadflags |= KD_KASLR_FLAG;
 	memcpy(phys(&s->mem, s->bp_addr, sizeof(s->bp)), &s->bp, sizeof(s->bp));
 }
@@ -500,25 +511,29 @@ static void choose(struct sim *s)
 static bool step_kaslr(struct sim *s)
 {
 	const struct kd_head_info *i = &s->info;
+	const struct kd_plan_kernel *k = &s->kernel;
 	struct kd_report r = { 0 };
-	const char *v;
+	enum kd_plan_kaslr what;
+	const char *v, *why;
 	size_t n;
 
 	say(s, "\n== extract_kernel (boot/extract.c): choose_random_location (boot/kaslr.c)");
-	s->needed = i->out_len > i->kernel_mem ? i->out_len : i->kernel_mem;
+	s->needed = k->needed;
 	s->output = s->target;
-	s->virt = KD_LOAD_PHYSICAL_ADDR;
+	s->virt = k->link;
 	s->nokaslr = kd_cmdline_get(s->o.cmdline, s->cmdline_len, "nokaslr", &v, &n);
+	what = s->what = kd_plan_kaslr(k, &why);
 	if (s->nokaslr)
 		say(s, "  'nokaslr' on the command line: physical = target 0x%llx (decompress in place), "
-		    "virtual = LOAD_PHYSICAL_ADDR: the kernel runs at 0x%llx", X(s->target),
-		    X(KD_START_KERNEL_MAP + KD_LOAD_PHYSICAL_ADDR));
-	else
-		choose(s);
-	if (kd_kaslr_check_destination(s->output, s->virt, i->kernel_mem, &r) != KD_OK)
+		    "virtual = the link address: the kernel runs at 0x%llx", X(s->target), X(KD_START_KERNEL_MAP + k->link));
+	else if (why)
+		say(s, "  warning: %s", why);
+	if (!s->nokaslr && what != KD_PLAN_KASLR_NONE)
+		choose(s, what);
+	if (kd_kaslr_check_destination(k, s->output, s->virt, &r) != KD_OK)
 		return halt(s, "extract_kernel", "%s 0x%llx", r.why, X(r.value));
-	say(s, "  the destination passes extract_kernel's checks: both addresses 2 MiB-aligned, below 64 TiB, "
-	    "inside the kernel mapping");
+	say(s, "  the destination passes extract_kernel's checks: both addresses 0x%llx-aligned, below 64 TiB, "
+	    "inside the kernel mapping", X(k->align));
 	return add_map(s, s->output, s->output + (s->output == s->target ? i->init_size : s->needed),
 		       s->output == s->target ? "the whole buffer (in place)" : "the kernel's destination");
 }
@@ -576,38 +591,42 @@ static bool step_elf(struct sim *s)
 	struct kd_report r = { 0 };
 	enum kd_err err;
 
-	say(s, "\n== parse_elf: the vmlinux ELF at the start of the output, its segments to p_paddr - 16 MiB");
+	say(s, "\n== parse_elf: the vmlinux ELF at the start of the output, its segments to p_paddr - link 0x%llx",
+	    X(s->kernel.link));
 	if ((err = kd_elf_read(out, i->out_len, &s->elf, &r)) != KD_OK)
 		return halt_report(s, "parse_elf: bad kernel ELF", err, &r);
-	if ((err = kd_relocs_find(out, i->out_len, s->elf.file_end, &s->rel, &r)) != KD_OK)
+	if (s->kernel.relocs && (err = kd_relocs_find(out, i->out_len, s->elf.file_end, &s->rel, &r)) != KD_OK)
 		return halt_report(s, "relocation table", err, &r);
 	for (unsigned n = 0; n < s->elf.n_load; n++) {
 		const struct kd_elf_segment *g = &s->elf.load[n];
 
 		say(s, "  PT_LOAD %u: p_offset 0x%llx -> 0x%llx (p_paddr 0x%llx), p_filesz 0x%llx, p_memsz 0x%llx", n,
-		    X(g->offset), X(s->output + g->paddr - KD_LOAD_PHYSICAL_ADDR), X(g->paddr), X(g->filesz), X(g->memsz));
+		    X(g->offset), X(s->output + g->paddr - s->kernel.link), X(g->paddr), X(g->filesz), X(g->memsz));
 	}
-	if ((err = kd_elf_place(out, i->kernel_mem, &s->elf, KD_LOAD_PHYSICAL_ADDR, &r)) != KD_OK)
+	if ((err = kd_elf_place(out, i->kernel_mem, &s->elf, s->kernel.link, &r)) != KD_OK)
 		return halt_report(s, "parse_elf: cannot place a segment", err, &r);
 	return true;
 }
 
 static bool step_relocs(struct sim *s)
 {
-	const struct kd_head_info *i = &s->info;
+	const struct kd_plan_kernel *k = &s->kernel;
 	uint8_t *out = output_mem(s);
 	struct kd_report r = { 0 };
 	enum kd_err err;
 
-	say(s, "\n== handle_relocations: the table after the ELF [0x%llx, 0x%llx): %llu 32-bit, %llu inverse "
-	    "32-bit, %llu 64-bit entries; delta = virtual 0x%llx - 0x%llx = 0x%llx%s",
-	    X(s->rel.start), X(s->rel.end), X(s->rel.n32), X(s->rel.n32inv), X(s->rel.n64), X(s->virt),
-	    X(KD_LOAD_PHYSICAL_ADDR), X(s->virt - KD_LOAD_PHYSICAL_ADDR),
-	    s->virt == KD_LOAD_PHYSICAL_ADDR ? " (nothing to patch)" : "");
-	if ((err = kd_relocs_apply(out, i->kernel_mem, out, &s->rel, s->virt, &r)) != KD_OK)
+	if (!k->relocs)
+		say(s, "\n== handle_relocations: none, the kernel has no relocation table (it keeps its link-time "
+		    "virtual address)");
+	else
+		say(s, "\n== handle_relocations: the table after the ELF [0x%llx, 0x%llx): %llu 32-bit, %llu inverse "
+		    "32-bit, %llu 64-bit entries; delta = virtual 0x%llx - link 0x%llx = 0x%llx%s",
+		    X(s->rel.start), X(s->rel.end), X(s->rel.n32), X(s->rel.n32inv), X(s->rel.n64), X(s->virt),
+		    X(k->link), X(s->virt - k->link), s->virt == k->link ? " (nothing to patch)" : "");
+	if (k->relocs && (err = kd_relocs_apply(out, k->kernel_mem, k->link, out, &s->rel, s->virt, &r)) != KD_OK)
 		return halt_report(s, "handle_relocations", err, &r);
-	s->entry = s->output + (s->elf.entry - KD_LOAD_PHYSICAL_ADDR);
-	if (s->elf.entry < KD_LOAD_PHYSICAL_ADDR || s->elf.entry - KD_LOAD_PHYSICAL_ADDR >= i->kernel_mem)
+	s->entry = s->output + (s->elf.entry - k->link);
+	if (s->elf.entry < k->link || s->elf.entry - k->link >= k->kernel_mem)
 		return halt(s, "extract_kernel", "kernel entry point lies outside the kernel: 0x%llx", X(s->elf.entry));
 	say(s, "\n== the kernel: e_entry 0x%llx is startup_64's link address; the stub loads an empty IDT and "
 	    "jumps to 0x%llx (physical, identity-mapped) with %%rsi = boot_params 0x%llx",
@@ -704,9 +723,10 @@ static void read_image(struct sim *s, const struct kd_file *f, const char *path)
 		die("simulate: %s was not built by kdecomp pack (no KDHEAD01 head info block at +0x%x): simulate runs "
 		    "kdecomp's own stub; `kdecomp pack %s -c FORMAT -o NEW` makes one", path, HEAD_INFO, path);
 	memcpy(&s->info, s->img.pm + HEAD_INFO, sizeof(s->info));
+	s->kernel = head_plan_kernel(&s->info);
 	if (s->info.file_len > s->img.pm_len || s->info.main_off + sizeof(struct kd_main_info) + MAIN_INFO > s->img.pm_len ||
 	    s->info.payload_off + (uint64_t)s->info.payload_len > s->info.file_len || s->info.mem_len > s->info.init_size ||
-	    !s->info.align || (s->info.align & (s->info.align - 1)))
+	    s->info.align < KD_PLAN_MIN_ALIGN || (s->info.align & (s->info.align - 1)))
 		die("simulate: %s: the head info block is inconsistent with the image", path);
 	if (s->img.format == KD_FMT_UNKNOWN)
 		die("simulate: %s: the payload's format is not one kdecomp decodes", path);

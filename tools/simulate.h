@@ -59,6 +59,7 @@ struct sim {
 	struct phys_mem mem;
 	struct kd_bzimage img;
 	struct kd_head_info info;
+	struct kd_plan_kernel kernel;	/* the kernel's placement facts, from info */
 
 	/* loader */
 	struct kd_boot_params bp;	/* what our setup leaves at BOOT_PARAMS */
@@ -79,6 +80,7 @@ struct sim {
 
 	/* kaslr */
 	bool nokaslr, randomised, phys_found;
+	enum kd_plan_kaslr what;	/* what KASLR may move for this kernel */
 	uint64_t random, slots, virt_slots, needed;
 	struct kd_kaslr_map map;
 	uint64_t output, virt;

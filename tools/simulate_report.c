@@ -63,8 +63,8 @@ static void report_ident(struct emit *e, const struct sim *s)
 static void report_kaslr(struct emit *e, const struct sim *s)
 {
 	emit_object(e, "kaslr");
-	emit_cstr(e, "mode", s->nokaslr ? "nokaslr" : !s->randomised ? "disabled" : s->phys_found ? "randomised"
-		  : "virtual only");
+	emit_cstr(e, "mode", s->nokaslr ? "nokaslr" : !s->randomised ? "disabled" : !s->phys_found ? "virtual only"
+		  : s->what == KD_PLAN_KASLR_PHYSICAL ? "physical only" : "randomised");
 	emit_num(e, "seed", s->o.seed, false);
 	if (s->randomised) {
 		emit_num(e, "random", s->random, true);
@@ -114,7 +114,7 @@ static void report_elf(struct emit *e, const struct sim *s)
 
 		emit_item(e);
 		emit_num(e, "offset", g->offset, true);
-		emit_num(e, "to", s->output + g->paddr - KD_LOAD_PHYSICAL_ADDR, true);
+		emit_num(e, "to", s->output + g->paddr - s->kernel.link, true);
 		emit_num(e, "filesz", g->filesz, true);
 		emit_num(e, "memsz", g->memsz, true);
 		emit_item_end(e);
@@ -130,7 +130,7 @@ static void report_relocs(struct emit *e, const struct sim *s)
 	emit_num(e, "count_32", s->rel.n32, false);
 	emit_num(e, "count_32_inverse", s->rel.n32inv, false);
 	emit_num(e, "count_64", s->rel.n64, false);
-	emit_num(e, "delta", s->virt - KD_LOAD_PHYSICAL_ADDR, true);
+	emit_num(e, "delta", s->virt - s->kernel.link, true);
 	emit_num(e, "time_ns", s->ns[S_RELOCS], false);
 	emit_close(e);
 }

@@ -75,7 +75,11 @@ bool kernel_split(struct kernel *k, char *msg, size_t msg_size);
 
 /* --- relocs.c --- */
 
-/* The relocation table Linux appends, generated from a vmlinux linked with --emit-relocs (dies on error). */
+/*
+ * The relocation table Linux appends, generated from a vmlinux linked with
+ * --emit-relocs (dies on error); empty (len 0) when it has no relocation
+ * sections, as Linux links a kernel that needs no table.
+ */
 struct kd_file relocs_generate(const char *path, const uint8_t *data, size_t len, bool quiet);
 
 /* --- compress.c: the reference compressors at Linux's settings, for pack --- */

@@ -31,7 +31,6 @@
 #define KD_XLF_5LEVEL			(1 << 5)
 #define KD_XLF_5LEVEL_ENABLED		(1 << 6)
 
-#define KD_LOAD_PHYSICAL_ADDR	0x1000000ull		/* where Linux x86-64 is linked to run: 16 MiB */
 #define KD_START_KERNEL_MAP	0xffffffff80000000ull	/* __START_KERNEL_map */
 #define KD_KERNEL_IMAGE_SIZE	(1ull << 30)		/* the kernel mapping area, with KASLR */
 #define KD_STARTUP_64_OFFSET	0x200			/* ABI: the 64-bit entry */
@@ -97,8 +96,31 @@ struct kd_setup_data {
 };
 #define KD_SETUP_E820_EXT	1
 
+/*
+ * The start of screen_info (boot_params + 0), the text mode the loader's
+ * setup found (the VGA BIOS's int 0x10 answers); Linux's VGA console takes
+ * its geometry from here and falls back to a dummy console when it is empty.
+ */
+struct kd_screen_info {
+	uint8_t  orig_x;		/* cursor column */
+	uint8_t  orig_y;		/* cursor row */
+	uint16_t ext_mem_k;
+	uint16_t orig_video_page;
+	uint8_t  orig_video_mode;	/* BIOS mode number: 3 = 80x25 colour text, 7 = monochrome */
+	uint8_t  orig_video_cols;
+	uint8_t  flags;
+	uint8_t  _unused2;
+	uint16_t orig_video_ega_bx;	/* BX from int 0x10 AH=0x12 BL=0x10; BL stays 0x10 without EGA/VGA */
+	uint16_t _unused3;
+	uint8_t  orig_video_lines;
+	uint8_t  orig_video_isVGA;	/* 1: a VGA */
+	uint16_t orig_video_points;	/* character height in scan lines */
+	uint8_t  _rest[0x40 - 0x12];
+} __attribute__((packed));
+_Static_assert(sizeof(struct kd_screen_info) == 0x40, "screen_info size");
+
 struct kd_boot_params {
-	uint8_t  screen_info[0x40];		/* 0x000 */
+	struct kd_screen_info screen_info;	/* 0x000 */
 	uint8_t  apm_bios_info[0x14];		/* 0x040 */
 	uint8_t  _pad2[4];			/* 0x054 */
 	uint64_t tboot_addr;			/* 0x058 */

@@ -59,15 +59,14 @@ enum kd_err kd_relocs_find(const uint8_t *buf, size_t len, size_t floor, struct 
 
 /*
  * Apply the table to a kernel placed at `image` (image_size bytes, linked to
- * run at KD_LOAD_PHYSICAL_ADDR) that is to run at the kernel virtual address
- * KD_START_KERNEL_MAP + virt_addr.  The patch is delta = virt_addr -
- * KD_LOAD_PHYSICAL_ADDR: added to 32- and 64-bit absolute references,
+ * run at KD_START_KERNEL_MAP + link) that is to run at the kernel virtual
+ * address KD_START_KERNEL_MAP + virt_addr.  The patch is delta = virt_addr -
+ * link: added to 32- and 64-bit absolute references,
  * subtracted from the inverse 32-bit ones (per-cpu offsets computed as
  * "symbol - address").  Where the kernel lands physically needs no patch on
  * x86-64: it finds its physical base itself at entry.  A spot is found from
- * an entry as  entry - KD_START_KERNEL_MAP - KD_LOAD_PHYSICAL_ADDR  bytes
- * into the image.
+ * an entry as  entry - KD_START_KERNEL_MAP - link  bytes into the image.
  */
-enum kd_err kd_relocs_apply(uint8_t *image, size_t image_size, const uint8_t *table,
+enum kd_err kd_relocs_apply(uint8_t *image, size_t image_size, uint64_t link, const uint8_t *table,
 			    const struct kd_relocs *rel, uint64_t virt_addr, struct kd_report *r);
 #endif

@@ -115,20 +115,24 @@ uint64_t kd_kaslr_slot_addr(const struct kd_kaslr_map *m, uint64_t size, uint64_
 	return walk_slots(m, size, align, min, n, &count);
 }
 
-uint64_t kd_kaslr_choose_phys(const struct kd_kaslr_map *m, uint64_t size, uint64_t align, uint64_t random)
+uint64_t kd_kaslr_choose_phys(const struct kd_kaslr_map *m, uint64_t size, uint64_t align, uint64_t min,
+			      uint64_t random)
 {
-	uint64_t slots = kd_kaslr_count_slots(m, size, align, KD_LOAD_PHYSICAL_ADDR);
+	uint64_t slots = kd_kaslr_count_slots(m, size, align, min);
 
-	return slots ? kd_kaslr_slot_addr(m, size, align, KD_LOAD_PHYSICAL_ADDR, random % slots) : 0;
+	return slots ? kd_kaslr_slot_addr(m, size, align, min, random % slots) : 0;
 }
 
-uint64_t kd_kaslr_choose_virt(uint64_t size, uint64_t align, uint64_t random)
+uint64_t kd_kaslr_virt_slots(uint64_t size, uint64_t align, uint64_t min)
 {
-	uint64_t min = KD_LOAD_PHYSICAL_ADDR;
+	if (min > KD_KERNEL_IMAGE_SIZE || size > KD_KERNEL_IMAGE_SIZE - min)
+		return 1;
+	return (KD_KERNEL_IMAGE_SIZE - min - size) / align + 1;
+}
 
-	if (size > KD_KERNEL_IMAGE_SIZE - min)
-		return min;
-	return min + random % ((KD_KERNEL_IMAGE_SIZE - min - size) / align + 1) * align;
+uint64_t kd_kaslr_choose_virt(uint64_t size, uint64_t align, uint64_t min, uint64_t random)
+{
+	return min + random % kd_kaslr_virt_slots(size, align, min) * align;
 }
 
 /* One round of a 64-bit mixer (multiply, xor-shift): every input bit reaches every output bit. */
@@ -201,25 +205,29 @@ bool kd_kaslr_collect(struct kd_kaslr_map *m, const struct kd_kaslr_boot *b)
 	return ok;
 }
 
-bool kd_kaslr_choose(const struct kd_kaslr_map *m, uint64_t needed, uint64_t kernel_mem, uint64_t random,
-		     uint64_t *phys, uint64_t *virt)
+bool kd_kaslr_choose(const struct kd_kaslr_map *m, const struct kd_plan_kernel *k, enum kd_plan_kaslr what,
+		     uint64_t random, uint64_t *phys, uint64_t *virt)
 {
-	uint64_t p = kd_kaslr_choose_phys(m, needed, KD_PHYSICAL_ALIGN, random);
+	uint64_t p = kd_kaslr_choose_phys(m, k->needed, k->align, k->link, random);
 
-	*virt = kd_kaslr_choose_virt(kernel_mem, KD_PHYSICAL_ALIGN, kd_kaslr_mix(random, VIRT_SALT));
+	if (what == KD_PLAN_KASLR_ALL)
+		*virt = kd_kaslr_choose_virt(k->kernel_mem, k->align, k->link, kd_kaslr_mix(random, VIRT_SALT));
 	if (p)
 		*phys = p;
 	return p != 0;
 }
 
-enum kd_err kd_kaslr_check_destination(uint64_t phys, uint64_t virt, uint64_t kernel_mem, struct kd_report *r)
+enum kd_err kd_kaslr_check_destination(const struct kd_plan_kernel *k, uint64_t phys, uint64_t virt,
+				       struct kd_report *r)
 {
-	if (phys & (KD_PHYSICAL_ALIGN - 1))
+	uint64_t kernel_mem = k->kernel_mem;
+
+	if (phys & (k->align - 1))
 		return kd_reject(r, KD_ERR_PLACE, "Destination physical address inappropriately aligned:", "physical",
-				 phys, KD_PHYSICAL_ALIGN);
-	if (virt & (KD_PHYSICAL_ALIGN - 1))
+				 phys, k->align);
+	if (virt & (k->align - 1))
 		return kd_reject(r, KD_ERR_PLACE, "Destination virtual address inappropriately aligned:", "virtual",
-				 virt, KD_PHYSICAL_ALIGN);
+				 virt, k->align);
 	if (phys + kernel_mem > kd_pgt_limit(4))
 		return kd_reject(r, KD_ERR_PLACE, "Destination address too large:", "physical", phys,
 				 kd_pgt_limit(4) - kernel_mem);

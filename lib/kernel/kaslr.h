@@ -6,9 +6,9 @@
  * host can test it over any memory map with any seed; the stub gathers the
  * memory map, the regions to avoid and the entropy (boot/kaslr.c).
  *
- *   0        16 MiB (LOAD_PHYSICAL_ADDR)                          limit
+ *   0        min (the kernel's link address)                      limit
  *   |.........|====RAM====|avoid|====RAM=======|avoid|===RAM===|....|
- *               slots: every align-aligned address a, a >= 16 MiB,
+ *               slots: every align-aligned address a, a >= min,
  *               with [a, a + size) inside one RAM range and
  *               clear of every avoided region
  *
@@ -18,10 +18,10 @@
 #ifndef KD_KASLR_H
 #define KD_KASLR_H
 #include "bootparam.h"
+#include "plan.h"
 
 #define KD_KASLR_MAX_AVOID	32
 #define KD_KASLR_MAX_RAM	(KD_E820_MAX + 64)
-#define KD_PHYSICAL_ALIGN	(2ull << 20)	/* CONFIG_PHYSICAL_ALIGN on Debian's kernels */
 
 struct kd_range {
 	uint64_t start;
@@ -48,15 +48,19 @@ uint64_t kd_kaslr_count_slots(const struct kd_kaslr_map *m, uint64_t size, uint6
 /* Slot number `n` (0 <= n < count) as an address; slots ordered by RAM range, then address. */
 uint64_t kd_kaslr_slot_addr(const struct kd_kaslr_map *m, uint64_t size, uint64_t align, uint64_t min, uint64_t n);
 
-/* A random physical slot, or 0 if none fits. */
-uint64_t kd_kaslr_choose_phys(const struct kd_kaslr_map *m, uint64_t size, uint64_t align, uint64_t random);
+/* A random physical slot at or above min, or 0 if none fits. */
+uint64_t kd_kaslr_choose_phys(const struct kd_kaslr_map *m, uint64_t size, uint64_t align, uint64_t min,
+			      uint64_t random);
+
+/* How many virtual bases kd_kaslr_choose_virt chooses from (1: only min, when nothing else fits). */
+uint64_t kd_kaslr_virt_slots(uint64_t size, uint64_t align, uint64_t min);
 
 /*
  * A random virtual base (as a physical-style address: the kernel runs at
- * KD_START_KERNEL_MAP + it), aligned, at or above 16 MiB, with the whole
- * kernel inside the KD_KERNEL_IMAGE_SIZE mapping.
+ * KD_START_KERNEL_MAP + it), aligned, at or above min (the link address),
+ * with the whole kernel inside the KD_KERNEL_IMAGE_SIZE mapping.
  */
-uint64_t kd_kaslr_choose_virt(uint64_t size, uint64_t align, uint64_t random);
+uint64_t kd_kaslr_choose_virt(uint64_t size, uint64_t align, uint64_t min, uint64_t random);
 
 /*
  * Reading one setup_data node for kd_kaslr_collect: the node at physical
@@ -89,20 +93,23 @@ struct kd_kaslr_boot {
 bool kd_kaslr_collect(struct kd_kaslr_map *m, const struct kd_kaslr_boot *b);
 
 /*
- * The stub's choice from one random number: a physical slot for `needed`
- * bytes (false, *phys untouched, if none fits) and, from the number mixed
- * again so the two are independent, a virtual base for `kernel_mem` bytes.
+ * The stub's choice from one random number, for the kernel k: a physical
+ * slot for k->needed bytes, k->align-aligned, at or above k->link (false,
+ * *phys untouched, if none fits) and, when `what` allows it, from the
+ * number mixed again so the two are independent, a virtual base for
+ * k->kernel_mem bytes (else *virt is untouched).
  */
-bool kd_kaslr_choose(const struct kd_kaslr_map *m, uint64_t needed, uint64_t kernel_mem, uint64_t random,
-		     uint64_t *phys, uint64_t *virt);
+bool kd_kaslr_choose(const struct kd_kaslr_map *m, const struct kd_plan_kernel *k, enum kd_plan_kaslr what,
+		     uint64_t random, uint64_t *phys, uint64_t *virt);
 
 /*
  * The checks extract_kernel makes on the chosen place before writing the
- * kernel there: both addresses aligned, the kernel below what 4-level
- * paging maps and inside the 1 GiB kernel mapping.  r->why is the stub's
- * message, r->value the address at fault.
+ * kernel there: both addresses aligned to the kernel's alignment, the
+ * kernel below what 4-level paging maps and inside the 1 GiB kernel
+ * mapping.  r->why is the stub's message, r->value the address at fault.
  */
-enum kd_err kd_kaslr_check_destination(uint64_t phys, uint64_t virt, uint64_t kernel_mem, struct kd_report *r);
+enum kd_err kd_kaslr_check_destination(const struct kd_plan_kernel *k, uint64_t phys, uint64_t virt,
+				       struct kd_report *r);
 
 /* Mix entropy words into one well-spread 64-bit number. */
 uint64_t kd_kaslr_mix(uint64_t acc, uint64_t word);

@@ -36,20 +36,19 @@ enum kd_err kd_relocs_find(const uint8_t *buf, size_t len, size_t floor, struct 
 	return KD_OK;
 }
 
-/* The spot an entry names, as an offset into the image; false if it is outside. */
-static bool spot(uint32_t entry, size_t image_size, unsigned width, uint64_t *off)
+/* The spot an entry names, as an offset into the image linked at `link`; false if it is outside. */
+static bool spot(uint32_t entry, uint64_t link, size_t image_size, unsigned width, uint64_t *off)
 {
 	uint64_t vaddr = (uint64_t)(int64_t)(int32_t)entry;
 
-	*off = vaddr - KD_START_KERNEL_MAP - KD_LOAD_PHYSICAL_ADDR;
-	return vaddr >= KD_START_KERNEL_MAP + KD_LOAD_PHYSICAL_ADDR && image_size >= width &&
-	       *off <= image_size - width;
+	*off = vaddr - KD_START_KERNEL_MAP - link;
+	return vaddr >= KD_START_KERNEL_MAP + link && image_size >= width && *off <= image_size - width;
 }
 
-enum kd_err kd_relocs_apply(uint8_t *image, size_t image_size, const uint8_t *table,
+enum kd_err kd_relocs_apply(uint8_t *image, size_t image_size, uint64_t link, const uint8_t *table,
 			    const struct kd_relocs *rel, uint64_t virt_addr, struct kd_report *r)
 {
-	const uint64_t delta = virt_addr - KD_LOAD_PHYSICAL_ADDR;
+	const uint64_t delta = virt_addr - link;
 	const uint8_t *e = table + rel->end;	/* walks down, list by list */
 	uint64_t off;
 
@@ -57,7 +56,7 @@ enum kd_err kd_relocs_apply(uint8_t *image, size_t image_size, const uint8_t *ta
 		return KD_OK;
 	for (uint64_t i = 0; i < rel->n32; i++) {
 		e -= 4;
-		if (!spot(kd_get_le32(e), image_size, 4, &off))
+		if (!spot(kd_get_le32(e), link, image_size, 4, &off))
 			return kd_reject(r, KD_ERR_RELOC, "32-bit relocation outside the kernel", "entry",
 					 kd_get_le32(e), i);
 		kd_put_le32(image + off, kd_get_le32(image + off) + (uint32_t)delta);
@@ -65,7 +64,7 @@ enum kd_err kd_relocs_apply(uint8_t *image, size_t image_size, const uint8_t *ta
 	e -= 4;
 	for (uint64_t i = 0; i < rel->n32inv; i++) {
 		e -= 4;
-		if (!spot(kd_get_le32(e), image_size, 4, &off))
+		if (!spot(kd_get_le32(e), link, image_size, 4, &off))
 			return kd_reject(r, KD_ERR_RELOC, "inverse 32-bit relocation outside the kernel", "entry",
 					 kd_get_le32(e), i);
 		kd_put_le32(image + off, kd_get_le32(image + off) - (uint32_t)delta);
@@ -73,7 +72,7 @@ enum kd_err kd_relocs_apply(uint8_t *image, size_t image_size, const uint8_t *ta
 	e -= 4;
 	for (uint64_t i = 0; i < rel->n64; i++) {
 		e -= 4;
-		if (!spot(kd_get_le32(e), image_size, 8, &off))
+		if (!spot(kd_get_le32(e), link, image_size, 8, &off))
 			return kd_reject(r, KD_ERR_RELOC, "64-bit relocation outside the kernel", "entry",
 					 kd_get_le32(e), i);
 		kd_put_le64(image + off, kd_get_le64(image + off) + delta);

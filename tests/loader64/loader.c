@@ -2,7 +2,7 @@
 /*
  * loader64: a minimal 64-bit boot loader, for testing the image's 64-bit
  * entry (load address + 0x200) the way kexec and VMMs use it.  entry.S
- * has put us in long mode on an identity map of the low 4 GiB.
+ * has put us in long mode on an identity map of the low 8 GiB.
  *
  * From QEMU (Multiboot):
  *   -kernel loader64.bin
@@ -29,6 +29,7 @@
 #define CMDLINE_MAX	2048
 #define LOADER_ID	0xff	/* type_of_loader: "undefined", as the protocol asks of new loaders */
 #define COM1		0x3f8
+#define CR4_LA57	(1u << 12)	/* 5-level paging */
 
 /* The Multiboot information structure (Multiboot 0.6.96, section 3.3), as far as we read it. */
 struct mb_info {
@@ -75,6 +76,15 @@ static void puts_serial(const char *s)
 			;
 		outb(COM1, (uint8_t)*s);
 	}
+}
+
+/* entry.S enters long mode in 5-level paging in loader64-la57.bin, when the CPU has LA57. */
+static bool paging_is_5level(void)
+{
+	uint64_t cr4;
+
+	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+	return cr4 & CR4_LA57;
 }
 
 static void put_hex(uint64_t v)
@@ -262,6 +272,6 @@ void loader_main(const struct mb_info *mbi)
 	put_hex(load);
 	puts_serial(", entering at ");
 	put_hex(load + KD_STARTUP_64_OFFSET);
-	puts_serial("\r\n");
+	puts_serial(paging_is_5level() ? " in 5-level paging\r\n" : " in 4-level paging\r\n");
 	enter_64(load + KD_STARTUP_64_OFFSET);
 }
