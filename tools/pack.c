@@ -145,7 +145,8 @@ static void read_input(const char *path, const char *relocs_path, struct input *
 		kernel_need_relocs(&in->k, "pack");
 		if (img.version)
 			snprintf(in->version, sizeof(in->version), "%.*s", (int)img.version_len, img.version);
-		if (img.hdr.xloadflags & KD_XLF_5LEVEL)
+		/* built for 5-level paging; XLF_5LEVEL alone (5.10's cloud kernel) only allows entering in it */
+		if (img.hdr.xloadflags & KD_XLF_5LEVEL_ENABLED)
 			in->head_flags |= HEAD_5LEVEL;
 		if (img.hdr.kernel_alignment >= PHYSICAL_ALIGN)
 			in->kernel_alignment = img.hdr.kernel_alignment;
