@@ -23,7 +23,10 @@ static void usage_die(void)
 
 static void summary(const char *path, const struct kernel *k)
 {
-	fprintf(stderr, "%s: vmlinux %llu bytes (entry 0x%llx) + relocation table %llu bytes, ", path,
+	fprintf(stderr, "%s: ", path);
+	if (k->format != KD_FMT_UNKNOWN)
+		fprintf(stderr, "%s payload %zu bytes -> ", kd_format_name(k->format), k->payload_len);
+	fprintf(stderr, "vmlinux %llu bytes (entry 0x%llx) + relocation table %llu bytes, ",
 		(unsigned long long)k->elf.file_end, (unsigned long long)k->elf.entry,
 		(unsigned long long)(k->relocs.end - k->relocs.start));
 	if (k->relocs_error[0])

@@ -136,6 +136,8 @@ bool kernel_decode(const struct kd_bzimage *img, struct kernel *k, char *msg, si
 			 fmt, job.out_len, size);
 		return false;
 	}
+	k->format = img->format;
+	k->payload_len = img->payload_len;
 	return kernel_split(k, msg, msg_size);
 }
 

@@ -69,6 +69,8 @@ bool tail_is_allowed(const uint8_t *in, size_t len, size_t in_used, size_t out_l
  */
 struct kernel {
 	struct kd_file data;		/* the decompressed payload: ELF, then the table */
+	enum kd_format format;		/* the payload's compression; KD_FMT_UNKNOWN for a vmlinux or raw dump */
+	size_t payload_len;		/* its compressed size */
 	struct kd_elf_info elf;		/* elf.file_end is where the table starts */
 	struct kd_relocs relocs;	/* layout KD_RELOCS_NONE, start == end, when there is none */
 	char relocs_error[256];		/* why the table is unreadable; "" when it is fine */
