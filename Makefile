@@ -2,6 +2,7 @@
 #
 #   make            host library, the kdecomp CLI and the boot stubs
 #   make check      every test (unit, differential, real kernels, QEMU boots)
+#   make check-kernels  every Debian release's kernels in every format, booted
 #   make bench      decoders against the reference libraries, in one run
 #   make fuzz       each fuzz target for a short while (clang, ASan+UBSan)
 #   make demo       pack the test kernel in every format and boot it in QEMU
@@ -55,7 +56,7 @@ BENCH_SRC := $(wildcard bench/*.c)
 BENCH_OBJ := $(BENCH_SRC:%.c=$(B)/host/%.o)
 FUZZ_SRC  := $(wildcard fuzz/fuzz_*.c)
 
-.PHONY: all check check-unit check-boot kernels configs bench bench-boot fuzz demo deps install clean freestanding-check
+.PHONY: all check check-unit check-boot check-kernels kernels kernels-all configs bench bench-boot fuzz demo deps install clean freestanding-check
 all: $(B)/kdecomp freestanding-check stubs
 
 -include boot/boot.mk
@@ -106,6 +107,7 @@ check-unit: $(B)/tests/run $(B)/kdecomp kernels
 # Real kernels through our stub under QEMU: every format, the loaders, KASLR.
 check-boot: all $(B)/loader64/loader64.bin $(B)/loader64/loader64-la57.bin $(B)/tests/kernel.elf
 	tests/boot/formats.sh
+	tests/boot/releases.sh
 	tests/boot/testkernel.sh
 	tests/boot/kaslr.sh
 	tests/boot/la57.sh
@@ -128,9 +130,19 @@ configs:
 	scripts/build-kernels.sh
 
 # Debian's current generic (xz), cloud (lz4) and rt kernels, and the cloud
-# kernel's unstripped vmlinux (the -dbg package), into ~/.cache/kdecomp once.
+# kernel's unstripped vmlinux (the -dbg package), into ~/.cache/kdecomp once;
+# the cloud kernels of bullseye (5.10), trixie (6.12) and unstable (7.x),
+# with bullseye's and unstable's -dbg vmlinux; their generic kernels for
+# check-kernels.
 kernels:
-	scripts/fetch-kernels.sh generic cloud rt dbg-cloud
+	scripts/fetch-kernels.sh generic cloud rt dbg-cloud bullseye:cloud trixie:cloud unstable:cloud \
+		bullseye:dbg-cloud unstable:dbg-cloud
+kernels-all: kernels
+	scripts/fetch-kernels.sh bullseye:generic trixie:generic unstable:generic
+
+# Every Debian release's generic and cloud kernel, repacked in all seven formats, booted.
+check-kernels: all kernels-all
+	RELEASES=all tests/boot/releases.sh
 
 demo: all $(B)/tests/kernel.elf
 	scripts/demo.sh

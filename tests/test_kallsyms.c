@@ -9,7 +9,7 @@
  *     finder supports (absolute, relative, absolute-per-cpu and 7.0's
  *     place-relative addresses; u32 and u64 markers; the pre-6.4, 6.4 and
  *     7.0 orders and alignments; with and without the names order; one-
- *     and two-byte lengths), decoded back;
+ *     and two-byte lengths; type letters and nm's "?"), decoded back;
  *   - damage: a wrong count, a broken length, a wrong marker, a wiped token
  *     table, tables cut short, a kernel without kallsyms: always
  *     KD_ERR_KALLSYMS, never a table.
@@ -363,7 +363,8 @@ static struct synth_sym *synth_symbols(const struct layout *l, uint64_t *rng)
 {
 	static const char *const words[] = { "init", "do_", "sys_", "irq", "_lock", "pci", "dev", "get_", "set_",
 					     "page", "mm", "_fn", "sched", "net_", "x86", "cpu" };
-	static const char types[] = "TtDdBbRrWV";
+	/* '?': nm's type for symbols in sections that end up empty (small configs) */
+	static const char types[] = "TtDdBbRrWV?";
 	struct synth_sym *s = calloc(l->n, sizeof(*s));
 	uint64_t addr = KERNEL_BASE;
 	uint32_t percpu = l->addressing == KD_KSYM_RELATIVE_PERCPU ? l->n / 10 : 0;

@@ -3,8 +3,13 @@
  * Linux's appended relocation table, both ends of it:
  *
  *   - `kdecomp relocs` on Debian's unstripped cloud vmlinux (the -dbg
- *     package, linked with --emit-relocs) gives byte for byte the table
- *     inside the payload of the matching bzImage;
+ *     package, linked with --emit-relocs) of bookworm (6.1) and bullseye
+ *     (5.10) gives byte for byte the table inside the payload of the
+ *     matching bzImage (unstable's 7.x -dbg vmlinux keeps no relocation
+ *     sections: refused with the reason);
+ *   - the layout (three lists to 6.14, two from 6.15) is read from the
+ *     table: Debian's 5.10 and 6.1 have three, its 7.x two; the generator
+ *     writes the one the kernel's version banner calls for;
  *   - `kdecomp relocs` on a small kernel-shaped ELF assembled and linked
  *     here with GNU as/ld, one spot per rule (each relocation type, per-cpu
  *     symbols and spots, absolute and undefined symbols, notes, debug
@@ -13,8 +18,10 @@
  *   - kd_relocs_apply on the real kernel, placed by kd_elf_place: the
  *     image changes exactly at the table's spots, by exactly the delta,
  *     and applying the opposite delta restores it;
- *   - malformed tables (not whole entries, missing terminators, truncated,
- *     entries outside the kernel) fail with KD_ERR_RELOC and a reason.
+ *   - malformed tables (not whole entries, no leading terminator, entries
+ *     that are no kernel address, one or four terminators: no known
+ *     layout, entries outside the kernel) fail with KD_ERR_RELOC and a
+ *     reason; a kernel without a table runs only at its link address.
  */
 #include <stdlib.h>
 #include <unistd.h>
@@ -54,8 +61,32 @@ static struct lists lists_of(const uint8_t *table, const struct kd_relocs *rel)
 
 	l.l64 = p;
 	l.l32inv = l.l64 + 4 * l.n64 + 4;
-	l.l32 = l.l32inv + 4 * l.n32inv + 4;
+	l.l32 = l.l32inv + 4 * l.n32inv + (rel->layout == KD_RELOCS_THREE_LISTS ? 4 : 0);
 	return l;
+}
+
+/* A Debian bzImage's payload (ELF, then table) as `kdecomp extract` splits it, into p. */
+static bool cli_payload(const char *image, struct t_blob *p)
+{
+	const char *path = t_kernel_path(image);
+	struct t_blob elf, table;
+
+	if (!path || !t_have_kdecomp())
+		return false;
+	if (t_run("'%s' extract -q '%s' -o '%s' --relocs '%s'", t_kdecomp_path(), path, t_tmp("x.elf"),
+		  t_tmp("x.relocs")) != 0) {
+		t_fail(__FILE__, __LINE__, "kdecomp extract %s failed", image);
+		return false;
+	}
+	elf = t_read_file(t_tmp("x.elf"));
+	table = t_read_file(t_tmp("x.relocs"));
+	p->len = elf.len + table.len;
+	p->data = malloc(p->len);
+	memcpy(p->data, elf.data, elf.len);
+	memcpy(p->data + elf.len, table.data, table.len);
+	free(elf.data);
+	free(table.data);
+	return true;
 }
 
 /* The decoded Debian payload split: ELF, then the table (the test fails if it does not split). */
@@ -72,33 +103,73 @@ static bool split_payload(const struct t_blob *p, struct kd_elf_info *elf, struc
 	return true;
 }
 
-TEST(relocs_generator_matches_debian_table)
+/* `kdecomp relocs` on the -dbg vmlinux `dbg` gives the table appended in the payload p, byte for byte. */
+static void check_generator_matches(const char *dbg, const struct t_blob *p, enum kd_relocs_layout layout)
 {
-	const char *path = t_kernel_path("vmlinux-cloud-dbg");
 	char vmlinux[4096];
 	struct kd_elf_info elf;
 	struct kd_relocs rel;
-	struct t_blob *p;
+	const char *path = t_kernel_path(dbg);
 
 	if (!path)
 		return;
 	snprintf(vmlinux, sizeof(vmlinux), "%s", path);	/* t_kernel_path's buffer is reused */
-	if (!(p = t_kernel_payload()) || !t_have_kdecomp() || !split_payload(p, &elf, &rel))
+	if (!split_payload(p, &elf, &rel))
 		return;
+	CHECKF(rel.layout == layout, "%s: layout %s", dbg, kd_relocs_layout_name(rel.layout));
 	CHECK_EQ(t_run("'%s' relocs -q '%s' -o '%s'", t_kdecomp_path(), vmlinux, t_tmp("dbg.relocs")), 0);
 
 	struct t_blob got = t_read_file(t_tmp("dbg.relocs"));
 	size_t want_len = rel.end - rel.start;
 
-	CHECKF(got.data && got.len == want_len, "table is %zu bytes, Debian's %zu", got.len, want_len);
+	CHECKF(got.data && got.len == want_len, "%s: table is %zu bytes, Debian's %zu", dbg, got.len, want_len);
 	if (got.data && got.len == want_len) {
 		size_t i = 0;
 
 		while (i < want_len && got.data[i] == p->data[rel.start + i])
 			i++;
-		CHECKF(i == want_len, "tables differ first at byte %zu (entry %zu)", i, i / 4);
+		CHECKF(i == want_len, "%s: tables differ first at byte %zu (entry %zu)", dbg, i, i / 4);
 	}
 	free(got.data);
+}
+
+TEST(relocs_generator_matches_debian_table)
+{
+	struct t_blob *p = t_kernel_payload();
+
+	if (p && t_have_kdecomp())
+		check_generator_matches("vmlinux-cloud-dbg", p, KD_RELOCS_THREE_LISTS);
+}
+
+TEST(relocs_generator_matches_debian_5_10_table)
+{
+	struct t_blob p = { 0 };
+
+	if (!cli_payload("vmlinuz-bullseye-cloud", &p))
+		return;
+	check_generator_matches("vmlinux-bullseye-cloud-dbg", &p, KD_RELOCS_THREE_LISTS);
+	free(p.data);
+}
+
+/* 7.x: the table has two lists; Debian's -dbg vmlinux has no .rela sections left to regenerate it from. */
+TEST(relocs_debian_7_has_two_lists)
+{
+	struct t_blob p = { 0 };
+	struct kd_elf_info elf;
+	struct kd_relocs rel;
+	const char *dbg;
+
+	if (!cli_payload("vmlinuz-unstable-cloud", &p))
+		return;
+	if (split_payload(&p, &elf, &rel)) {
+		CHECKF(rel.layout == KD_RELOCS_TWO_LISTS, "layout %s", kd_relocs_layout_name(rel.layout));
+		CHECK(rel.n32 > 0 && rel.n64 > 0 && rel.n32inv == 0);
+	}
+	free(p.data);
+	if (!(dbg = t_kernel_path("vmlinux-unstable-cloud-dbg")))
+		return;
+	CHECKF(t_run("'%s' relocs '%s' -o '%s'", t_kdecomp_path(), dbg, t_tmp("u.relocs")) == 1 &&
+	       stderr_says("--emit-relocs"), "7.x -dbg vmlinux without .rela sections is not refused");
 }
 
 /* --- a kernel-shaped ELF made by the toolchain --- */
@@ -197,8 +268,8 @@ struct want {
 	unsigned n[3];
 };
 
-/* The table the labels in `elf`'s symbol table (read with nm) call for. */
-static bool wanted_table(const char *elf, struct t_blob *table)
+/* The table the labels in `elf`'s symbol table (read with nm) call for, in `lists` lists (3 or 2). */
+static bool wanted_table(const char *elf, int lists, struct t_blob *table)
 {
 	struct want w = { 0 };
 	unsigned long long percpu_load = 0, value;
@@ -230,10 +301,13 @@ static bool wanted_table(const char *elf, struct t_blob *table)
 	fclose(f);
 	CHECKF(percpu_load != 0, "nm shows no __per_cpu_load in %s", elf);
 
-	table->len = 4 * (3 + w.n[0] + w.n[1] + w.n[2]);
+	CHECKF(lists == 3 || w.n[1] == 0, "%s: inverse labels, but a two-list table is wanted", elf);
+	table->len = 4 * (lists + w.n[0] + w.n[1] + w.n[2]);
 	table->data = malloc(table->len);
 	uint8_t *p = table->data;
 	for (int l = 0; l < 3; l++) {
+		if (l == 1 && lists == 2)
+			continue;
 		qsort(w.v[l], w.n[l], sizeof(w.v[l][0]), compare_u32);
 		kd_put_le32(p, 0);
 		p += 4;
@@ -243,14 +317,17 @@ static bool wanted_table(const char *elf, struct t_blob *table)
 	return true;
 }
 
-/* kdecomp relocs on `src` linked as a kernel gives the table its labels call for (n entries in all). */
-static void check_synthetic(const char *what, const char *src, size_t n)
+/*
+ * kdecomp relocs on `src` linked as a kernel gives the table its labels
+ * call for (n entries in all), in `lists` lists.
+ */
+static void check_synthetic(const char *what, const char *src, size_t n, int lists)
 {
 	struct t_blob want = { 0 }, got;
 
-	if (!t_have_kdecomp() || !link_synthetic(src, "k.elf") || !wanted_table(t_tmp("k.elf"), &want))
+	if (!t_have_kdecomp() || !link_synthetic(src, "k.elf") || !wanted_table(t_tmp("k.elf"), lists, &want))
 		return;
-	CHECKF(want.len == 4 * (3 + n), "%s: %zu labels found, not %zu", what, want.len / 4 - 3, n);
+	CHECKF(want.len == 4 * (lists + n), "%s: %zu labels found, not %zu", what, want.len / 4 - lists, n);
 	CHECK_EQ(t_run("'%s' relocs -q '%s' -o '%s'", t_kdecomp_path(), t_tmp("k.elf"), t_tmp("k.relocs")), 0);
 	got = t_read_file(t_tmp("k.relocs"));
 	CHECKF(got.data && got.len == want.len && memcmp(got.data, want.data, want.len) == 0,
@@ -259,12 +336,44 @@ static void check_synthetic(const char *what, const char *src, size_t n)
 	free(want.data);
 }
 
+/* A banner as linux_banner starts, for the generator to read the version from. */
+#define BANNER(v) "	.data\n	.ascii \"Linux version " v " (synthetic) #1\\n\\0\"\n"
+
 TEST(relocs_generator_rules_on_a_synthetic_kernel)
 {
-	check_synthetic("every rule", synthetic_asm, 5 + 2 + 2);
-	/* empty lists are just their terminators; no per-cpu section at all */
-	check_synthetic("empty lists", "	.text\nt: want64_only: .quad t\n", 1);
-	check_synthetic("no relocations", "	.text\nt: .quad 0\n	.reloc ., R_X86_64_PC32, t\n	.long 0\n", 0);
+	/* no banner: per-cpu data linked at 0 calls for the inverse list, so three lists */
+	static char with_banner[sizeof(synthetic_asm) + 128];
+
+	check_synthetic("every rule", synthetic_asm, 5 + 2 + 2, 3);
+	snprintf(with_banner, sizeof(with_banner), "%s%s", synthetic_asm, BANNER("6.1.0-57-cloud-amd64"));
+	check_synthetic("every rule, a 6.1 banner", with_banner, 5 + 2 + 2, 3);
+	/* empty lists are just their terminators; no per-cpu section and no banner: two lists */
+	check_synthetic("empty lists", "	.text\nt: want64_only: .quad t\n", 1, 2);
+	check_synthetic("no relocations", "	.text\nt: .quad 0\n	.reloc ., R_X86_64_PC32, t\n	.long 0\n", 0, 2);
+}
+
+/* The layout follows the version in the banner: three lists to 6.14, two from 6.15. */
+TEST(relocs_generator_layout_by_version)
+{
+	static const char code[] = "	.text\nt: want64_a: .quad t\nwant32_b: .reloc ., R_X86_64_32S, t\n	.long 0\n";
+	static const struct { const char *banner; int lists; } cases[] = {
+		{ BANNER("5.10.0-32-cloud-amd64"), 3 },
+		{ BANNER("6.14.11"), 3 },
+		{ BANNER("6.15.0"), 2 },
+		{ BANNER("7.2.13+deb14-cloud-amd64"), 2 },
+		{ BANNER("10.0.1"), 2 },
+	};
+	static char src[sizeof(synthetic_asm) + 128];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(src, sizeof(src), "%s%s", code, cases[i].banner);
+		check_synthetic(cases[i].banner, src, 2, cases[i].lists);
+	}
+	/* with the per-cpu section at 0 in a kernel whose version has no inverse list: refused */
+	snprintf(src, sizeof(src), "%s%s", synthetic_asm, BANNER("6.15.0"));
+	if (t_have_kdecomp() && link_synthetic(src, "k.elf"))
+		CHECKF(t_run("'%s' relocs '%s' -o '%s'", t_kdecomp_path(), t_tmp("k.elf"), t_tmp("k.relocs")) == 1 &&
+		       stderr_says("has no inverse relocation list"), "6.15 with per-cpu data at 0 not refused");
 }
 
 /* The generator refuses what has no list (and says why), and a file with nothing to read. */
@@ -372,23 +481,25 @@ static void check_relocated(const char *what, const struct lists *l, const uint8
 	CHECKF(check_spots(l->l32, l->n32, 4, 1, before, after, delta) == 0, "%s: 32-bit spots off", what);
 }
 
-TEST(relocs_apply_on_debian_kernel)
+/* The table of payload p applied to its kernel for several offsets, and back. */
+static void check_apply(const char *name, const struct t_blob *p)
 {
 	static const uint64_t virt_addrs[] = {
 		LINK + 0x4000000,	/* 64 MiB up */
 		LINK + 0x2a600000,	/* near the top of the 1 GiB image area */
 		LINK - 0x200000,	/* down: the arithmetic wraps the same way */
 	};
-	struct t_blob *p = t_kernel_payload();
 	struct kd_elf_info elf;
 	struct kd_relocs rel;
 	struct kd_report r = { 0 };
 	size_t size;
 
-	if (!p || !split_payload(p, &elf, &rel))
+	if (!split_payload(p, &elf, &rel))
 		return;
 	CHECK_EQ(elf.mem_start, LINK);
-	CHECK(rel.n32 > 0 && rel.n32inv > 0 && rel.n64 > 0);
+	CHECKF(rel.n32 > 0 && rel.n64 > 0 && (rel.n32inv > 0) == (rel.layout == KD_RELOCS_THREE_LISTS),
+	       "%s: %llu 32-bit, %llu inverse, %llu 64-bit entries", name, (unsigned long long)rel.n32,
+	       (unsigned long long)rel.n32inv, (unsigned long long)rel.n64);
 	/* the table is past the placed image in this payload, but keep it apart anyway */
 	uint8_t *table = malloc(rel.end - rel.start);
 	memcpy(table, p->data + rel.start, rel.end - rel.start);
@@ -403,9 +514,9 @@ TEST(relocs_apply_on_debian_kernel)
 
 	for (size_t k = 0; before && k < sizeof(virt_addrs) / sizeof(virt_addrs[0]); k++) {
 		uint64_t delta = virt_addrs[k] - LINK;
-		char what[64];
+		char what[128];
 
-		snprintf(what, sizeof(what), "delta 0x%llx", (unsigned long long)delta);
+		snprintf(what, sizeof(what), "%s: delta 0x%llx", name, (unsigned long long)delta);
 		memcpy(after, before, size);
 		CHECKF(kd_relocs_apply(after, size, LINK, table, &own, virt_addrs[k], &r) == KD_OK, "%s: %s", what, r.why);
 		check_relocated(what, &l, map, before, after, size, delta);
@@ -424,20 +535,45 @@ TEST(relocs_apply_on_debian_kernel)
 	free(table);
 }
 
+TEST(relocs_apply_on_debian_kernel)
+{
+	struct t_blob *p = t_kernel_payload();
+
+	if (p)
+		check_apply("6.1", p);
+}
+
+/* 5.10 (three lists) and 7.x (two lists) */
+TEST(relocs_apply_on_debian_5_10_and_7)
+{
+	static const char *const images[] = { "vmlinuz-bullseye-cloud", "vmlinuz-unstable-cloud" };
+
+	for (size_t i = 0; i < sizeof(images) / sizeof(images[0]); i++) {
+		struct t_blob p = { 0 };
+
+		if (!cli_payload(images[i], &p))
+			return;
+		check_apply(images[i], &p);
+		free(p.data);
+	}
+}
+
 /* --- malformed tables --- */
 
-/* A table from lists of entries, as words: [0][64...][0][inv...][0][32...]. */
-static size_t make_table(uint32_t *t, const uint32_t *l64, size_t n64, const uint32_t *inv, size_t ninv,
-			 const uint32_t *l32, size_t n32)
+/* A table from lists of entries, as words: [0][64...][0][inv...][0][32...], or without inv when !three. */
+static size_t make_table(uint32_t *t, bool three, const uint32_t *l64, size_t n64, const uint32_t *inv,
+			 size_t ninv, const uint32_t *l32, size_t n32)
 {
 	size_t n = 0;
 
 	t[n++] = 0;
 	for (size_t i = 0; i < n64; i++)
 		t[n++] = l64[i];
-	t[n++] = 0;
-	for (size_t i = 0; i < ninv; i++)
-		t[n++] = inv[i];
+	if (three) {
+		t[n++] = 0;
+		for (size_t i = 0; i < ninv; i++)
+			t[n++] = inv[i];
+	}
 	t[n++] = 0;
 	for (size_t i = 0; i < n32; i++)
 		t[n++] = l32[i];
@@ -452,61 +588,98 @@ static enum kd_err find(const void *buf, size_t len, size_t floor, struct kd_rel
 	return kd_relocs_find(buf, len, floor, rel, r);
 }
 
-TEST(relocs_find_well_formed_and_truncated)
+TEST(relocs_find_both_layouts)
 {
 	const uint32_t l64[] = { SPOT(0), SPOT(8) }, inv[] = { SPOT(16) }, l32[] = { SPOT(20), SPOT(24), SPOT(28) };
 	uint32_t t[16];
-	size_t len = make_table(t, l64, 2, inv, 1, l32, 3);
+	size_t len = make_table(t, true, l64, 2, inv, 1, l32, 3);
 	struct kd_relocs rel;
 	struct kd_report r;
 
 	CHECK(find(t, len, 0, &rel, &r) == KD_OK);
-	CHECK_EQ(rel.start, 0);
-	CHECK_EQ(rel.end, len);
+	CHECK(rel.layout == KD_RELOCS_THREE_LISTS && rel.start == 0 && rel.end == len);
 	CHECK(rel.n64 == 2 && rel.n32inv == 1 && rel.n32 == 3);
-	/* empty lists are three zeros */
-	CHECK(find(t, make_table(t, NULL, 0, NULL, 0, NULL, 0), 0, &rel, &r) == KD_OK);
-	CHECK(rel.n64 == 0 && rel.n32inv == 0 && rel.n32 == 0 && rel.start == 0);
+	len = make_table(t, false, l64, 2, NULL, 0, l32, 3);
+	CHECK(find(t, len, 0, &rel, &r) == KD_OK);
+	CHECK(rel.layout == KD_RELOCS_TWO_LISTS && rel.n64 == 2 && rel.n32inv == 0 && rel.n32 == 3);
+	/* empty lists are their zeros alone: three zeros, two zeros */
+	CHECK(find(t, make_table(t, true, NULL, 0, NULL, 0, NULL, 0), 0, &rel, &r) == KD_OK);
+	CHECK(rel.layout == KD_RELOCS_THREE_LISTS && rel.n64 == 0 && rel.n32inv == 0 && rel.n32 == 0);
+	CHECK(find(t, make_table(t, false, NULL, 0, NULL, 0, NULL, 0), 0, &rel, &r) == KD_OK);
+	CHECK(rel.layout == KD_RELOCS_TWO_LISTS && rel.n64 == 0 && rel.n32 == 0);
+	/* nothing after the ELF: no table */
+	CHECK(find(t, 8, 8, &rel, &r) == KD_OK);
+	CHECK(rel.layout == KD_RELOCS_NONE && rel.start == 8 && rel.end == 8);
+}
 
-	/* cut from the front (the floor moves up): whole words lose a terminator, others are not whole */
-	len = make_table(t, l64, 2, inv, 1, l32, 3);
+TEST(relocs_find_refuses_what_no_layout_is)
+{
+	const uint32_t l64[] = { SPOT(0), SPOT(8) }, inv[] = { SPOT(16) }, l32[] = { SPOT(20), SPOT(24), SPOT(28) };
+	uint32_t t[16];
+	size_t len = make_table(t, true, l64, 2, inv, 1, l32, 3);
+	struct kd_relocs rel;
+	struct kd_report r;
+
+	/*
+	 * Cut from the front (the floor moves up): not whole entries, or no
+	 * leading terminator; from a terminator on, what is left is a table
+	 * exactly when it still has two or three zeros.
+	 */
 	for (size_t cut = 1; cut < len; cut++) {
 		enum kd_err err = find(t, len, cut, &rel, &r);
+		unsigned zeros = 0;
 
+		for (size_t w = cut / 4; w < len / 4; w++)
+			zeros += t[w] == 0;
+		if (cut % 4 == 0 && t[cut / 4] == 0 && (zeros == 2 || zeros == 3)) {
+			CHECKF(err == KD_OK && rel.layout == (zeros == 3 ? KD_RELOCS_THREE_LISTS : KD_RELOCS_TWO_LISTS),
+			       "cut %zu: %s", cut, r.why);
+			continue;
+		}
 		CHECKF(err == KD_ERR_RELOC && r.why, "cut %zu: error %d", cut, err);
 		if (cut % 4)
 			CHECKF(r.why && strstr(r.why, "whole number"), "cut %zu: %s", cut, r.why);
+		else if (t[cut / 4] != 0)
+			CHECKF(r.why && strstr(r.why, "does not start with"), "cut %zu: %s", cut, r.why);
 		else
-			CHECKF(r.why && strstr(r.why, "no terminator"), "cut %zu: %s", cut, r.why);
+			CHECKF(r.why && strstr(r.why, "unknown table layout"), "cut %zu: %s", cut, r.why);
 	}
 	CHECK(find(t, len, len + 4, &rel, &r) == KD_ERR_RELOC);	/* floor past the end */
+
+	/* one terminator, or four: no layout Linux ever had, and the message says how many it found */
+	t[0] = 0, t[1] = SPOT(0), t[2] = SPOT(4);
+	CHECK(find(t, 12, 0, &rel, &r) == KD_ERR_RELOC);
+	CHECKF(r.why && strstr(r.why, "unknown table layout") && r.value == 1, "one zero: %s (%llu)", r.why,
+	       (unsigned long long)r.value);
+	t[0] = t[1] = t[2] = t[3] = 0;
+	CHECK(find(t, 16, 0, &rel, &r) == KD_ERR_RELOC);
+	CHECKF(r.why && strstr(r.why, "unknown table layout") && r.value == 4, "four zeros: %s (%llu)", r.why,
+	       (unsigned long long)r.value);
+
+	/* an entry with bit 31 clear is no kernel address: a count or garbage, never a spot */
+	len = make_table(t, false, l64, 2, NULL, 0, l32, 3);
+	t[2] = 0x7ffffffc;
+	CHECK(find(t, len, 0, &rel, &r) == KD_ERR_RELOC);
+	CHECKF(r.why && strstr(r.why, "no kernel address") && r.value == 0x7ffffffc && r.limit == 2, "%s", r.why);
 }
 
-TEST(relocs_find_missing_terminators)
+/* Without a table the kernel runs only at its link address. */
+TEST(relocs_none_only_at_the_link_address)
 {
-	const uint32_t spots[] = { SPOT(0), SPOT(4), SPOT(8) };
-	uint32_t t[8];
+	uint8_t image[64] = { 1, 2, 3 }, copy[64];
 	struct kd_relocs rel;
 	struct kd_report r;
-	static const char *const says[] = { "32-bit list", "inverse 32-bit list", "64-bit list" };
 
-	/* with z of the three zeros left (those nearest the end), the (z+1)-th list from the end has none */
-	for (int z = 0; z < 3; z++) {
-		size_t n = 0;
-
-		for (int i = 0; i < 3 - z; i++)
-			t[n++] = spots[i];
-		for (int i = 0; i < z; i++) {
-			memmove(t + 1, t, 4 * n++);
-			t[0] = 0;
-		}
-		CHECK(find(t, 4 * n, 0, &rel, &r) == KD_ERR_RELOC);
-		CHECKF(r.why && strncmp(r.why, says[z], strlen(says[z])) == 0 && strstr(r.why, "terminator"),
-		       "%d zeros: %s", z, r.why);
-	}
+	CHECK(find(image, sizeof(image), sizeof(image), &rel, &r) == KD_OK && rel.layout == KD_RELOCS_NONE);
+	memcpy(copy, image, sizeof(image));
+	CHECK(kd_relocs_apply(copy, sizeof(copy), LINK, image, &rel, LINK, &r) == KD_OK);
+	CHECK(kd_relocs_apply(copy, sizeof(copy), LINK, image, &rel, LINK + 0x200000, &r) ==
+	      KD_ERR_RELOC);
+	CHECKF(r.why && strstr(r.why, "no relocation table"), "%s", r.why ? r.why : "accepted");
+	CHECK(memcmp(copy, image, sizeof(image)) == 0);
 }
 
-/* Entries outside the kernel: each list, below it, past its end, straddling the end, positive. */
+/* Entries outside the kernel: each list of each layout, below it, past its end, straddling the end. */
 TEST(relocs_apply_out_of_range_entries)
 {
 	enum { SIZE = 64 };
@@ -518,7 +691,6 @@ TEST(relocs_apply_out_of_range_entries)
 		{ 2, SPOT(SIZE), "32-bit relocation outside" },
 		{ 2, SPOT(SIZE - 3), "32-bit relocation outside" },
 		{ 2, SPOT(0) - 4, "32-bit relocation outside" },
-		{ 2, 0x7ffffffc, "32-bit relocation outside" },
 		{ 1, SPOT(SIZE), "inverse 32-bit relocation outside" },
 		{ 1, SPOT(0) - 1, "inverse 32-bit relocation outside" },
 		{ 0, SPOT(SIZE - 4), "64-bit relocation outside" },
@@ -533,25 +705,30 @@ TEST(relocs_apply_out_of_range_entries)
 
 	for (size_t i = 0; i < SIZE; i++)
 		image[i] = (uint8_t)t_rand(&seed);
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		uint32_t e = bad[i].entry;
-		size_t len = make_table(t, bad[i].list == 0 ? &e : NULL, bad[i].list == 0,
-					bad[i].list == 1 ? &e : NULL, bad[i].list == 1, bad[i].list == 2 ? &e : NULL,
-					bad[i].list == 2);
+	for (int three = 0; three < 2; three++)
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			uint32_t e = bad[i].entry;
+			size_t len;
 
-		CHECK(find(t, len, 0, &rel, &r) == KD_OK);
-		memcpy(copy, image, SIZE);
-		memset(&r, 0, sizeof(r));
-		CHECKF(kd_relocs_apply(copy, SIZE, LINK, (const uint8_t *)t, &rel, LINK + 0x200000, &r) ==
-			       KD_ERR_RELOC && r.why && strncmp(r.why, bad[i].says, strlen(bad[i].says)) == 0,
-		       "case %zu (0x%08x): %s", i, e, r.why ? r.why : "accepted");
-		CHECKF(r.value == e, "case %zu: the report names 0x%llx, not the entry 0x%08x", i,
-		       (unsigned long long)r.value, e);
-		CHECKF(memcmp(copy, image, SIZE) == 0, "case %zu: image changed", i);
-	}
+			if (bad[i].list == 1 && !three)
+				continue;
+			len = make_table(t, three, bad[i].list == 0 ? &e : NULL, bad[i].list == 0,
+					 bad[i].list == 1 ? &e : NULL, bad[i].list == 1, bad[i].list == 2 ? &e : NULL,
+					 bad[i].list == 2);
+			CHECK(find(t, len, 0, &rel, &r) == KD_OK);
+			memcpy(copy, image, SIZE);
+			memset(&r, 0, sizeof(r));
+			CHECKF(kd_relocs_apply(copy, SIZE, LINK, (const uint8_t *)t, &rel, LINK + 0x200000,
+					       &r) == KD_ERR_RELOC && r.why &&
+				       strncmp(r.why, bad[i].says, strlen(bad[i].says)) == 0,
+			       "case %zu, %d lists (0x%08x): %s", i, 2 + three, e, r.why ? r.why : "accepted");
+			CHECKF(r.value == e, "case %zu: the report names 0x%llx, not the entry 0x%08x", i,
+			       (unsigned long long)r.value, e);
+			CHECKF(memcmp(copy, image, SIZE) == 0, "case %zu: image changed", i);
+		}
 	/* the last spot that fits, in each width, is accepted */
 	uint32_t last32 = SPOT(SIZE - 4), last64 = SPOT(SIZE - 8);
-	size_t len = make_table(t, &last64, 1, &ok, 1, &last32, 1);
+	size_t len = make_table(t, true, &last64, 1, &ok, 1, &last32, 1);
 	CHECK(find(t, len, 0, &rel, &r) == KD_OK);
 	memcpy(copy, image, SIZE);
 	CHECK(kd_relocs_apply(copy, SIZE, LINK, (const uint8_t *)t, &rel, LINK + 0x200000, &r) == KD_OK);

@@ -65,6 +65,8 @@ static void put_shdr(uint8_t *p, const struct shdr *s)
 
 /* What the output is built from: the input's sections and the symbols placed in them. */
 struct build {
+	const uint8_t *elf;	/* the input, len bytes */
+	size_t len;
 	struct shdr *sec;	/* the input's section headers */
 	unsigned nsec;
 	unsigned shstrndx;
@@ -144,9 +146,59 @@ static bool read_sections(const uint8_t *elf, size_t len, struct build *b, char 
 }
 
 /*
+ * Compilers pad code up to the next function's alignment (16 bytes on
+ * x86-64) with int3 (0xcc) or NOPs in the forms assemblers emit: any
+ * number of 0x66 prefixes and an optional 0x2e, then 0x90, or 0x0f 0x1f
+ * with one of the ModRM forms below and a zero displacement.
+ */
+#define CODE_ALIGN	16
+#define INT3		0xcc
+#define NOP1		0x90
+
+/* The length of the padding instruction at p[0..avail), or 0 if it is none. */
+static size_t padding_insn(const uint8_t *p, size_t avail)
+{
+	/* ModRM byte -> its length with SIB and displacement: [eax], [eax+d8], [eax+eax+d8], +d32, SIB+d32 */
+	static const struct { uint8_t modrm, len; } forms[] = {
+		{ 0x00, 1 }, { 0x40, 2 }, { 0x44, 3 }, { 0x80, 5 }, { 0x84, 6 },
+	};
+	size_t i = 0;
+
+	if (avail && p[0] == INT3)
+		return 1;
+	while (i < avail && p[i] == 0x66)
+		i++;
+	if (i < avail && p[i] == 0x2e)
+		i++;
+	if (i < avail && p[i] == NOP1)
+		return i + 1;
+	if (avail - i < 3 || p[i] != 0x0f || p[i + 1] != 0x1f)
+		return 0;
+	for (size_t f = 0; f < sizeof(forms) / sizeof(forms[0]); f++) {
+		if (p[i + 2] != forms[f].modrm || avail - i - 2 < forms[f].len)
+			continue;
+		for (size_t k = 3; k < 2u + forms[f].len; k++)
+			if (p[i + k] != 0)
+				return 0;
+		return i + 2 + forms[f].len;
+	}
+	return 0;
+}
+
+static bool all_padding(const uint8_t *p, size_t len)
+{
+	for (size_t n; len; p += n, len -= n)
+		if (!(n = padding_insn(p, len)))
+			return false;
+	return true;
+}
+
+/*
  * A symbol's size: up to the next higher address in the table, or its
  * section's end, whichever comes first (kallsyms keeps no sizes; gdb and
- * objdump use them to tell which function an address is in).
+ * objdump use them to tell which function an address is in); in code,
+ * less the alignment padding before that end: the most bytes, fewer than
+ * CODE_ALIGN, that are padding instructions up to it.
  */
 static uint64_t size_of(const struct ksyms *t, const struct build *b, size_t i, uint64_t next)
 {
@@ -156,9 +208,20 @@ static uint64_t size_of(const struct ksyms *t, const struct build *b, size_t i, 
 
 	if (x == SHN_ABS)
 		return 0;
-	if (b->sec[x].addr + b->sec[x].size < end)
-		end = b->sec[x].addr + b->sec[x].size;
-	return end > s->addr ? end - s->addr : 0;
+	const struct shdr *sec = &b->sec[x];
+	if (sec->addr + sec->size < end)
+		end = sec->addr + sec->size;
+	if (end <= s->addr)
+		return 0;
+	if (!(sec->flags & SHF_EXECINSTR) || sec->offset > b->len || sec->size > b->len - sec->offset)
+		return end - s->addr;
+	const uint8_t *code = b->elf + sec->offset + (s->addr - sec->addr);
+	uint64_t n = end - s->addr;
+
+	for (uint64_t k = n > CODE_ALIGN ? n - (CODE_ALIGN - 1) : 1; k < n; k++)
+		if (all_padding(code + k, n - k))
+			return k;
+	return n;
 }
 
 /* Write symbol i's .symtab entry at `out`; its name is at `name` in .strtab. */
@@ -220,6 +283,8 @@ bool elf_add_symtab(const uint8_t *elf, size_t len, const struct ksyms *t, struc
 
 	if (len < 64 || !read_sections(elf, len, &b, msg, msg_size))
 		return false;
+	b.elf = elf;
+	b.len = len;
 	b.shndx = xmalloc(sizeof(*b.shndx) * (t->n + 1));
 	for (size_t i = 0; i < t->n; i++)
 		b.shndx[i] = section_of(&b, t->sym[i].addr);

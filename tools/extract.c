@@ -4,8 +4,12 @@
  * kernel ELF out of a bzImage (with --symbols, its kallsyms table added as
  * an ELF symbol table).  Unlike scanning the file for compression magic, this
  * reads the payload's place from the setup header, decodes it with our
- * own decoders, checks that the result is an x86-64 ELF followed by
- * nothing but a well-formed relocation table, and only then writes.
+ * own decoders, checks that the result is an x86-64 ELF, and only then
+ * writes.  The relocation table after the ELF is written with --relocs,
+ * exactly as appended, and must then be well formed; without --relocs a
+ * table kdecomp cannot read is reported and the ELF still written.
+ * IMAGE may also be a vmlinux (a stripped one, say): with --symbols it
+ * comes out with the kernel's symbols.
  */
 #include <getopt.h>
 #include <stdlib.h>
@@ -14,17 +18,23 @@
 
 static void usage_die(void)
 {
-	die("usage: kdecomp extract IMAGE -o VMLINUX [--relocs FILE] [--symbols] [-q]");
+	die("usage: kdecomp extract IMAGE|VMLINUX -o VMLINUX [--relocs FILE] [--symbols] [-q]");
 }
 
-static void summary(const char *path, const struct kd_bzimage *img, const struct kernel *k)
+static void summary(const char *path, const struct kernel *k)
 {
-	fprintf(stderr, "%s: %s payload %zu bytes -> vmlinux %llu bytes (entry 0x%llx) + relocation table "
-		"%llu bytes (%llu 32-bit, %llu inverse 32-bit, %llu 64-bit)\n",
-		path, kd_format_name(img->format), img->payload_len, (unsigned long long)k->elf.file_end,
-		(unsigned long long)k->elf.entry, (unsigned long long)(k->relocs.end - k->relocs.start),
-		(unsigned long long)k->relocs.n32, (unsigned long long)k->relocs.n32inv,
-		(unsigned long long)k->relocs.n64);
+	fprintf(stderr, "%s: ", path);
+	if (k->format != KD_FMT_UNKNOWN)
+		fprintf(stderr, "%s payload %zu bytes -> ", kd_format_name(k->format), k->payload_len);
+	fprintf(stderr, "vmlinux %llu bytes (entry 0x%llx) + relocation table %llu bytes, ",
+		(unsigned long long)k->elf.file_end, (unsigned long long)k->elf.entry,
+		(unsigned long long)(k->relocs.end - k->relocs.start));
+	if (k->relocs_error[0])
+		fprintf(stderr, "unreadable: %s\n", k->relocs_error);
+	else
+		fprintf(stderr, "layout %s (%llu 32-bit, %llu inverse 32-bit, %llu 64-bit)\n",
+			kd_relocs_layout_name(k->relocs.layout), (unsigned long long)k->relocs.n32,
+			(unsigned long long)k->relocs.n32inv, (unsigned long long)k->relocs.n64);
 }
 
 /* --symbols: the ELF with the kernel's kallsyms table added as .symtab/.strtab. */
@@ -69,26 +79,19 @@ int cmd_extract(int argc, char **argv)
 
 	const char *path = argv[optind];
 	struct kd_file f = read_file(path);
-	struct kd_bzimage img;
-	struct kd_report r = { 0 };
 	struct kernel k;
-	enum kd_err err;
-	char msg[4096];
 
-	snprintf(msg, sizeof(msg), "extract: %s", path);
-	if ((err = kd_bzimage_parse(&img, f.data, f.len, &r)) != KD_OK)
-		die_report(msg, err, &r);
-	if (!kernel_decode(&img, &k, msg, sizeof(msg)))
-		die("extract: %s: %s", path, msg);
-
+	kernel_load("extract", path, &f, 0, &k);
+	if (relocs_path)
+		kernel_need_relocs(&k, "extract");
 	if (symbols)
 		write_with_symbols(out_path, &k, path);
 	else
 		write_file(out_path, k.data.data, k.elf.file_end);
 	if (relocs_path)
 		write_file(relocs_path, k.data.data + k.relocs.start, k.relocs.end - k.relocs.start);
-	if (!quiet)
-		summary(path, &img, &k);
+	if (!quiet || k.relocs_error[0])
+		summary(path, &k);
 	free(k.data.data);
 	free(f.data);
 	return 0;

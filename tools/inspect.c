@@ -85,6 +85,10 @@ static void emit_kernel(struct emit *e, const struct kernel *k)
 	emit_close(e);
 
 	emit_object(e, "relocs");
+	if (k->relocs_error[0])
+		emit_cstr(e, "error", k->relocs_error);
+	else
+		emit_cstr(e, "layout", kd_relocs_layout_name(k->relocs.layout));
 	emit_num(e, "offset", k->relocs.start, true);
 	emit_num(e, "size", k->relocs.end - k->relocs.start, false);
 	emit_num(e, "count_32", k->relocs.n32, false);

@@ -85,22 +85,6 @@ struct input {
 	uint32_t head_flags;	/* HEAD_* */
 };
 
-/* "Linux version ..." as the kernel prints it, up to the newline, if the ELF holds it. */
-static void find_version(const struct kd_file *f, size_t limit, char *out)
-{
-	static const char tag[] = "Linux version ";
-	const uint8_t *p = memmem(f->data, limit, tag, sizeof(tag) - 1);
-	size_t n = 0;
-
-	if (!p)
-		return;
-	p += sizeof(tag) - 1;
-	while (n < VERSION_MAX - 1 && p + n < f->data + limit && p[n] != '\n' && p[n] != 0)
-		n++;
-	memcpy(out, p, n);
-	out[n] = 0;
-}
-
 /*
  * A vmlinux as the stub needs it: the ELF header, the program headers and
  * the loadable bytes at their file offsets; no sections (a vmlinux with
@@ -183,7 +167,8 @@ static void read_input(const char *path, const char *relocs_path, struct input *
 		free(rel.data);
 		if (!kernel_split(&in->k, msg, sizeof(msg)))
 			die("pack: %s: %s", path, msg);
-		find_version(&in->k.data, in->k.elf.file_end, in->version);
+		kernel_need_relocs(&in->k, "pack");
+		kernel_version(in->k.data.data, in->k.elf.file_end, in->version, sizeof(in->version));
 		/*
 		 * A vmlinux says nothing of itself in a header.  Linux links it
 		 * with relocations (--emit-relocs) only when it needs a table,
@@ -202,6 +187,7 @@ static void read_input(const char *path, const char *relocs_path, struct input *
 			die_report(path, err, &r);
 		if (!kernel_decode(&img, &in->k, msg, sizeof(msg)))
 			die("pack: %s: %s", path, msg);
+		kernel_need_relocs(&in->k, "pack");
 		if (img.version)
 			snprintf(in->version, sizeof(in->version), "%.*s", (int)img.version_len, img.version);
 		read_header_facts(path, &img.hdr, in);

@@ -8,9 +8,11 @@
  *
  * (gzip has no appended size: its own ISIZE trailer gives the same number.)
  */
+#define _GNU_SOURCE	/* memmem */
 #include <stdlib.h>
 #include <string.h>
 
+#include "bootparam.h"
 #include "tools.h"
 
 enum kd_err decode_stream(enum kd_format fmt, const uint8_t *in, size_t len, size_t cap, bool grow,
@@ -66,6 +68,7 @@ bool kernel_split(struct kernel *k, char *msg, size_t msg_size)
 	enum kd_err err;
 
 	memset(&k->relocs, 0, sizeof(k->relocs));
+	k->relocs_error[0] = 0;
 	if ((err = kd_elf_read(k->data.data, k->data.len, &k->elf, &r)) != KD_OK)
 		goto fail;
 	if (!entry_is_loaded(&k->elf)) {
@@ -73,20 +76,37 @@ bool kernel_split(struct kernel *k, char *msg, size_t msg_size)
 				k->elf.entry, k->elf.mem_end);
 		goto fail;
 	}
-	k->relocs.start = k->relocs.end = k->data.len;
-	if (k->elf.file_end == k->data.len)
-		return true;	/* a kernel built without relocations */
-	if ((err = kd_relocs_find(k->data.data, k->data.len, k->elf.file_end, &k->relocs, &r)) != KD_OK)
-		goto fail;
-	if (k->relocs.start != k->elf.file_end) {
-		err = kd_reject(&r, KD_ERR_RELOC, "bytes between the end of the ELF and the relocation table",
-				"relocation table start", k->relocs.start, k->elf.file_end);
-		goto fail;
+	err = kd_relocs_find(k->data.data, k->data.len, k->elf.file_end, &k->relocs, &r);
+	if (err != KD_OK) {
+		report_message(k->relocs_error, sizeof(k->relocs_error), err, &r);
+		k->relocs.start = k->relocs.end = k->elf.file_end;	/* nothing usable */
 	}
 	return true;
 fail:
 	report_message(msg, msg_size, err, &r);
 	return false;
+}
+
+void kernel_need_relocs(const struct kernel *k, const char *what)
+{
+	if (k->relocs_error[0])
+		die("%s: relocation table: %s", what, k->relocs_error);
+}
+
+void kernel_version(const uint8_t *data, size_t limit, char *out, size_t out_size)
+{
+	static const char tag[] = "Linux version ";
+	const uint8_t *p = memmem(data, limit, tag, sizeof(tag) - 1);
+	size_t n = 0;
+
+	out[0] = 0;
+	if (!p)
+		return;
+	p += sizeof(tag) - 1;
+	while (n < out_size - 1 && p + n < data + limit && p[n] != '\n' && p[n] != 0)
+		n++;
+	memcpy(out, p, n);
+	out[n] = 0;
 }
 
 bool kernel_decode(const struct kd_bzimage *img, struct kernel *k, char *msg, size_t msg_size)
@@ -116,5 +136,64 @@ bool kernel_decode(const struct kd_bzimage *img, struct kernel *k, char *msg, si
 			 fmt, job.out_len, size);
 		return false;
 	}
+	k->format = img->format;
+	k->payload_len = img->payload_len;
 	return kernel_split(k, msg, msg_size);
+}
+
+/*
+ * A raw dump as one segment at raw_base.  Its memory size is the whole
+ * kernel mapping: the dump stops before .bss, and symbols such as _end lie
+ * past its last byte.
+ */
+static void kernel_from_raw(struct kernel *k, uint64_t raw_base)
+{
+	struct kd_elf_segment *s = &k->elf.load[0];
+
+	memset(&k->elf, 0, sizeof(k->elf));
+	memset(&k->relocs, 0, sizeof(k->relocs));
+	k->relocs_error[0] = 0;
+	k->elf.n_load = 1;
+	k->elf.file_end = k->relocs.start = k->relocs.end = k->data.len;
+	*s = (struct kd_elf_segment){ .offset = 0, .vaddr = raw_base, .paddr = raw_base - KD_START_KERNEL_MAP,
+				      .filesz = k->data.len, .memsz = KD_KERNEL_IMAGE_SIZE };
+	k->elf.entry = s->paddr;
+	k->elf.mem_start = s->paddr;
+	k->elf.mem_end = s->paddr + k->data.len;
+}
+
+/* The boot protocol's "HdrS": a bzImage, even one that does not parse, is never taken for a raw dump. */
+static bool has_boot_header(const struct kd_file *f)
+{
+	return f->len >= KD_HDR_OFF(header) + 4 && kd_get_le32(f->data + KD_HDR_OFF(header)) == KD_HDRS_MAGIC;
+}
+
+void kernel_load(const char *what, const char *path, struct kd_file *f, uint64_t raw_base, struct kernel *k)
+{
+	struct kd_bzimage img;
+	struct kd_report r = { 0 };
+	enum kd_err err;
+	char msg[4096];
+
+	memset(k, 0, sizeof(*k));
+	if (f->len >= 4 && memcmp(f->data, "\x7f" "ELF", 4) == 0) {
+		k->data = *f;
+		f->data = NULL;
+		if (!kernel_split(k, msg, sizeof(msg)))
+			die("%s: %s: %s", what, path, msg);
+		return;
+	}
+	err = kd_bzimage_parse(&img, f->data, f->len, &r);
+	if (err != KD_OK && raw_base && !has_boot_header(f)) {
+		k->data = *f;
+		f->data = NULL;
+		kernel_from_raw(k, raw_base);
+		return;
+	}
+	if (err != KD_OK) {
+		snprintf(msg, sizeof(msg), "%s: %s", what, path);
+		die_report(msg, err, &r);
+	}
+	if (!kernel_decode(&img, k, msg, sizeof(msg)))
+		die("%s: %s: %s", what, path, msg);
 }

@@ -40,10 +40,14 @@
  * notes (SHT_NOTE: .notes, with Xen's entry point): a note is read from
  * the file by whoever loads the kernel, never by the kernel itself.
  *
- * The table, every entry the low 32 bits of a spot's virtual address
- * (sign-extended back by the loader), each list sorted ascending:
- *
- *   [0][64-bit entries][0][inverse 32-bit entries][0][32-bit entries]
+ * The table is written in the layout the kernel's own build writes (elf.h
+ * has both), which the kernel's version decides: Linux 6.15 dropped the
+ * inverse list together with the zero-based per-cpu section.  The version
+ * comes from the banner in the vmlinux ("Linux version 6.1.0-..."); the
+ * per-cpu section must agree with it (linked at 0 only before 6.15).  A
+ * vmlinux with no banner gets the layout its per-cpu section calls for:
+ * three lists if it is linked at 0 (nothing else can express the inverse
+ * references), else two, and says so.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -59,6 +63,7 @@
 #define SHT_SYMTAB	2
 #define SHT_RELA	4
 #define SHT_NOTE	7
+#define SHT_NOBITS	8
 #define SHF_ALLOC	0x2
 #define SHN_UNDEF	0
 #define SHN_LORESERVE	0xff00
@@ -344,6 +349,46 @@ static struct vmlinux map_vmlinux(const char *path)
 	return v;
 }
 
+/* The first kernel version whose table has two lists (see elf.h). */
+#define TWO_LISTS_MAJOR 6
+#define TWO_LISTS_MINOR 15
+
+/* The version's major and minor numbers from the banner in the loaded sections; false if there is none. */
+static bool banner_version(const struct vmlinux *v, unsigned *major, unsigned *minor)
+{
+	char version[128];
+
+	for (unsigned i = 1; i < v->shnum; i++) {
+		struct shdr s = section(v, i);
+
+		if (!(s.flags & SHF_ALLOC) || s.type == SHT_NOBITS)
+			continue;
+		kernel_version(section_data(v, &s, "section"), s.size, version, sizeof(version));
+		if (version[0] && sscanf(version, "%u.%u", major, minor) == 2)
+			return true;
+	}
+	return false;
+}
+
+/* The layout this kernel's build appends (see the comment at the top). */
+static enum kd_relocs_layout table_layout(const struct vmlinux *v, bool quiet)
+{
+	unsigned major, minor;
+
+	if (!banner_version(v, &major, &minor)) {
+		if (!quiet)
+			fprintf(stderr, "%s: no \"Linux version\" banner: the layout follows the per-cpu section\n",
+				v->path);
+		return v->percpu ? KD_RELOCS_THREE_LISTS : KD_RELOCS_TWO_LISTS;
+	}
+	if (major < TWO_LISTS_MAJOR || (major == TWO_LISTS_MAJOR && minor < TWO_LISTS_MINOR))
+		return KD_RELOCS_THREE_LISTS;
+	if (v->percpu)
+		die("relocs: %s: Linux %u.%u has no inverse relocation list, yet its .data..percpu is linked at 0",
+		    v->path, major, minor);
+	return KD_RELOCS_TWO_LISTS;
+}
+
 struct kd_file relocs_generate(const char *path, const uint8_t *data, size_t len, bool quiet)
 {
 	struct vmlinux v = { .path = path, .data = data, .len = len };
@@ -361,13 +406,20 @@ struct kd_file relocs_generate(const char *path, const uint8_t *data, size_t len
 	if (t.rela_sections == 0)
 		return (struct kd_file){ NULL, 0 };
 
-	struct kd_file out = { NULL, (3 + t.l64.n + t.l32inv.n + t.l32.n) * 4 };
+	enum kd_relocs_layout layout = table_layout(&v, quiet);
+	unsigned lists = layout == KD_RELOCS_THREE_LISTS ? 3 : 2;
+	struct kd_file out = { NULL, (lists + t.l64.n + t.l32inv.n + t.l32.n) * 4 };
+	uint8_t *p;
+
 	out.data = xmalloc(out.len);
-	put_list(put_list(put_list(out.data, &t.l64), &t.l32inv), &t.l32);
+	p = put_list(out.data, &t.l64);
+	if (layout == KD_RELOCS_THREE_LISTS)
+		p = put_list(p, &t.l32inv);
+	put_list(p, &t.l32);
 	if (!quiet)
-		fprintf(stderr, "%s: %zu relocations in %zu sections -> table %zu bytes (%zu 32-bit, "
-			"%zu inverse 32-bit, %zu 64-bit)\n", v.path, t.seen, t.rela_sections, out.len, t.l32.n,
-			t.l32inv.n, t.l64.n);
+		fprintf(stderr, "%s: %zu relocations in %zu sections -> table %zu bytes, layout %s (%zu 32-bit, "
+			"%zu inverse 32-bit, %zu 64-bit)\n", v.path, t.seen, t.rela_sections, out.len,
+			kd_relocs_layout_name(layout), t.l32.n, t.l32inv.n, t.l64.n);
 	free(t.l64.v);
 	free(t.l32inv.v);
 	free(t.l32.v);

@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
- * kdecomp symbols IMAGE|VMLINUX [--json]: the kernel's own symbol table
- * (kallsyms), found by structure in the decompressed kernel and printed
- * as /proc/kallsyms prints it ("address type name", in address order), or
- * as one JSON object.  Also the table reader `extract --symbols` uses.
+ * kdecomp symbols IMAGE|VMLINUX|RAW [--json] [--base ADDR]: the kernel's
+ * own symbol table (kallsyms), found by structure in the decompressed
+ * kernel and printed as /proc/kallsyms prints it ("address type name", in
+ * address order), or as one JSON object.  The kernel may be a bzImage, a
+ * vmlinux (stripped or not; its relocation table, if any, is not read) or
+ * a raw dump as `objcopy -O binary` writes it, whose first byte is at
+ * virtual address ADDR (default: 0xffffffff81000000, where x86-64 Linux is
+ * linked).  Also the table reader `extract --symbols` uses.
  */
 #include <getopt.h>
 #include <stdlib.h>
@@ -140,47 +144,33 @@ static void print_text(FILE *f, const struct ksyms *t)
 			t->names + t->sym[i].name);
 }
 
-/* The vmlinux in `f`: f itself when it is an ELF, else the payload of the bzImage f. */
-static void load_kernel(const char *path, struct kd_file *f, struct kernel *k)
-{
-	char msg[4096];
-
-	if (f->len >= 4 && memcmp(f->data, "\x7f" "ELF", 4) == 0) {
-		memset(k, 0, sizeof(*k));
-		k->data = *f;
-		f->data = NULL;
-		if (!kernel_split(k, msg, sizeof(msg)))
-			die("symbols: %s: %s", path, msg);
-		return;
-	}
-
-	struct kd_bzimage img;
-	struct kd_report r = { 0 };
-	enum kd_err err;
-
-	snprintf(msg, sizeof(msg), "symbols: %s", path);
-	if ((err = kd_bzimage_parse(&img, f->data, f->len, &r)) != KD_OK)
-		die_report(msg, err, &r);
-	if (!kernel_decode(&img, k, msg, sizeof(msg)))
-		die("symbols: %s: %s", path, msg);
-}
+#define SYMBOLS_USAGE "usage: kdecomp symbols IMAGE|VMLINUX|RAW [--json] [--base ADDR]"
 
 int cmd_symbols(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "base", required_argument, NULL, 'b' },
 		{ NULL, 0, NULL, 0 },
 	};
+	uint64_t raw_base = RAW_BASE_DEFAULT;
 	bool json = false;
+	char *end;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		if (c != 'j')
-			die("usage: kdecomp symbols IMAGE|VMLINUX [--json]");
-		json = true;
+		switch (c) {
+		case 'j': json = true; break;
+		case 'b':
+			raw_base = strtoull(optarg, &end, 0);
+			if (*end || !raw_base)
+				die("symbols: --base %s: not a virtual address", optarg);
+			break;
+		default: die(SYMBOLS_USAGE);
+		}
 	}
 	if (optind != argc - 1)
-		die("usage: kdecomp symbols IMAGE|VMLINUX [--json]");
+		die(SYMBOLS_USAGE);
 
 	const char *path = argv[optind];
 	struct kd_file f = read_file(path);
@@ -188,7 +178,8 @@ int cmd_symbols(int argc, char **argv)
 	struct ksyms t;
 	char msg[4096];
 
-	load_kernel(path, &f, &k);
+	/* the symbols come from the ELF's segments alone: the relocation table plays no part */
+	kernel_load("symbols", path, &f, raw_base, &k);
 	if (!ksyms_read(k.data.data, k.elf.file_end, &k.elf, &t, msg, sizeof(msg)))
 		die("symbols: %s: %s", path, msg);
 	if (json)

@@ -4,6 +4,7 @@
 #define KD_TOOLS_H
 #include <stdio.h>
 
+#include "bootparam.h"
 #include "bzimage.h"
 #include "elf.h"
 #include "kallsyms.h"
@@ -60,18 +61,52 @@ enum kd_err decode_stream(enum kd_format fmt, const uint8_t *in, size_t len, siz
  */
 bool tail_is_allowed(const uint8_t *in, size_t len, size_t in_used, size_t out_len);
 
-/* A bzImage's payload, decoded and split into the vmlinux ELF and its relocation table. */
+/*
+ * A bzImage's payload, decoded and split into the vmlinux ELF and its
+ * relocation table.  The ELF alone makes a kernel: a table that is
+ * unreadable leaves relocs_error set, for the commands that need the table
+ * (pack, extract --relocs) to refuse, while the others (symbols) go on.
+ */
 struct kernel {
 	struct kd_file data;		/* the decompressed payload: ELF, then the table */
+	enum kd_format format;		/* the payload's compression; KD_FMT_UNKNOWN for a vmlinux or raw dump */
+	size_t payload_len;		/* its compressed size */
 	struct kd_elf_info elf;		/* elf.file_end is where the table starts */
-	struct kd_relocs relocs;	/* all zero counts, start == end, when there is none */
+	struct kd_relocs relocs;	/* layout KD_RELOCS_NONE, start == end, when there is none */
+	char relocs_error[256];		/* why the table is unreadable; "" when it is fine */
 };
 
 /* Decode and check img's payload; on failure false, with the reason in msg. */
 bool kernel_decode(const struct kd_bzimage *img, struct kernel *k, char *msg, size_t msg_size);
 
-/* Check a decompressed payload (or a vmlinux) and split it: ELF, then relocations. */
+/* Check a decompressed payload (or a vmlinux) and split it: ELF (false, msg on error), then relocations. */
 bool kernel_split(struct kernel *k, char *msg, size_t msg_size);
+
+/*
+ * What kernel_load accepts besides a vmlinux ELF and a bzImage: a raw
+ * dump of the kernel's loaded bytes, as `objcopy -O binary vmlinux` writes
+ * them (from the lowest load address up, without .bss).  A raw dump says
+ * nothing of where it runs: `raw_base` is the virtual address of its first
+ * byte.
+ */
+/* A raw dump says nothing of its address: assume distributions' CONFIG_PHYSICAL_START (16 MiB); --base to change */
+#define RAW_BASE_DEFAULT (KD_START_KERNEL_MAP + 0x1000000ull)
+
+/*
+ * The kernel in file f (its data moves into k): f itself when it is an ELF,
+ * the decoded payload when it is a bzImage, else (raw_base != 0) a raw dump
+ * starting at virtual address raw_base.  Dies with `what` and the reason.
+ */
+void kernel_load(const char *what, const char *path, struct kd_file *f, uint64_t raw_base, struct kernel *k);
+
+/* The relocation table as kernel_split found it; dies naming `what` if it is unreadable. */
+void kernel_need_relocs(const struct kernel *k, const char *what);
+
+/*
+ * The kernel's version as its banner says it ("Linux version 7.2.13+deb14-...",
+ * up to the newline) if data[0..limit) holds the banner; "" if not.
+ */
+void kernel_version(const uint8_t *data, size_t limit, char *out, size_t out_size);
 
 /* --- relocs.c --- */
 

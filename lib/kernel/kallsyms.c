@@ -54,9 +54,13 @@ static uint64_t align_down(const struct seg *s, uint64_t pos)
 	return pos - ((s->vaddr + pos) & (s->align - 1));
 }
 
-static bool is_letter(uint8_t c)
+/*
+ * A symbol type as nm gives it: a letter, or '?' for a symbol nm cannot
+ * classify (small configs put some in sections that end up empty).
+ */
+static bool is_type(uint8_t c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '?';
 }
 
 /* Symbol names are printable ASCII without spaces. */
@@ -155,7 +159,7 @@ static bool entry_expands(const struct kd_kallsyms *ks, const uint8_t *e, uint32
 			return false;
 		total += ks->token_len[e[i]];
 	}
-	return total >= 2 && total < KD_KSYM_NAME_MAX && is_letter(ks->file[ks->token_table + ks->token_off[e[0]]]);
+	return total >= 2 && total < KD_KSYM_NAME_MAX && is_type(ks->file[ks->token_table + ks->token_off[e[0]]]);
 }
 
 /* Walk n entries from pos, all before limit; the end in *end.  *saw_long: a length byte had bit 7 set. */
@@ -320,7 +324,7 @@ static bool first_entry_typed(const struct seg *s, const struct kd_kallsyms *ks,
 {
 	uint8_t b = s->p[names + 1 + (s->p[names] >= 0x80)];
 
-	return s->p[names] != 0 && ks->token_len[b] && is_letter(ks->file[ks->token_table + ks->token_off[b]]);
+	return s->p[names] != 0 && ks->token_len[b] && is_type(ks->file[ks->token_table + ks->token_off[b]]);
 }
 
 /* Scan down from the token table at t for kallsyms_num_syms and the names after it. */

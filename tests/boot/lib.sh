@@ -75,6 +75,31 @@ kaslr_phys() {
 	sed -n 's/^kdecomp: KASLR chose physical \(0x[0-9a-f]*\) .*/\1/p' "$1" | tr -d '\r' | head -n 1
 }
 
+# chosen LOG: "PHYS VIRT" as the stub printed them
+chosen() {
+	sed -n 's/^kdecomp: KASLR chose physical \(0x[0-9a-f]*\) virtual \(0x[0-9a-f]*\).*/\1 \2/p' "$1" | tr -d '\r' | head -n 1
+}
+
+# hex A == hex B, whatever their widths (as strings: 64-bit addresses overflow the shell)
+hexnorm() {
+	echo "$1" | tr 'A-F' 'a-f' | sed 's/^0x//; s/^0*//'
+}
+same() {
+	[ -n "$1" ] && [ -n "$2" ] && [ "$(hexnorm "$1")" = "$(hexnorm "$2")" ]
+}
+
+check_placement() {	# NAME LOG
+	set -- "$1" "$2" $(chosen "$2")
+	if [ $# -lt 4 ]; then
+		not_ok "$1: the stub did not report a KASLR choice"
+		return
+	fi
+	same "$3" "$(kernel_code_start "$2")" && ok "$1: kernel runs at the physical address chosen ($3)" ||
+		not_ok "$1: chose $3, kernel reports $(kernel_code_start "$2")"
+	same "$4" "$(stext "$2")" && ok "$1: _stext at the virtual address chosen ($4)" ||
+		not_ok "$1: chose $4, kernel reports _stext $(stext "$2")"
+}
+
 summary() {
 	echo "$passed passed, $failed failed"
 	[ "$failed" -eq 0 ]
