@@ -150,16 +150,8 @@ $(B)/fuzz/obj/%.o: %.c
 	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
 $(B)/fuzz/%: $(B)/fuzz/obj/fuzz/%.o $(FUZZ_LIB_OBJ) $(B)/fuzz/obj/tools/compress.o $(B)/fuzz/obj/tools/util.o
 	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< $(FUZZ_EXTRA_$*) $(FUZZ_LIB_OBJ) $(REF_LIBS)
-# run-fuzz SECONDS: each target on its seeds (fuzz/corpus/NAME, read) and its
-# working corpus (build/fuzz/corpus-NAME, written), with its dictionary
-define run-fuzz
-	@for f in $(FUZZ_TARGETS); do n=$$(basename $$f); echo "== $$n"; mkdir -p $(B)/fuzz/corpus-$$n; \
-	  d=; [ -f fuzz/dict/$$n.dict ] && d=-dict=fuzz/dict/$$n.dict; \
-	  $$f -max_total_time=$(1) -max_len=65536 -print_final_stats=1 $$d $(B)/fuzz/corpus-$$n fuzz/corpus/$$n \
-	    > $(B)/fuzz/log-$$n 2>&1; s=$$?; tail -n 12 $(B)/fuzz/log-$$n; [ $$s -eq 0 ] || exit 1; done
-endef
 fuzz: $(FUZZ_TARGETS)
-	$(call run-fuzz,$(FUZZ_TIME))
+	@for f in $(FUZZ_TARGETS); do fuzz/run.sh $$(basename $$f) $(FUZZ_TIME) || exit 1; done
 fuzz-long: fuzz
 
 deps:
