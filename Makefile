@@ -111,6 +111,7 @@ check-boot: all $(B)/loader64/loader64.bin $(B)/tests/kernel.elf
 	tests/boot/kaslr.sh
 	tests/boot/la57.sh
 	tests/boot/entry64.sh
+	tests/boot/hostile.sh
 	tests/boot/grub.sh
 	tests/boot/errors.sh
 

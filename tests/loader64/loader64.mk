@@ -8,13 +8,13 @@
 LOADER64_CFLAGS := -std=gnu11 $(WARN) -O2 $(LIB_INC) -ffreestanding -fno-pie -fno-pic -mcmodel=small \
 	-mno-sse -mno-sse2 -mno-mmx -mno-80387 -mno-red-zone -fno-stack-protector \
 	-fno-asynchronous-unwind-tables
-LOADER64_OBJ := $(B)/loader64/entry.o $(B)/loader64/loader.o $(B)/free/lib/mem.o
+LOADER64_OBJ := $(B)/loader64/entry.o $(B)/loader64/loader.o $(B)/loader64/hostile.o $(B)/free/lib/mem.o
 
 $(B)/loader64/entry.o: tests/loader64/entry.S
 	@mkdir -p $(dir $@)
 	$(CC) -c $< -o $@
 
-$(B)/loader64/loader.o: tests/loader64/loader.c lib/kernel/bootparam.h lib/kd.h
+$(B)/loader64/%.o: tests/loader64/%.c tests/loader64/loader64.h lib/kernel/bootparam.h lib/kd.h
 	@mkdir -p $(dir $@)
 	$(CC) $(LOADER64_CFLAGS) -c $< -o $@
 
