@@ -263,28 +263,41 @@ static int ref_decode(enum kd_format fmt, const uint8_t *in, size_t len, uint8_t
 
 /* Say what differed, with the damaged stream, before the crash libFuzzer records. */
 static __attribute__((noreturn)) void mismatch(enum kd_format fmt, const uint8_t *c, size_t clen, bool ours,
-					      size_t ours_len, int ref, size_t theirs_len)
+					      const struct fuzz_output *o, int ref, size_t theirs_len)
 {
-	fprintf(stderr, "fuzz_diff: %s: ours %s (%zu bytes), library %s (%zu bytes); stream of %zu bytes:",
-		kd_format_name(fmt), ours ? "accepts" : "rejects", ours_len, ref == 1 ? "accepts" : "rejects",
-		theirs_len, clen);
+	fprintf(stderr, "fuzz_diff: %s: ours %s (%zu bytes%s%s), library %s (%zu bytes); stream of %zu bytes:",
+		kd_format_name(fmt), ours ? "accepts" : "rejects", o->len, ours ? "" : ": ", ours ? "" : o->why,
+		ref == 1 ? "accepts" : "rejects", theirs_len, clen);
 	for (size_t i = 0; i < clen && i < 64; i++)
 		fprintf(stderr, " %02x", c[i]);
 	fputc('\n', stderr);
 	abort();
 }
 
+/*
+ * Where we are stricter than the library, on purpose or until fixed (fuzz/README.md):
+ * libbz2 decodes with oversubscribed code lengths, which are no prefix code;
+ * we refuse them.
+ */
+static bool known_stricter(enum kd_format fmt, const char *why)
+{
+	return fmt == KD_FMT_BZIP2 && strcmp(why, "bzip2 code lengths are oversubscribed") == 0;
+}
+
 static void compare_damaged(enum kd_format fmt, const uint8_t *c, size_t clen, size_t cap, enum guard_side side)
 {
-	uint8_t *ours = xmalloc(cap), *theirs = xmalloc(cap);
-	size_t ours_len = 0, theirs_len = 0;
-	bool ok = fuzz_decode(fmt, c, clen, cap, side, ours, &ours_len) == KD_OK;
+	struct fuzz_output ours = { xmalloc(cap), 0, NULL };
+	uint8_t *theirs = xmalloc(cap);
+	size_t theirs_len = 0;
+	bool ok = fuzz_decode(fmt, c, clen, cap, side, &ours) == KD_OK;
 	int ref = ref_decode(fmt, c, clen, theirs, cap, &theirs_len);
 
+	if (ref == 1 && !ok && known_stricter(fmt, ours.why))
+		ref = -1;
 	if ((ref >= 0 && ok != (ref == 1)) ||
-	    (ref == 1 && (ours_len != theirs_len || memcmp(ours, theirs, ours_len) != 0)))
-		mismatch(fmt, c, clen, ok, ours_len, ref, theirs_len);
-	free(ours);
+	    (ref == 1 && (ours.len != theirs_len || memcmp(ours.data, theirs, ours.len) != 0)))
+		mismatch(fmt, c, clen, ok, &ours, ref, theirs_len);
+	free(ours.data);
 	free(theirs);
 }
 
@@ -295,20 +308,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	enum kd_format fmt = formats[data[0] % KD_ARRAY_SIZE(formats)];
 	const uint8_t *plain = data + HEADER;
-	size_t len = size - HEADER, cap = len + REF_SLACK, out_len = 0;
+	size_t len = size - HEADER, cap = len + REF_SLACK;
 	struct kd_file c = make_stream(fmt, plain, len, data[1], data[2]);
-	uint8_t *out = xmalloc(cap);
+	struct fuzz_output out = { xmalloc(cap), 0, NULL };
 
 	if (c.len == 0)
 		abort();	/* the library could not compress: a harness bug */
-	if (fuzz_decode(fmt, c.data, c.len, len, guard_side_for(size), out, &out_len) != KD_OK || out_len != len ||
-	    memcmp(out, plain, len) != 0)
+	if (fuzz_decode(fmt, c.data, c.len, len, guard_side_for(size), &out) != KD_OK || out.len != len ||
+	    memcmp(out.data, plain, len) != 0)
 		abort();
 	if (data[5]) {
 		c.data[kd_get_le16(data + 3) % c.len] ^= data[5];
 		compare_damaged(fmt, c.data, c.len, cap, guard_side_for(size));
 	}
-	free(out);
+	free(out.data);
 	free(c.data);
 	return 0;
 }

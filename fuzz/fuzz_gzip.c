@@ -24,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(in, header, sizeof(header));
 	if (size)
 		memcpy(in + in_len - size, data, size);
-	fuzz_decode(KD_FMT_GZIP, in, in_len, fuzz_out_room(size ? data[size - 1] : 0), guard_side_for(size), NULL, NULL);
+	fuzz_decode(KD_FMT_GZIP, in, in_len, fuzz_out_room(size ? data[size - 1] : 0), guard_side_for(size), NULL);
 	free(in);
 	return 0;
 }

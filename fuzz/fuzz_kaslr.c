@@ -76,7 +76,7 @@ static void check_choice(const struct kd_kaslr_map *m, const struct kd_boot_para
 		const struct kd_e820_entry *e = &bp->e820_table[i];
 		uint64_t e_end = e->addr + e->size < e->addr ? UINT64_MAX : e->addr + e->size;
 
-		if (e->type != KD_E820_RAM && overlaps(phys, end, e->addr, e_end))
+		if (e->type != KD_E820_RAM && e->size && overlaps(phys, end, e->addr, e_end))
 			abort();
 	}
 }

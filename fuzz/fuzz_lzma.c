@@ -10,6 +10,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	fuzz_decode(KD_FMT_LZMA, data, size, fuzz_out_room(size > 1 ? data[1] : 0), guard_side_for(size), NULL, NULL);
+	fuzz_decode(KD_FMT_LZMA, data, size, fuzz_out_room(size > 1 ? data[1] : 0), guard_side_for(size), NULL);
 	return 0;
 }

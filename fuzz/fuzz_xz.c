@@ -51,7 +51,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		wrap_header(in, data[0]), memcpy(in + head, data + 1, size - 1);
 	else
 		wrap_header(in, 0);
-	fuzz_decode(KD_FMT_XZ, in, len, fuzz_out_room(size > 1 ? data[size - 1] : 0), guard_side_for(size), NULL, NULL);
+	fuzz_decode(KD_FMT_XZ, in, len, fuzz_out_room(size > 1 ? data[size - 1] : 0), guard_side_for(size), NULL);
 	free(in);
 	return 0;
 }

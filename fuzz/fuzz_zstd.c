@@ -27,7 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(in, magic, 4);
 	if (size)
 		memcpy(in + (framed ? 0 : 4), data, size);
-	fuzz_decode(KD_FMT_ZSTD, in, in_len, fuzz_out_room(size ? data[0] : 0), guard_side_for(size), NULL, NULL);
+	fuzz_decode(KD_FMT_ZSTD, in, in_len, fuzz_out_room(size ? data[0] : 0), guard_side_for(size), NULL);
 	free(in);
 	return 0;
 }

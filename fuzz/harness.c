@@ -6,7 +6,7 @@
 #include "harness.h"
 
 enum kd_err fuzz_decode(enum kd_format fmt, const uint8_t *in, size_t in_len, size_t cap, enum guard_side side,
-			uint8_t *out, size_t *out_len)
+			struct fuzz_output *out)
 {
 	struct guarded gin, gout, gheap;
 	size_t heap_size = kd_heap_size(fmt);
@@ -26,8 +26,9 @@ enum kd_err fuzz_decode(enum kd_format fmt, const uint8_t *in, size_t in_len, si
 	if (job.out_len > cap || job.in_used > in_len || (err && !job.why) || heap.peak > heap_size)
 		abort();
 	if (out) {
-		memcpy(out, job.out, job.out_len);
-		*out_len = job.out_len;
+		memcpy(out->data, job.out, job.out_len);
+		out->len = job.out_len;
+		out->why = job.why;
 	}
 	guarded_free(&gin);
 	guarded_free(&gout);

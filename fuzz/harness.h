@@ -20,11 +20,18 @@ static inline size_t fuzz_out_room(uint8_t steer)
 	return ((size_t)steer << 12) + 1;
 }
 
+/* What a decoder gave, for targets that compare it: `data` has the call's cap bytes of room. */
+struct fuzz_output {
+	uint8_t *data;
+	size_t len;
+	const char *why;
+};
+
 /*
  * Decode in[0..in_len) with fmt's decoder into cap bytes, the buffers
- * against the guard pages on `side`.  If `out` is not NULL, the output is
- * copied there (cap bytes of room) and its length stored in *out_len.
+ * against the guard pages on `side`; if `out` is not NULL, the output, its
+ * length and the reason for an error are copied there.
  */
 enum kd_err fuzz_decode(enum kd_format fmt, const uint8_t *in, size_t in_len, size_t cap, enum guard_side side,
-			uint8_t *out, size_t *out_len);
+			struct fuzz_output *out);
 #endif

@@ -26,8 +26,8 @@ status=$?
 cpu=$(awk '/^cpu_seconds:/ { printf "%d", $2 + $3 }' "$log.time")
 execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
 last=$(grep -a -E '^#[0-9]+.*cov: ' "$log" | tail -n 1)
-cov=$(echo "$last" | sed -n 's/.* cov: \([0-9]*\).*/\1/p')
-ft=$(echo "$last" | sed -n 's/.* ft: \([0-9]*\).*/\1/p')
-crashes=$(grep -a -c -E '^==[0-9]+==.*ERROR|^SUMMARY: ' "$log")
+cov=$(echo "$last" | grep -o 'cov: [0-9]*' | tr -cd '0-9')
+ft=$(echo "$last" | grep -o 'ft: [0-9]*' | tr -cd '0-9')
+crashes=$(grep -a -c '^SUMMARY: ' "$log")
 echo "$name cpu=${cpu:-?} execs=${execs:-?} cov=${cov:-?} ft=${ft:-?} corpus=$(ls "$work" | wc -l) crashes=$crashes"
 exit $status
