@@ -12,7 +12,7 @@ B=build/fuzz-cov
 INC=$(for d in lib lib/check lib/kernel lib/decode lib/decode/*/; do printf -- '-I%s ' "${d%/}"; done)
 LIBS="-llz4 -lz -ldeflate -llzma -lbz2 -llzo2 -lzstd"
 FLAGS="-std=gnu11 -g -O1 -fprofile-instr-generate -fcoverage-mapping -Ifuzz -Itools"
-mkdir -p "$B"
+mkdir -p "$B/obj"
 
 # the lib/ files each target is about
 files_for() {
@@ -34,12 +34,21 @@ files_for() {
 }
 
 [ $# -gt 0 ] || set -- $(ls fuzz/fuzz_*.c | sed 's#fuzz/\(.*\)\.c#\1#')
-libsrc=$(ls lib/*.c lib/*/*.c lib/*/*/*.c | grep -v '^lib/mem.c$')
-for name in "$@"; do
-	extra=
-	[ "$name" = fuzz_diff ] && extra="tools/compress.c tools/util.c"
+# lib/, the harness and pack's compressors, compiled once into one archive
+objs=
+for src in $(ls lib/*.c lib/*/*.c lib/*/*/*.c | grep -v '^lib/mem.c$') fuzz/guard.c fuzz/harness.c \
+	tools/compress.c tools/util.c; do
+	obj=$B/obj/$(echo "$src" | tr / _).o
 	# shellcheck disable=SC2086
-	clang $FLAGS $INC -fsanitize=fuzzer -o "$B/$name" "fuzz/$name.c" fuzz/guard.c fuzz/harness.c $extra $libsrc $LIBS
+	[ "$obj" -nt "$src" ] || clang $FLAGS $INC -fsanitize=fuzzer-no-link -c "$src" -o "$obj"
+	objs="$objs $obj"
+done
+rm -f "$B/lib.a"
+# shellcheck disable=SC2086
+ar rcs "$B/lib.a" $objs
+for name in "$@"; do
+	# shellcheck disable=SC2086
+	clang $FLAGS $INC -fsanitize=fuzzer -o "$B/$name" "fuzz/$name.c" "$B/lib.a" $LIBS
 	rm -f "$B/$name".profraw
 	dirs="fuzz/corpus/$name"
 	[ -d "build/fuzz/corpus-$name" ] && dirs="$dirs build/fuzz/corpus-$name"
