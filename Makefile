@@ -5,6 +5,7 @@
 #   make check-kernels  every Debian release's kernels in every format, booted
 #   make bench      decoders against the reference libraries, in one run
 #   make fuzz       each fuzz target for a short while (clang, ASan+UBSan)
+#   make fuzz-long FUZZ_TIME=3600   each fuzz target for an hour (fuzz/README.md)
 #   make demo       pack the test kernel in every format and boot it in QEMU
 #   make deps       install the Debian packages all of the above need
 #   make install PREFIX=/usr/local
@@ -56,7 +57,7 @@ BENCH_SRC := $(wildcard bench/*.c)
 BENCH_OBJ := $(BENCH_SRC:%.c=$(B)/host/%.o)
 FUZZ_SRC  := $(wildcard fuzz/fuzz_*.c)
 
-.PHONY: all check check-unit check-boot check-kernels kernels kernels-all configs bench bench-boot fuzz demo deps install clean freestanding-check
+.PHONY: all check check-unit check-boot check-kernels kernels kernels-all configs bench bench-boot fuzz fuzz-long demo deps install clean freestanding-check
 all: $(B)/kdecomp freestanding-check stubs
 
 -include boot/boot.mk
@@ -112,6 +113,7 @@ check-boot: all $(B)/loader64/loader64.bin $(B)/loader64/loader64-la57.bin $(B)/
 	tests/boot/kaslr.sh
 	tests/boot/la57.sh
 	tests/boot/entry64.sh
+	tests/boot/hostile.sh
 	tests/boot/grub.sh
 	tests/boot/errors.sh
 	tests/boot/vga.sh
@@ -153,15 +155,26 @@ bench: $(B)/bench/run kernels
 bench-boot: all
 	bench/boot-time.sh
 
+# Fuzzing (fuzz/README.md): libFuzzer with ASan+UBSan, every buffer between
+# guard pages.  lib/ is compiled once for all targets; fuzz_diff also links
+# pack's compressors and the reference libraries it compares against.
+#   make fuzz                      each target for FUZZ_TIME seconds (20)
+#   make fuzz-long FUZZ_TIME=3600  each target for an hour; logs in build/fuzz/log-*
 FUZZ_CC := clang
-FUZZ_FLAGS := -std=gnu11 -g -O1 $(LIB_INC) -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_FLAGS := -std=gnu11 -g -O1 $(LIB_INC) -Ifuzz -Itools $(FUZZ_SAN)
 FUZZ_TIME ?= 20
-$(B)/fuzz/%: fuzz/%.c $(HOST_LIB_SRC)
+FUZZ_TARGETS := $(FUZZ_SRC:fuzz/%.c=$(B)/fuzz/%)
+FUZZ_LIB_OBJ := $(HOST_LIB_SRC:%.c=$(B)/fuzz/obj/%.o) $(B)/fuzz/obj/fuzz/guard.o $(B)/fuzz/obj/fuzz/harness.o
+FUZZ_EXTRA_fuzz_diff := $(B)/fuzz/obj/tools/compress.o $(B)/fuzz/obj/tools/util.o
+$(B)/fuzz/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(HOST_LIB_SRC)
-fuzz: $(FUZZ_SRC:fuzz/%.c=$(B)/fuzz/%)
-	@for f in $^; do echo "== $$f"; mkdir -p $(B)/fuzz/corpus-$$(basename $$f); \
-	  $$f -max_total_time=$(FUZZ_TIME) -max_len=65536 $(B)/fuzz/corpus-$$(basename $$f) 2>&1 | tail -n 3 || exit 1; done
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+$(B)/fuzz/%: $(B)/fuzz/obj/fuzz/%.o $(FUZZ_LIB_OBJ) $(B)/fuzz/obj/tools/compress.o $(B)/fuzz/obj/tools/util.o
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< $(FUZZ_EXTRA_$*) $(FUZZ_LIB_OBJ) $(REF_LIBS)
+fuzz: $(FUZZ_TARGETS)
+	@for f in $(FUZZ_TARGETS); do fuzz/run.sh $$(basename $$f) $(FUZZ_TIME) || exit 1; done
+fuzz-long: fuzz
 
 deps:
 	scripts/deps.sh

@@ -7,6 +7,7 @@
  */
 #include "boot.h"
 #include "cmdline.h"
+#include "handover.h"
 
 #define DEFAULT_PORT	X86_COM1
 
@@ -159,15 +160,15 @@ void error_value(const char *s, uint64_t v)
 	halt();
 }
 
+/* The command line as the kernel will take it (its cmdline_size at most); one that is not in RAM halts. */
 const char *boot_cmdline(const struct kd_boot_params *bp, size_t *len)
 {
 	const char *cmd = (const char *)(uintptr_t)kd_cmdline_addr(bp);
-	size_t n = 0;
+	struct kd_report r;
 
 	if (!cmd)
 		return NULL;
-	while (n < COMMAND_LINE_SIZE * 4 && cmd[n])
-		n++;
-	*len = n;
+	if (kd_cmdline_extent(bp, cmd, COMMAND_LINE_SIZE - 1, len, &r) != KD_OK)
+		error_value(r.why, r.value);
 	return cmd;
 }

@@ -3,6 +3,9 @@
  * choose_random_location: what the stub knows about memory, turned into a
  * physical slot and a virtual offset by lib/kernel/kaslr.c.
  *
+ * First, what the loader handed over must be sound (lib/kernel/handover.c):
+ * a looping setup_data list or an initrd on the image halts here.
+ *
  * Regions to avoid while the kernel is decompressed and until it has taken
  * over (everything still in use):
  *
@@ -16,6 +19,7 @@
  */
 #include "boot.h"
 #include "cmdline.h"
+#include "handover.h"
 #include "kaslr.h"
 
 static inline uint8_t inb(uint16_t p) { uint8_t v; __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(p)); return v; }
@@ -62,11 +66,18 @@ static uint64_t get_entropy(const struct kd_boot_params *bp)
 	return acc;
 }
 
-/* The stub runs identity-mapped: a node's address is its pointer (the page-fault handler maps it). */
+/*
+ * The stub runs identity-mapped: a node's address is its pointer (the
+ * page-fault handler maps it), once the e820 table says it is RAM.
+ */
 static const struct kd_setup_data *read_setup_data(uint64_t addr, void *ctx)
 {
-	(void)ctx;
-	return (const struct kd_setup_data *)(uintptr_t)addr;
+	const struct kd_boot_params *bp = ctx;
+	const struct kd_setup_data *sd = (const struct kd_setup_data *)(uintptr_t)addr;
+
+	if (!kd_setup_data_readable(bp, addr, 0) || !kd_setup_data_readable(bp, addr, sd->len))
+		return NULL;
+	return sd;
 }
 
 void choose_random_location(struct kd_boot_params *bp, const struct kd_plan_kernel *k, uint64_t target,
@@ -81,11 +92,14 @@ void choose_random_location(struct kd_boot_params *bp, const struct kd_plan_kern
 	enum kd_plan_kaslr what;
 	struct kd_kaslr_boot b = {
 		.bp = bp, .bp_addr = (uintptr_t)bp, .cmdline = cmd, .cmdline_len = len,
-		.target = target, .init_size = init_size, .read_setup_data = read_setup_data,
+		.target = target, .init_size = init_size, .read_setup_data = read_setup_data, .ctx = bp,
 	};
+	struct kd_report r;
 
 	*output = target;
 	*virt = k->link;
+	if (kd_handover_check(bp, target, init_size, read_setup_data, bp, &r) != KD_OK)
+		error_value(r.why, r.value);
 	if (cmd && kd_cmdline_get(cmd, len, "nokaslr", &v, &n)) {
 		putstr("KASLR disabled: 'nokaslr' on cmdline.\n");
 		return;

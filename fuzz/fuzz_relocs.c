@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * libFuzzer target: the kernel ELF loader and the relocation table on
- * arbitrary bytes, the way the stub uses them, with every buffer a heap
- * allocation of exactly its size so that any access past it trips ASan:
+ * arbitrary bytes, the way the stub uses them, with every buffer between
+ * guard pages (guard.h) so that any access past either end faults:
  *
  *   - the input as a decompressed payload: kd_elf_read, kd_elf_place into
  *     a buffer that holds the input and room after it, then the table after
@@ -20,6 +20,7 @@
 
 #include "bootparam.h"
 #include "elf.h"
+#include "guard.h"
 #include "kd.h"
 
 #define DEBIAN_LINK 0x1000000ull	/* where Debian's kernels are linked */
@@ -54,24 +55,28 @@ static void relocate(const uint8_t *buf, size_t len, size_t floor, uint8_t *imag
 		abort();
 }
 
-static void as_payload(const uint8_t *data, size_t size, uint8_t ctl)
+static void as_payload(const uint8_t *data, size_t size, uint8_t ctl, enum guard_side side)
 {
 	struct kd_elf_info info;
 	struct kd_report r = { 0 };
-	enum kd_err err = kd_elf_read(data, size, &info, &r);
+	struct guarded gin, gbuf;
+	const uint8_t *in = guarded_copy(&gin, data, size, side);
+	enum kd_err err = kd_elf_read(in, size, &info, &r);
 
 	if (err && (err != KD_ERR_ELF || !r.why))
 		abort();
-	if (err)
-		return;
-	if (info.file_end > size)
+	if (!err && info.file_end > size)
 		abort();
+	if (err) {
+		guarded_free(&gin);
+		return;
+	}
 
 	uint64_t base = ctl & 1 ? info.mem_start : DEBIAN_LINK;
 	size_t cap = size + (size_t)(ctl >> 1) * 4096;
 	uint64_t need = info.mem_end > base ? info.mem_end - base : 0;
 	size_t image_size = need < cap ? (size_t)need : cap;
-	uint8_t *buf = malloc(cap ? cap : 1);
+	uint8_t *buf = guarded_alloc(&gbuf, cap, side);
 
 	memcpy(buf, data, size);
 	memset(buf + size, 0xcc, cap - size);
@@ -80,24 +85,28 @@ static void as_payload(const uint8_t *data, size_t size, uint8_t ctl)
 		abort();
 	/* the table is read from the input, as the stub reads it before the image grows over it */
 	if (!err)
-		relocate(data, size, info.file_end, buf, image_size, base, (uint64_t)ctl << 21);
-	free(buf);
+		relocate(in, size, info.file_end, buf, image_size, base, (uint64_t)ctl << 21);
+	guarded_free(&gbuf);
+	guarded_free(&gin);
 }
 
-static void as_table(const uint8_t *data, size_t size, uint8_t ctl)
+static void as_table(const uint8_t *data, size_t size, uint8_t ctl, enum guard_side side)
 {
 	size_t image_size = (size_t)ctl * 16;
-	uint8_t *image = calloc(1, image_size ? image_size : 1);
+	struct guarded gin, gimage;
+	const uint8_t *in = guarded_copy(&gin, data, size, side);
+	uint8_t *image = guarded_alloc(&gimage, image_size, side);
 
-	relocate(data, size, 0, image, image_size, DEBIAN_LINK, ((uint64_t)ctl << 21) - DEBIAN_LINK);
-	free(image);
+	relocate(in, size, 0, image, image_size, DEBIAN_LINK, ((uint64_t)ctl << 21) - DEBIAN_LINK);
+	guarded_free(&gimage);
+	guarded_free(&gin);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	uint8_t ctl = size ? data[size - 1] : 0;
 
-	as_payload(data, size, ctl);
-	as_table(data, size, ctl);
+	as_payload(data, size, ctl, guard_side_for(size));
+	as_table(data, size, ctl, guard_side_for(size));
 	return 0;
 }

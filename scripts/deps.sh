@@ -6,7 +6,7 @@ pkgs="build-essential clang libclang-rt-14-dev binutils
   liblz4-dev lz4 zlib1g-dev libdeflate-dev liblzma-dev xz-utils libbz2-dev bzip2
   liblzo2-dev lzop libzstd-dev zstd
   qemu-system-x86 busybox-static cpio grub-pc-bin grub-common xorriso mtools
-  gdb procps jq
+  gdb procps jq time llvm
   linux-source-6.1 bc flex bison libelf-dev libssl-dev
   ca-certificates"
 missing=

@@ -143,3 +143,35 @@ TEST(kaslr_avoid_table_full)
 		CHECK(kd_kaslr_avoid(&m, i * MB, MB));
 	CHECK(!kd_kaslr_avoid(&m, 0, MB));
 }
+
+/*
+ * A reserved e820 entry over part of a RAM entry (a map a buggy or hostile
+ * loader can hand over): reserved wins, so no seed may put the kernel on
+ * it.  Found by fuzz/fuzz_kaslr (fuzz/corpus/fuzz_kaslr/crash-reserved-overlap):
+ * the map used to take the RAM entry alone.
+ */
+TEST(kaslr_reserved_entry_over_ram_is_avoided)
+{
+	static struct kd_boot_params bp;
+	static struct kd_kaslr_map m;
+	const uint64_t res_start = 128 * MB, res_end = 960 * MB, needed = 32 * MB;
+	struct kd_kaslr_boot b = { .bp = &bp, .bp_addr = 0x7000, .target = 16 * MB, .init_size = 48 * MB };
+	const struct kd_plan_kernel k = { .link = 16 * MB, .align = 2 * MB, .kernel_mem = needed, .needed = needed,
+					  .relocatable = true, .relocs = true };
+	int chosen = 0;
+
+	bp.e820_table[0] = (struct kd_e820_entry){ 1 * MB, 1023 * MB, KD_E820_RAM };
+	bp.e820_table[1] = (struct kd_e820_entry){ res_start, res_end - res_start, KD_E820_RESERVED };
+	bp.e820_entries = 2;
+	CHECK(kd_kaslr_collect(&m, &b));
+	for (uint64_t seed = 0; seed < 500; seed++) {
+		uint64_t phys = 0, virt;
+
+		if (!kd_kaslr_choose(&m, &k, KD_PLAN_KASLR_ALL, kd_kaslr_mix(seed, seed), &phys, &virt))
+			continue;
+		chosen++;
+		CHECKF(phys + needed <= res_start || phys >= res_end, "seed %llu: kernel at 0x%llx on reserved memory",
+		       (unsigned long long)seed, (unsigned long long)phys);
+	}
+	CHECK(chosen == 500);
+}

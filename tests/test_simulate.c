@@ -597,3 +597,25 @@ TEST(simulate_copy_down_over_itself_halts)
 	CHECKF(strstr(r.json, "would copy down over itself"), "%.400s", r.json);
 	free(r.json);
 }
+
+/*
+ * A memory map whose RAM leaves out the command line (the loader put it
+ * at 0x20000): the stub halts on what the loader handed over
+ * (lib/kernel/handover.c), and simulate, running the same check, says so.
+ */
+TEST(simulate_halts_on_a_command_line_outside_ram)
+{
+	const char *img = packed(), *map = t_tmp("e820-nocmd.txt");
+	FILE *f;
+
+	if (!img)
+		return;
+	f = fopen(map, "w");
+	fputs("0x0-0x1ffff usable\n0x100000-0x1fffffff usable\n", f);
+	fclose(f);
+	struct result r = simulate(img, "--e820 '%s' --seed 1", map);
+	CHECK_EQ(r.status, 1);
+	CHECK(str_is(&r, "result", "halted"));
+	CHECKF(strstr(r.json, "the command line (cmd_line_ptr) is not in RAM"), "%.400s", r.json);
+	free(r.json);
+}

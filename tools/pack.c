@@ -86,6 +86,24 @@ struct input {
 };
 
 /*
+ * An ELF the stub can boot: an x86-64 executable (kd_elf_read checks the
+ * machine), entered inside itself, ending inside the kernel mapping.  Checked before anything else is read
+ * from it, so that a program that is no kernel is named as such.
+ */
+#define ET_EXEC 2
+static void check_kernel_elf(const char *path, const uint8_t *ehdr, const struct kd_elf_info *e)
+{
+	if (kd_get_le16(ehdr + 16) != ET_EXEC)
+		die("pack: %s is not a kernel: ELF type %u, a vmlinux is ET_EXEC (2)", path, kd_get_le16(ehdr + 16));
+	if (e->entry < e->mem_start || e->entry >= e->mem_end)
+		die("pack: %s: the entry point 0x%llx is not a physical address inside the kernel", path,
+		    (unsigned long long)e->entry);
+	if (e->mem_end > KD_KERNEL_IMAGE_SIZE)
+		die("pack: %s: the kernel ends at 0x%llx, beyond the 1 GiB kernel mapping", path,
+		    (unsigned long long)e->mem_end);
+}
+
+/*
  * A vmlinux as the stub needs it: the ELF header, the program headers and
  * the loadable bytes at their file offsets; no sections (a vmlinux with
  * debug information is ten times the size of what boots).
@@ -98,6 +116,7 @@ static struct kd_file strip_to_segments(const char *path, const struct kd_file *
 
 	if (err)
 		die_report(path, err, &r);
+	check_kernel_elf(path, f->data, &elf);
 	uint64_t phoff = kd_get_le64(f->data + 32), phnum = kd_get_le16(f->data + 56);
 	size_t len = phoff + phnum * 56;
 	for (unsigned i = 0; i < elf.n_load; i++)
@@ -199,22 +218,44 @@ static void read_input(const char *path, const char *relocs_path, struct input *
 	free(f.data);
 }
 
+/*
+ * The relocation table must be this kernel's: placed as the stub places
+ * it and relocated for an offset, every entry must land inside it (the
+ * stub would find out only at boot).
+ */
+static void check_relocs_fit(const char *path, const struct kernel *k)
+{
+	uint64_t link = k->elf.mem_start, kernel_mem = k->elf.mem_end - link;
+	size_t cap = kernel_mem > k->data.len ? kernel_mem : k->data.len;
+	uint8_t *image = xmalloc(cap);
+	struct kd_report r = { 0 };
+	enum kd_err err;
+	char msg[256];
+
+	memcpy(image, k->data.data, k->data.len);
+	err = kd_elf_place(image, cap, &k->elf, link, &r);
+	if (!err)
+		err = kd_relocs_apply(image, kernel_mem, link, k->data.data, &k->relocs, link + KD_PLAN_MIN_ALIGN, &r);
+	free(image);
+	if (err) {
+		report_message(msg, sizeof(msg), err, &r);
+		die("pack: %s: the relocation table does not match the kernel: %s", path, msg);
+	}
+}
+
 /* What the stub cannot boot, refused with the reason. */
-static void check_bootable(const struct input *in)
+static void check_bootable(const char *path, const struct input *in)
 {
 	const struct kd_elf_info *e = &in->k.elf;
 
+	check_kernel_elf(path, in->k.data.data, e);
 	if (e->mem_start % KD_PLAN_MIN_ALIGN || e->mem_start % in->kernel_alignment)
 		die("pack: the kernel is linked at 0x%llx, not a multiple of its alignment 0x%llx (and of 2 MiB)",
 		    (unsigned long long)e->mem_start, (unsigned long long)in->kernel_alignment);
 	if (e->mem_start > UINT32_MAX)
 		die("pack: the kernel is linked at 0x%llx, above 4 GiB", (unsigned long long)e->mem_start);
-	if (e->entry < e->mem_start || e->entry >= e->mem_end)
-		die("pack: the entry point 0x%llx is not a physical address inside the kernel",
-		    (unsigned long long)e->entry);
-	if (e->mem_end > KD_KERNEL_IMAGE_SIZE)
-		die("pack: the kernel ends at 0x%llx, beyond the 1 GiB kernel mapping",
-		    (unsigned long long)e->mem_end);
+	if (has_relocs(&in->k))
+		check_relocs_fit(path, &in->k);
 	if (in->k.data.len > UINT32_MAX / 2)
 		die("pack: the decompressed kernel is too large for the boot protocol's 32-bit fields");
 }
@@ -302,7 +343,7 @@ int cmd_pack(int argc, char **argv)
 
 	struct input in;
 	read_input(argv[optind], relocs_path, &in);
-	check_bootable(&in);
+	check_bootable(argv[optind], &in);
 
 	struct kd_file payload = compress_payload(fmt, in.k.data.data, in.k.data.len, level ? level : default_level(fmt));
 	struct blob setup = BLOB_OF(setup), head = BLOB_OF(head), main = main_blob(fmt);

@@ -55,6 +55,7 @@
 #include <time.h>
 
 #include "cmdline.h"
+#include "handover.h"
 #include "simulate.h"
 
 #define ACPI_SIZE	0x20000ull	/* SeaBIOS keeps the top 128 KiB of low RAM */
@@ -439,11 +440,19 @@ static bool step_ident(struct sim *s)
 
 /* --- choose_random_location (boot/kaslr.c, lib/kernel/kaslr.c) --- */
 
-/* The stub reads a setup_data node where it lies, faulting its page into the identity map. */
+/*
+ * The stub reads a setup_data node where it lies, once the e820 table says
+ * it is RAM, faulting its page into the identity map.
+ */
 static const struct kd_setup_data *read_setup_data(uint64_t addr, void *ctx)
 {
 	struct sim *s = ctx;
+
+	if (!kd_setup_data_readable(&s->bp, addr, 0))
+		return NULL;
 	uint32_t len = ((const struct kd_setup_data *)phys(&s->mem, addr, sizeof(struct kd_setup_data)))->len;
+	if (!kd_setup_data_readable(&s->bp, addr, len))
+		return NULL;
 
 	if (!add_map(s, addr, addr + sizeof(struct kd_setup_data) + len, "a setup_data node (page fault)"))
 		return NULL;
@@ -460,7 +469,7 @@ const char *avoid_name(const struct sim *s, const struct kd_range *r)
 		return "boot_params";
 	if (r->start == CMDLINE_ADDR)
 		return "the command line";
-	return "memmap= or setup_data";
+	return "memmap=, setup_data, or a reserved e820 entry over RAM";
 }
 
 static void trace_map(struct sim *s)
@@ -518,6 +527,11 @@ static bool step_kaslr(struct sim *s)
 	size_t n;
 
 	say(s, "\n== extract_kernel (boot/extract.c): choose_random_location (boot/kaslr.c)");
+	const char *cmd = (const char *)phys(&s->mem, CMDLINE_ADDR, s->cmdline_len + 1);
+
+	if (kd_cmdline_extent(&s->bp, cmd, COMMAND_LINE_SIZE - 1, &n, &r) != KD_OK ||
+	    kd_handover_check(&s->bp, s->target, i->init_size, read_setup_data, s, &r) != KD_OK)
+		return halt(s, "what the loader handed over (lib/kernel/handover.c)", "%s 0x%llx", r.why, X(r.value));
 	s->needed = k->needed;
 	s->output = s->target;
 	s->virt = k->link;

@@ -44,6 +44,23 @@ static enum kd_err read_segment(const uint8_t *ph, size_t len, struct kd_elf_seg
 	return KD_OK;
 }
 
+/*
+ * Two segments whose memory [p_paddr, p_paddr + p_memsz) overlaps cannot
+ * both be placed: the later one would overwrite the earlier.
+ */
+static enum kd_err check_no_overlap(const struct kd_elf_info *info, const struct kd_elf_segment *s,
+				    struct kd_report *r)
+{
+	for (unsigned i = 0; i < info->n_load; i++) {
+		const struct kd_elf_segment *o = &info->load[i];
+
+		if (s->memsz && o->memsz && s->paddr < o->paddr + o->memsz && o->paddr < s->paddr + s->memsz)
+			return kd_reject(r, KD_ERR_ELF, "segments overlap in memory", "p_paddr", s->paddr,
+					 o->paddr + o->memsz);
+	}
+	return KD_OK;
+}
+
 enum kd_err kd_elf_read(const uint8_t *buf, size_t len, struct kd_elf_info *info, struct kd_report *r)
 {
 	enum kd_err err;
@@ -91,6 +108,8 @@ enum kd_err kd_elf_read(const uint8_t *buf, size_t len, struct kd_elf_info *info
 						 info->load[info->n_load - 1].filesz)
 			return kd_reject(r, KD_ERR_ELF, "segments out of order or overlapping in the file",
 					 "p_offset", s->offset, 0);
+		if ((err = check_no_overlap(info, s, r)) != KD_OK)
+			return err;
 		info->mem_start = s->paddr < info->mem_start ? s->paddr : info->mem_start;
 		info->mem_end = max_u64(info->mem_end, s->paddr + s->memsz);
 		info->file_end = max_u64(info->file_end, s->offset + s->filesz);

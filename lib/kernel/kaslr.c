@@ -181,10 +181,35 @@ static bool walk_setup_data(struct kd_kaslr_map *m, const struct kd_kaslr_boot *
 	return true;
 }
 
+/*
+ * Where e820 entries overlap, the non-RAM type wins (as Linux's e820
+ * sanitizer decides): memory a reserved entry claims is not free even if a
+ * RAM entry covers it too.  Only entries that overlap RAM are avoided; a
+ * sane map has none, so the avoid table keeps its room for the rest.
+ */
+static bool avoid_reserved_over_ram(struct kd_kaslr_map *m, const struct kd_e820_entry *e, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t end = e[i].addr > UINT64_MAX - e[i].size ? UINT64_MAX : e[i].addr + e[i].size;
+
+		if (e[i].type == KD_E820_RAM)
+			continue;
+		for (unsigned r = 0; r < m->n_ram; r++) {
+			if (e[i].addr < m->ram[r].end && m->ram[r].start < end) {
+				if (!kd_kaslr_avoid(m, e[i].addr, end - e[i].addr))
+					return false;
+				break;
+			}
+		}
+	}
+	return true;
+}
+
 bool kd_kaslr_collect(struct kd_kaslr_map *m, const struct kd_kaslr_boot *b)
 {
 	const struct kd_boot_params *bp = b->bp;
 	uint64_t limit = kd_pgt_limit(4), mem;
+	unsigned n_e820 = bp->e820_entries < KD_E820_MAX ? bp->e820_entries : KD_E820_MAX;
 	const char *v;
 	size_t n;
 	bool ok = true;
@@ -193,13 +218,14 @@ bool kd_kaslr_collect(struct kd_kaslr_map *m, const struct kd_kaslr_boot *b)
 	    mem < limit)
 		limit = mem;
 	kd_kaslr_map_init(m, limit);
-	kd_kaslr_add_e820(m, bp->e820_table, bp->e820_entries < KD_E820_MAX ? bp->e820_entries : KD_E820_MAX);
+	kd_kaslr_add_e820(m, bp->e820_table, n_e820);
 	ok &= kd_kaslr_avoid(m, b->target, b->init_size);
 	ok &= kd_kaslr_avoid(m, kd_initrd_addr(bp), kd_initrd_size(bp));
 	ok &= kd_kaslr_avoid(m, b->bp_addr, sizeof(*bp));
 	if (b->cmdline)
 		ok &= kd_kaslr_avoid(m, kd_cmdline_addr(bp), b->cmdline_len + 1);
 	ok = ok && walk_setup_data(m, b);
+	ok = ok && avoid_reserved_over_ram(m, bp->e820_table, n_e820);
 	if (b->cmdline)
 		ok = ok && avoid_memmap(m, b->cmdline, b->cmdline_len);
 	return ok;

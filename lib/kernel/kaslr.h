@@ -86,7 +86,8 @@ struct kd_kaslr_boot {
  * The memory map KASLR chooses from: usable RAM from the e820 table and
  * SETUP_E820_EXT nodes, below mem= and the reach of 4-level paging; avoided,
  * the buffer, the initrd, boot_params, the command line, every setup_data
- * node and every memmap= range.  False when the regions do not fit the map,
+ * node, every memmap= range and every non-RAM entry of the e820 table that
+ * overlaps RAM (where entries disagree, reserved wins).  False when the regions do not fit the map,
  * a setup_data node cannot be read or a memmap= cannot be parsed: the caller
  * must then not randomise (a region it missed could be overwritten).
  */

@@ -10,6 +10,8 @@
  *                                      0x202) and the initrd, in either order
  *   -append "kdecomp.load=ADDR ARGS"   where to load the protected-mode part;
  *                                      the whole line goes to the kernel
+ *   kdecomp.hostile=CASE               spoil boot_params before the jump
+ *                                      (hostile.c lists the cases)
  *
  * What a 64-bit loader owes the kernel (boot protocol, "64-bit boot
  * protocol"): a zeroed boot_params with the image's setup header copied
@@ -23,7 +25,7 @@
  * Every refusal is one line on the serial console starting "loader64:",
  * then " -- System halted" (what the boot tests wait for) and a halt.
  */
-#include "bootparam.h"
+#include "loader64.h"
 
 #define LOADER_MARKER	" kdecomp.loader=entry64"
 #define CMDLINE_MAX	2048
@@ -69,7 +71,7 @@ static char cmdline[CMDLINE_MAX];
 static inline void outb(uint16_t p, uint8_t v) { __asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(p)); }
 static inline uint8_t inb(uint16_t p) { uint8_t v; __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(p)); return v; }
 
-static void puts_serial(const char *s)
+void puts_serial(const char *s)
 {
 	for (; *s; s++) {
 		while (!(inb(COM1 + 5) & 0x20))
@@ -97,7 +99,7 @@ static void put_hex(uint64_t v)
 	puts_serial(buf);
 }
 
-static __attribute__((noreturn)) void refuse(const char *why, uint64_t v)
+void refuse(const char *why, uint64_t v)
 {
 	puts_serial("\r\nloader64: ");
 	puts_serial(why);
@@ -268,6 +270,7 @@ void loader_main(const struct mb_info *mbi)
 		refuse("the image does not fit in RAM at", load);
 
 	kd_memmove((void *)(uintptr_t)load, image + setup_len, image_len - setup_len);
+	hostile_apply(&bp, cmdline, load);
 	puts_serial("\r\nloader64: image at ");
 	put_hex(load);
 	puts_serial(", entering at ");

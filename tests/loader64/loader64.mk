@@ -15,7 +15,7 @@ $(B)/loader64/entry.o: tests/loader64/entry.S
 	@mkdir -p $(dir $@)
 	$(CC) -c $< -o $@
 
-$(B)/loader64/loader.o: tests/loader64/loader.c lib/kernel/bootparam.h lib/kd.h
+$(B)/loader64/%.o: tests/loader64/%.c tests/loader64/loader64.h lib/kernel/bootparam.h lib/kd.h
 	@mkdir -p $(dir $@)
 	$(CC) $(LOADER64_CFLAGS) -c $< -o $@
 
@@ -24,7 +24,7 @@ $(B)/loader64/entry-la57.o: tests/loader64/entry.S
 	$(CC) -DLOADER_LA57 -c $< -o $@
 
 # One rule for both: % is "." or "-la57.", which picks the entry object.
-$(B)/loader64/loader64%bin: $(B)/loader64/entry%o $(B)/loader64/loader.o $(B)/free/lib/mem.o tests/loader64/loader.lds
+$(B)/loader64/loader64%bin: $(B)/loader64/entry%o $(B)/loader64/loader.o $(B)/loader64/hostile.o $(B)/free/lib/mem.o tests/loader64/loader.lds
 	ld -static -nostdlib -z noexecstack --no-warn-rwx-segments -T tests/loader64/loader.lds \
 		-o $(B)/loader64/loader64$*elf $(filter %.o,$^)
 	objcopy -O binary $(B)/loader64/loader64$*elf $@
