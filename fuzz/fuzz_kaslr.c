@@ -23,6 +23,7 @@
 
 #include "guard.h"
 #include "kaslr.h"
+#include "plan.h"
 
 #define WINDOW_BASE 0x100000ull
 #define CMDLINE_MAX 2048
@@ -57,13 +58,13 @@ static bool overlaps(uint64_t a, uint64_t a_end, uint64_t b, uint64_t b_end)
 	return a < b_end && b < a_end;
 }
 
-static void check_choice(const struct kd_kaslr_map *m, const struct kd_boot_params *bp, uint64_t phys,
-			 uint64_t needed)
+static void check_choice(const struct kd_kaslr_map *m, const struct kd_boot_params *bp,
+			 const struct kd_plan_kernel *k, uint64_t phys)
 {
-	uint64_t end = phys + needed;
+	uint64_t end = phys + k->needed;
 	bool in_ram = false;
 
-	if (phys & (KD_PHYSICAL_ALIGN - 1) || phys < KD_LOAD_PHYSICAL_ADDR || end < phys || end > m->limit)
+	if (phys & (k->align - 1) || phys < k->link || end < phys || end > m->limit)
 		abort();
 	for (unsigned i = 0; i < m->n_ram; i++)
 		in_ram |= phys >= m->ram[i].start && end <= m->ram[i].end;
@@ -102,14 +103,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.target = bp->hdr.pref_address, .init_size = bp->hdr.init_size,
 		.read_setup_data = read_node, .ctx = &w,
 	};
-	uint64_t needed = bp->hdr.payload_length, kernel_mem = bp->hdr.kernel_info_offset;
-	uint64_t phys = 0, virt = 0;
+	/* the kernel's facts from the input too: alignment 2 to 16 MiB, linked at 1 to 8 times it */
+	uint64_t align = KD_PLAN_MIN_ALIGN << (bp->hdr.min_alignment & 3);
+	const struct kd_plan_kernel k = {
+		.link = ((uint64_t)(bp->hdr.relocatable_kernel & 7) + 1) * align, .align = align,
+		.kernel_mem = bp->hdr.kernel_info_offset, .needed = bp->hdr.payload_length,
+		.relocatable = true, .relocs = true,
+	};
+	uint64_t phys = 0, virt = k.link;
 
 	if (kd_kaslr_collect(&map, &b)) {
-		if (kd_kaslr_choose(&map, needed, kernel_mem, bp->hdr.hardware_subarch_data, &phys, &virt))
-			check_choice(&map, bp, phys, needed);
-		if (virt & (KD_PHYSICAL_ALIGN - 1) || virt < KD_LOAD_PHYSICAL_ADDR ||
-		    (kernel_mem <= KD_KERNEL_IMAGE_SIZE - KD_LOAD_PHYSICAL_ADDR && virt + kernel_mem > KD_KERNEL_IMAGE_SIZE))
+		if (kd_kaslr_choose(&map, &k, KD_PLAN_KASLR_ALL, bp->hdr.hardware_subarch_data, &phys, &virt))
+			check_choice(&map, bp, &k, phys);
+		if (virt & (k.align - 1) || virt < k.link ||
+		    (k.kernel_mem <= KD_KERNEL_IMAGE_SIZE - k.link && virt + k.kernel_mem > KD_KERNEL_IMAGE_SIZE))
 			abort();
 	}
 	if (w.node.map)
