@@ -46,13 +46,9 @@ void *xmalloc(size_t size);
 
 /* --- payload.c: decoding whole streams and kernel payloads --- */
 
-/*
- * Decode a whole stream of `fmt` into a buffer of `cap` bytes; if `grow`,
- * retry with twice the room while the decoder says the output is full.
- * out->data is malloc'd (also on error); job tells what happened.
- */
-enum kd_err decode_stream(enum kd_format fmt, const uint8_t *in, size_t len, size_t cap, bool grow,
-			  struct kd_file *out, struct kd_job *job);
+/* Decode a whole stream of `fmt` into out[0 .. cap) in one pass; job tells what happened. */
+enum kd_err decode_stream(enum kd_format fmt, const uint8_t *in, size_t len, uint8_t *out, size_t cap,
+			  struct kd_job *job);
 
 /*
  * What may follow a stream: nothing, or the 4-byte little-endian output
