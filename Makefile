@@ -3,6 +3,8 @@
 #   make            host library, the kdecomp CLI and the boot stubs
 #   make check      every test (unit, differential, real kernels, QEMU boots)
 #   make bench      decoders against the reference libraries, in one run
+#   make bench-cli  `kdecomp decompress` and extract against the reference tools, whole processes
+#   make bench-preboot  the stub's decoders against Linux's own preboot decoders
 #   make fuzz       each fuzz target for a short while (clang, ASan+UBSan)
 #   make demo       pack the test kernel in every format and boot it in QEMU
 #   make deps       install the Debian packages all of the above need
@@ -55,7 +57,8 @@ BENCH_SRC := $(wildcard bench/*.c)
 BENCH_OBJ := $(BENCH_SRC:%.c=$(B)/host/%.o)
 FUZZ_SRC  := $(wildcard fuzz/fuzz_*.c)
 
-.PHONY: all check check-unit check-boot kernels bench bench-boot fuzz demo deps install clean freestanding-check
+.PHONY: all check check-unit check-boot kernels bench bench-boot bench-cli bench-preboot fuzz demo deps install clean \
+	freestanding-check
 all: $(B)/kdecomp freestanding-check stubs
 
 -include boot/boot.mk
@@ -131,6 +134,18 @@ bench: $(B)/bench/run kernels
 
 bench-boot: all
 	bench/boot-time.sh
+
+# Whole commands as users run them (RUNS alternating rounds, medians).
+RUNS ?= 5
+$(B)/bench/measure: bench/cli/measure.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 $(WARN) $(CFLAGS) -o $@ $<
+bench-cli: $(B)/kdecomp $(B)/bench/measure
+	bench/cli/cli.sh $(RUNS)
+
+# Linux's own preboot decoders, built from Debian's linux-source-6.1 at bench time, against the stub's.
+bench-preboot: $(B)/kdecomp $(B)/libkdecomp-free.a
+	bench/preboot/preboot.sh $(RUNS)
 
 FUZZ_CC := clang
 FUZZ_FLAGS := -std=gnu11 -g -O1 $(LIB_INC) -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
