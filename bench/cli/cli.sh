@@ -18,6 +18,7 @@
 #   bench/cli/cli.sh [RUNS]        (make bench-cli RUNS=N)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. bench/cache.sh
 runs=${1:-5}
 cache=${KDECOMP_CACHE:-$HOME/.cache/kdecomp}
 store=$cache/bench-cli
@@ -28,14 +29,6 @@ work=$(mktemp -d /dev/shm/kdecomp-bench-cli.XXXXXX)	# tmpfs: output files cost n
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$store"
 scripts/fetch-kernels.sh generic cloud dbg-cloud >/dev/null
-
-# Write $2 by running $1 (a shell command writing stdout) once; atomic.
-make_once() {
-	[ -s "$2" ] && return
-	echo "  making $(basename "$2")" >&2
-	nice -n 10 sh -c "$1" > "$2.tmp.$$"
-	mv "$2.tmp.$$" "$2"
-}
 
 # The inputs: the kernel payload as Linux compresses it (vmlinux.bin and its relocations), two corpus files.
 make_once "$kdecomp extract -q '$cache/vmlinuz-cloud' -o $work/v --relocs $work/r && cat $work/v $work/r" \
