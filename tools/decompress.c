@@ -84,8 +84,7 @@ static uint8_t *output_reserve(uint64_t want, size_t *got)
 			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 
 		if (p != MAP_FAILED) {
-			/* fewer faults and TLB misses; a hint the kernel may ignore */
-			madvise(p, (size_t)size, MADV_HUGEPAGE);
+			advise_huge_pages(p, (size_t)size);
 			*got = (size_t)size;
 			return p;
 		}

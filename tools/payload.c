@@ -90,6 +90,7 @@ bool kernel_decode(const struct kd_bzimage *img, struct kernel *k, char *msg, si
 		return false;
 	}
 	k->data.data = xmalloc(size);
+	advise_huge_pages(k->data.data, size);
 	err = decode_stream(img->format, img->payload, img->payload_len, k->data.data, size, &job);
 	k->data.len = job.out_len;
 	if (err != KD_OK) {
