@@ -23,6 +23,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	kd_heap_init(&heap, heap_mem, kd_bzip2_heap_size());
 	struct kd_job job = { .in = data, .in_len = size, .out = out, .out_cap = cap, .heap = &heap };
 	enum kd_err err = kd_bzip2_decode(&job);
+	bool exact;
+
+	/* what the headers say (sizing the CLI's one pass) is never short of what a good decode gives */
+	if (!err && kd_bzip2_out_bound(job.in, job.in_len, &exact) < job.out_len)
+		abort();
 
 	if (job.out_len > cap || (!err && job.in_used > size) || (err && !job.why))
 		abort();

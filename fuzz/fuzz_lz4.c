@@ -33,6 +33,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(in + in_len - size, data, size);
 	struct kd_job job = { .in = in, .in_len = in_len, .out = out_mem + OUT_MAX - cap, .out_cap = cap };
 	enum kd_err err = kd_lz4_decode(&job);
+	bool exact;
+
+	/* what the headers say (sizing the CLI's one pass) is never short of what a good decode gives */
+	if (!err && kd_lz4_out_bound(job.in, job.in_len, &exact) < job.out_len)
+		abort();
 
 	if (job.out_len > cap || job.in_used > in_len || (err && !job.why))
 		abort();

@@ -16,6 +16,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t *out = malloc(cap ? cap : 1);
 	struct kd_job job = { .in = data, .in_len = size, .out = out, .out_cap = cap };
 	enum kd_err err = kd_lzo_decode(&job);
+	bool exact;
+
+	/* what the headers say (sizing the CLI's one pass) is never short of what a good decode gives */
+	if (!err && kd_lzo_out_bound(job.in, job.in_len, &exact) < job.out_len)
+		abort();
 
 	if (job.out_len > cap || (!err && job.in_used > size) || (err && !job.why))
 		abort();

@@ -58,6 +58,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	kd_heap_init(&heap, heap_mem, kd_xz_heap_size());
 	struct kd_job job = { .in = in, .in_len = len, .out = out, .out_cap = cap, .heap = &heap };
 	enum kd_err err = kd_xz_decode(&job);
+	bool exact;
+
+	/* what the headers say (sizing the CLI's one pass) is never short of what a good decode gives */
+	if (!err && kd_xz_out_bound(job.in, job.in_len, &exact) < job.out_len)
+		abort();
 
 	if (job.out_len > cap || (!err && job.in_used > len) || (err && !job.why))
 		abort();

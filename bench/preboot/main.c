@@ -37,6 +37,13 @@ LINUX_DECODER(lzo);
 LINUX_DECODER(lz4);
 LINUX_DECODER(zstd);
 
+/* Linux's boot string.c warns through this (error.c in its stub) when memcpy is asked to overlap. */
+void warn(char *m);
+void warn(char *m)
+{
+	fprintf(stderr, "Linux's preboot code warns: %s\n", m);
+}
+
 struct format {
 	enum kd_format fmt;
 	linux_decode_fn *linux_decode;

@@ -48,14 +48,27 @@ if [ ! -e "$tree/.kdecomp-prepared" ]; then
 	touch "$tree/.kdecomp-prepared"
 fi
 
-# The command kbuild runs for arch/x86/boot/compressed/string.o: that directory's flags, exactly.
-kbuild_cmd=$(cd "$tree" && make -s -n V=1 arch/x86/boot/compressed/string.o 2>/dev/null |
-	grep -m1 -e '-c -o arch/x86/boot/compressed/string.o')
-[ -n "$kbuild_cmd" ] || { echo "bench-preboot: no compile command for compressed/string.o from kbuild" >&2; exit 1; }
-flags=${kbuild_cmd#*gcc }
-flags=${flags%% -c -o arch/x86/boot/compressed/string.o*}
-flags=$(sed "s/-Wp,-MMD,[^ ]*//" <<< "$flags")
-linux_cc() { (cd "$tree" && eval "gcc $flags -I arch/x86/boot/compressed $*"); }
+# The compiler flags of arch/x86/boot/compressed: kbuild's include and
+# preprocessor flags (LINUXINCLUDE, -D__KERNEL__), as kbuild prints them for
+# any object, then the KBUILD_CFLAGS that directory's Makefile sets in place
+# of the kernel's (its `KBUILD_CFLAGS :=` block, x86-64 and gcc; kbuild
+# builds that directory only from the bzImage rule, so it cannot print them
+# for one object).  Each is checked against that Makefile's text.
+kernel_cmd=$(cd "$tree" && make -s -n V=1 arch/x86/boot/compressed/string.o 2>/dev/null |
+	grep -m1 -o -e 'gcc .* -c -o arch/x86/boot/compressed/string.o' || true)	# grep's early exit stops make
+include_flags=$(sed -n 's/^gcc .*\(-nostdinc .*\) -D__KERNEL__ .*/\1 -D__KERNEL__/p' <<< "${kernel_cmd%%;*}")
+[ -n "$include_flags" ] || { echo "bench-preboot: kbuild printed no include flags" >&2; exit 1; }
+boot_flags=(-m64 -O2 -std=gnu11 -fno-strict-aliasing -fPIE -fno-jump-tables -Wundef -DDISABLE_BRANCH_PROFILING
+	-mcmodel=small -mno-red-zone -mno-mmx -mno-sse -ffreestanding -fshort-wchar -fno-stack-protector
+	-Wno-pointer-sign -fno-asynchronous-unwind-tables -D__DISABLE_EXPORTS -include include/linux/hidden.h)
+for f in "${boot_flags[@]}"; do
+	[ "$f" = -m64 ] && f='-m$(BITS)'
+	grep -q -F -e "$f" "$tree/arch/x86/boot/compressed/Makefile" ||
+		{ echo "bench-preboot: $f is not in arch/x86/boot/compressed/Makefile" >&2; exit 1; }
+done
+linux_cc() { (cd "$tree" && eval "gcc $include_flags ${boot_flags[*]} -Wno-address-of-packed-member \
+	-fmacro-prefix-map=./= -I arch/x86/boot/compressed -DKBUILD_MODFILE='\"misc\"' -DKBUILD_BASENAME='\"misc\"' \
+	-DKBUILD_MODNAME='\"misc\"' -D__KBUILD_MODNAME=kmod_misc $*"); }
 
 linux_cc -c -o "$out/linux_string.o" arch/x86/boot/compressed/string.c
 declare -A source=([gzip]=decompress_inflate [bzip2]=decompress_bunzip2 [lzma]=decompress_unlzma
