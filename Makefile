@@ -4,6 +4,8 @@
 #   make check      every test (unit, differential, real kernels, QEMU boots)
 #   make check-kernels  every Debian release's kernels in every format, booted
 #   make bench      decoders against the reference libraries, in one run
+#   make bench-cli  `kdecomp decompress` and extract against the reference tools, whole processes
+#   make bench-preboot  the stub's decoders against Linux's own preboot decoders
 #   make fuzz       each fuzz target for a short while (clang, ASan+UBSan)
 #   make fuzz-long FUZZ_TIME=3600   each fuzz target for an hour (fuzz/README.md)
 #   make demo       pack the test kernel in every format and boot it in QEMU
@@ -57,7 +59,8 @@ BENCH_SRC := $(wildcard bench/*.c)
 BENCH_OBJ := $(BENCH_SRC:%.c=$(B)/host/%.o)
 FUZZ_SRC  := $(wildcard fuzz/fuzz_*.c)
 
-.PHONY: all check check-unit check-boot check-kernels kernels kernels-all configs bench bench-boot fuzz fuzz-long demo deps install clean freestanding-check
+.PHONY: all check check-unit check-boot check-kernels kernels kernels-all configs bench bench-boot bench-cli \
+	bench-preboot fuzz fuzz-long demo deps install clean freestanding-check
 all: $(B)/kdecomp freestanding-check stubs
 
 -include boot/boot.mk
@@ -154,6 +157,18 @@ bench: $(B)/bench/run kernels
 
 bench-boot: all
 	bench/boot-time.sh
+
+# Whole commands as users run them (RUNS alternating rounds, medians).
+RUNS ?= 5
+$(B)/bench/measure: bench/cli/measure.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 $(WARN) $(CFLAGS) -o $@ $<
+bench-cli: $(B)/kdecomp $(B)/bench/measure
+	bench/cli/cli.sh $(RUNS)
+
+# Linux's own preboot decoders, built from Debian's linux-source-6.1 at bench time, against the stub's.
+bench-preboot: $(B)/kdecomp $(B)/libkdecomp-free.a
+	bench/preboot/preboot.sh $(RUNS)
 
 # Fuzzing (fuzz/README.md): libFuzzer with ASan+UBSan, every buffer between
 # guard pages.  lib/ is compiled once for all targets; fuzz_diff also links

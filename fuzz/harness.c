@@ -22,8 +22,12 @@ enum kd_err fuzz_decode(enum kd_format fmt, const uint8_t *in, size_t in_len, si
 		.heap = &heap,
 	};
 	enum kd_err err = kd_decode(fmt, &job);
+	bool exact;
 
 	if (job.out_len > cap || job.in_used > in_len || (err && !job.why) || heap.peak > heap_size)
+		abort();
+	/* what the headers say (sizing the CLI's one pass) is never short of what a good decode gives */
+	if (!err && kd_out_bound(fmt, job.in, job.in_len, &exact) < job.out_len)
 		abort();
 	if (out) {
 		memcpy(out->data, job.out, job.out_len);

@@ -173,6 +173,20 @@ enum kd_format kd_format_by_name(const char *name);
 	enum kd_err kd_##fmt##_decode(struct kd_job *job); \
 	size_t kd_##fmt##_heap_size(void)
 
+/*
+ * Before decoding: the most output a stream the decoder accepts can give,
+ * read from the stream's headers without decoding it, so that a caller sizes
+ * its buffer once.  Where the format records the size (xz index, lzma
+ * header, lzop block headers, zstd and lz4 frame content sizes) that is the
+ * number and *exact is set; where it does not, its block structure bounds it
+ * (lz4 and zstd blocks, bzip2 blocks, deflate's largest ratio).  Unknown
+ * (KD_SIZE_UNKNOWN) where nothing does, or where the headers do not parse:
+ * the decoder then reports what is wrong.  A corrupt stream may claim less
+ * than it holds; its decoder stops with KD_ERR_OUTPUT_FULL at the bound.
+ */
+#define KD_SIZE_UNKNOWN UINT64_MAX
+#define KD_OUT_BOUND(fmt) uint64_t kd_##fmt##_out_bound(const uint8_t *in, size_t len, bool *exact)
+
 KD_DECODER(gzip);
 KD_DECODER(bzip2);
 KD_DECODER(lzma);
@@ -180,10 +194,24 @@ KD_DECODER(xz);
 KD_DECODER(lzo);
 KD_DECODER(lz4);
 KD_DECODER(zstd);
+KD_OUT_BOUND(gzip);
+KD_OUT_BOUND(bzip2);
+KD_OUT_BOUND(lzma);
+KD_OUT_BOUND(xz);
+KD_OUT_BOUND(lzo);
+KD_OUT_BOUND(lz4);
+KD_OUT_BOUND(zstd);
 
 /* Dispatch by format (host tools; the stub calls its one decoder directly). */
 enum kd_err kd_decode(enum kd_format fmt, struct kd_job *job);
 size_t kd_heap_size(enum kd_format fmt);
+uint64_t kd_out_bound(enum kd_format fmt, const uint8_t *in, size_t len, bool *exact);
+
+/* a + b, or KD_SIZE_UNKNOWN if that overflows: sums of sizes read from untrusted headers. */
+static inline uint64_t kd_size_add(uint64_t a, uint64_t b)
+{
+	return a > KD_SIZE_UNKNOWN - b ? KD_SIZE_UNKNOWN : a + b;
+}
 
 /* Checksums shared by the formats (lib/check/crc32.c). */
 uint32_t kd_crc32(uint32_t crc, const uint8_t *buf, size_t len);	/* IEEE, reflected, as gzip, xz, lzo */

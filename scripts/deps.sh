@@ -3,7 +3,7 @@
 # and booting need.  Run as root (CI is root); does nothing if all are there.
 set -eu
 pkgs="build-essential clang libclang-rt-14-dev binutils
-  liblz4-dev lz4 zlib1g-dev libdeflate-dev liblzma-dev xz-utils libbz2-dev bzip2
+  liblz4-dev lz4 zlib1g-dev libdeflate-dev libdeflate-tools liblzma-dev xz-utils libbz2-dev bzip2
   liblzo2-dev lzop libzstd-dev zstd
   qemu-system-x86 busybox-static cpio grub-pc-bin grub-common xorriso mtools
   gdb procps jq time llvm

@@ -114,7 +114,7 @@ void t_cache_write(const char *what, size_t len, const struct t_blob *c);
  */
 typedef enum kd_err t_decode_fn(const struct t_blob *c, uint8_t *out, size_t cap, size_t *out_len, size_t *in_used);
 
-/* `c` decodes to exactly ref[0..len) and uses all of its input. */
+/* `c` decodes to exactly ref[0..len), uses all of its input, and kd_out_bound holds for it. */
 void t_check_roundtrip(t_decode_fn *decode, const char *what, const uint8_t *ref, size_t len, const struct t_blob *c);
 
 /*

@@ -459,6 +459,8 @@ static const struct reference_tool {
 	{ "xz", KD_FMT_XZ, "xz -c --check=crc32", true },
 	{ "lzma", KD_FMT_LZMA, "xz --format=lzma -c", true },
 	{ "zstd", KD_FMT_ZSTD, "zstd -q -19 -c", true },
+	{ "zstd, no content size", KD_FMT_ZSTD, "zstd -q -19 -c <", true },
+	{ "lz4 frame, content size", KD_FMT_LZ4, "lz4 -q --content-size -c", true },
 	{ "bzip2", KD_FMT_BZIP2, "bzip2 -c", true },
 	{ "lzo", KD_FMT_LZO, "lzop -c", true },
 };
@@ -621,6 +623,39 @@ TEST(cli_decompress_rejects_bad_streams)
 	t_check_error_line("no magic", "-F");
 	CHECK_EQ(t_run("%s decompress -F rar '%s' -o '%s'", KDECOMP, t_tmp("a.lz4"), out), 1);
 	t_check_error_line("unknown format", "rar");
+	CHECK(!exists(out));
+	free(c.data);
+}
+
+/*
+ * A zstd frame whose content size field says one byte less than its blocks
+ * hold: decompress sizes its one pass from that field, so it must stop
+ * there and say so, not write past its buffer or decode again.
+ */
+TEST(cli_decompress_recorded_size_too_small)
+{
+	static const uint8_t fcs_bytes[4] = { 0, 2, 4, 8 }, dict_bytes[4] = { 0, 1, 2, 4 };
+	struct t_blob text, c;
+	const char *out = t_tmp("never");
+
+	if (!t_have_kdecomp() || !corpus_pick("text", &text))
+		return;
+	t_write_file(t_tmp("a"), text.data, text.len);
+	CHECK_EQ(t_run("zstd -q -c '%s' > '%s'", t_tmp("a"), t_tmp("a.zst")), 0);
+	c = t_read_file(t_tmp("a.zst"));
+	if (!c.data || c.len < 16)
+		return;
+	/* frame header descriptor: content size field width (bits 7-6), single segment (5), dictionary ID width (1-0) */
+	unsigned fhd = c.data[4], single = (fhd >> 5) & 1, n = fcs_bytes[fhd >> 6];
+	size_t at = 5 + !single + dict_bytes[fhd & 3];
+	uint64_t claim = text.len - 1 - (n == 2 ? 256 : 0);	/* a 2-byte field stores the size - 256 */
+
+	CHECKF(n >= 2, "zstd wrote no content size field wide enough for %zu bytes", text.len);
+	for (unsigned i = 0; i < n; i++)
+		c.data[at + i] = (uint8_t)(claim >> (8 * i));
+	t_write_file(t_tmp("bad"), c.data, c.len);
+	CHECK_EQ(t_run("%s decompress '%s' -o '%s'", KDECOMP, t_tmp("bad"), out), 1);
+	t_check_error_line("content size too small", "holds more than");
 	CHECK(!exists(out));
 	free(c.data);
 }

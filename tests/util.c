@@ -300,6 +300,24 @@ void t_check_error_line(const char *what, const char *needle)
 
 /* --- checks every decoder test makes --- */
 
+/*
+ * What the headers say before decoding (kd_out_bound, which sizes the CLI's
+ * one decode pass): never less than the output, and the output exactly
+ * where the stream records its size.
+ */
+static void check_out_bound(const char *what, size_t len, const struct t_blob *c)
+{
+	enum kd_format fmt = kd_detect_format(c->data, c->len);
+	bool exact;
+	uint64_t bound;
+
+	if (fmt == KD_FMT_UNKNOWN)
+		return;	/* a raw stream with no magic (lzma with other properties) */
+	bound = kd_out_bound(fmt, c->data, c->len, &exact);
+	CHECKF(bound >= len, "%s: kd_out_bound %llu < output %zu", what, (unsigned long long)bound, len);
+	CHECKF(!exact || bound == len, "%s: recorded size %llu != output %zu", what, (unsigned long long)bound, len);
+}
+
 void t_check_roundtrip(t_decode_fn *decode, const char *what, const uint8_t *ref, size_t len, const struct t_blob *c)
 {
 	uint8_t *out = malloc(len + 1);
@@ -309,6 +327,7 @@ void t_check_roundtrip(t_decode_fn *decode, const char *what, const uint8_t *ref
 	CHECKF(err == KD_OK, "%s: error %d", what, err);
 	CHECKF(got == len && memcmp(out, ref, len) == 0, "%s: output differs (%zu vs %zu)", what, got, len);
 	CHECKF(used == c->len, "%s: in_used %zu of %zu", what, used, c->len);
+	check_out_bound(what, len, c);
 	free(out);
 }
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Decoding on the host: whole streams into buffers that grow, and a
+ * Decoding on the host: whole streams in one pass, and a
  * bzImage's payload into the vmlinux ELF and the relocation table that
  * Linux's build appends to it before compressing:
  *
@@ -15,29 +15,17 @@
 #include "bootparam.h"
 #include "tools.h"
 
-enum kd_err decode_stream(enum kd_format fmt, const uint8_t *in, size_t len, size_t cap, bool grow,
-			  struct kd_file *out, struct kd_job *job)
+enum kd_err decode_stream(enum kd_format fmt, const uint8_t *in, size_t len, uint8_t *out, size_t cap,
+			  struct kd_job *job)
 {
 	size_t heap_size = kd_heap_size(fmt);
 	void *heap_mem = xmalloc(heap_size);
 	struct kd_heap heap;
 	enum kd_err err;
 
-	if (grow && cap < 4096)
-		cap = 4096;
-	out->data = xmalloc(cap);
-	for (;;) {
-		kd_heap_init(&heap, heap_mem, heap_size);
-		*job = (struct kd_job){ .in = in, .in_len = len, .out = out->data, .out_cap = cap, .heap = &heap };
-		err = kd_decode(fmt, job);
-		out->len = job->out_len;
-		if (err != KD_ERR_OUTPUT_FULL || !grow || cap > SIZE_MAX / 2)
-			break;
-		/* whole-buffer decoders cannot resume: start again with twice the room */
-		cap *= 2;
-		free(out->data);
-		out->data = xmalloc(cap);
-	}
+	kd_heap_init(&heap, heap_mem, heap_size);
+	*job = (struct kd_job){ .in = in, .in_len = len, .out = out, .out_cap = cap, .heap = &heap };
+	err = kd_decode(fmt, job);
 	free(heap_mem);
 	return err;
 }
@@ -121,7 +109,10 @@ bool kernel_decode(const struct kd_bzimage *img, struct kernel *k, char *msg, si
 		snprintf(msg, msg_size, "the payload's last 4 bytes give a decompressed size of 0");
 		return false;
 	}
-	err = decode_stream(img->format, img->payload, img->payload_len, size, false, &k->data, &job);
+	k->data.data = xmalloc(size);
+	advise_huge_pages(k->data.data, size);
+	err = decode_stream(img->format, img->payload, img->payload_len, k->data.data, size, &job);
+	k->data.len = job.out_len;
 	if (err != KD_OK) {
 		snprintf(msg, msg_size, "%s: %s: %s", fmt, kd_strerror(err), job.why ? job.why : "?");
 		return false;

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -29,6 +30,14 @@ void *xmalloc(size_t size)
 	if (!p)
 		die("out of memory (%zu bytes)", size);
 	return p;
+}
+
+void advise_huge_pages(void *p, size_t len)
+{
+	uintptr_t start = KD_ALIGN_UP((uintptr_t)p, HUGE_PAGE_SIZE), end = ((uintptr_t)p + len) & ~(HUGE_PAGE_SIZE - 1);
+
+	if (end > start)
+		madvise((void *)start, end - start, MADV_HUGEPAGE);
 }
 
 void report_message(char *buf, size_t size, enum kd_err err, const struct kd_report *r)

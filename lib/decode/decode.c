@@ -32,3 +32,18 @@ size_t kd_heap_size(enum kd_format fmt)
 	default:           return 0;
 	}
 }
+
+uint64_t kd_out_bound(enum kd_format fmt, const uint8_t *in, size_t len, bool *exact)
+{
+	*exact = false;
+	switch (fmt) {
+	case KD_FMT_GZIP:  return kd_gzip_out_bound(in, len, exact);
+	case KD_FMT_BZIP2: return kd_bzip2_out_bound(in, len, exact);
+	case KD_FMT_LZMA:  return kd_lzma_out_bound(in, len, exact);
+	case KD_FMT_XZ:    return kd_xz_out_bound(in, len, exact);
+	case KD_FMT_LZO:   return kd_lzo_out_bound(in, len, exact);
+	case KD_FMT_LZ4:   return kd_lz4_out_bound(in, len, exact);
+	case KD_FMT_ZSTD:  return kd_zstd_out_bound(in, len, exact);
+	default:           return KD_SIZE_UNKNOWN;
+	}
+}

@@ -335,3 +335,93 @@ size_t kd_lz4_heap_size(void)
 {
 	return 0;
 }
+
+/* Walking a stream's headers without decoding: where it ends, and its size or a bound. */
+struct lz4_walk {
+	const uint8_t *ip, *iend;
+	uint64_t size;
+	bool exact;
+};
+
+/* Legacy blocks: each decodes to at most 8 MiB, and only the last to less. */
+static bool walk_legacy(struct lz4_walk *w)
+{
+	const uint8_t *ip = w->ip + 4;
+
+	while (w->iend - ip > 4 && kd_get_le32(ip) != LZ4_LEGACY_MAGIC) {
+		uint32_t csize = kd_get_le32(ip);
+
+		ip += 4;
+		if (csize > (size_t)(w->iend - ip))
+			return false;
+		ip += csize;
+		w->size = kd_size_add(w->size, LZ4_LEGACY_BLOCK_MAX);
+	}
+	w->exact = false;
+	w->ip = ip;
+	return true;
+}
+
+/* A modern frame: its content size if it records one, else its blocks' maximum size each. */
+static bool walk_frame(struct lz4_walk *w)
+{
+	const uint8_t *ip = w->ip + 4;
+	uint64_t blocks = 0;
+	unsigned flg, bd;
+
+	if (w->iend - ip < 3)
+		return false;
+	flg = ip[0];
+	bd = ip[1];
+	ip += 2;
+	if (flg & FLG_CONTENT_SIZE) {
+		if (w->iend - ip < 8)
+			return false;
+		w->size = kd_size_add(w->size, kd_get_le64(ip));
+		ip += 8;
+	}
+	ip += 1 + (flg & FLG_DICT_ID ? 4 : 0);	/* the dictionary ID and the header check byte */
+	for (;;) {
+		if (ip > w->iend || w->iend - ip < 4)
+			return false;
+		uint32_t word = kd_get_le32(ip);
+		ip += 4;
+		if (word == 0)
+			break;
+		size_t csize = (word & ~BLOCK_STORED) + (flg & FLG_BLOCK_CHECKSUM ? 4 : 0);
+		if (csize > (size_t)(w->iend - ip))
+			return false;
+		ip += csize;
+		blocks++;
+	}
+	if (!(flg & FLG_CONTENT_SIZE)) {
+		uint64_t block_max = (uint64_t)1 << (8 + 2 * ((bd >> 4) & 7));
+
+		w->size = blocks > KD_SIZE_UNKNOWN / block_max ? KD_SIZE_UNKNOWN : kd_size_add(w->size, blocks * block_max);
+		w->exact = false;
+	}
+	w->ip = ip + (flg & FLG_CONTENT_CHECKSUM ? 4 : 0);
+	return w->ip <= w->iend;
+}
+
+KD_OUT_BOUND(lz4)
+{
+	struct lz4_walk w = { in, in + len, 0, true };
+
+	*exact = false;
+	for (;;) {
+		uint32_t magic = w.iend - w.ip >= 4 ? kd_get_le32(w.ip) : 0;
+
+		if (magic == LZ4_LEGACY_MAGIC) {
+			if (!walk_legacy(&w))
+				return KD_SIZE_UNKNOWN;
+		} else if (magic == LZ4_FRAME_MAGIC) {
+			if (!walk_frame(&w))
+				return KD_SIZE_UNKNOWN;
+		} else {
+			break;
+		}
+	}
+	*exact = w.exact && w.ip != in;
+	return w.ip == in ? KD_SIZE_UNKNOWN : w.size;
+}

@@ -131,3 +131,54 @@ enum kd_err kd_bzip2_decode(struct kd_job *job)
 	}
 	return KD_OK;
 }
+
+/*
+ * A block holds at most BZ_BLOCK_MAX bytes before its first run-length
+ * stage is undone, and that stage turns each group of four equal bytes and
+ * a count (0..255) into at most 4 + 255 bytes.
+ */
+#define BZ_RLE1_GROUP		5
+#define BZ_RLE1_GROUP_OUT_MAX	(4 + 255)
+#define BZ_BLOCK_OUT_MAX \
+	((uint64_t)(BZ_BLOCK_MAX + BZ_RLE1_GROUP - 1) / BZ_RLE1_GROUP * BZ_RLE1_GROUP_OUT_MAX)
+#define BZ_MAGIC_BITS		48
+#define BZ_MAGIC_MASK		((1ull << BZ_MAGIC_BITS) - 1)
+
+/*
+ * How often the block magic appears in the input at any bit position: at
+ * least the number of blocks (a chance match only loosens the bound).  A
+ * magic starting at bit s (0 = the top bit) of byte j - 1 fills byte j with
+ * its bits 8 - s .. 15 - s, so a byte table of those eight values finds the
+ * few places worth comparing all 48 bits.
+ */
+static uint64_t count_block_magic(const uint8_t *in, size_t len)
+{
+	uint8_t shifts_at[256] = { 0 };	/* for each byte value: a bit per shift s it fits */
+	uint64_t n = 0;
+
+	for (unsigned s = 0; s < 8; s++)
+		shifts_at[(BZ_BLOCK_MAGIC >> (BZ_MAGIC_BITS - 16 + s)) & 0xff] |= 1u << s;
+	for (size_t j = 1; j < len; j++) {
+		unsigned m = shifts_at[in[j]];
+
+		if (KD_LIKELY(m == 0))
+			continue;
+		uint64_t w = 0;	/* bytes j-1 .. j+5 big-endian (56 bits), zero past the end */
+		for (size_t k = j - 1; k < j + 6; k++)
+			w = w << 8 | (k < len ? in[k] : 0);
+		for (; m; m &= m - 1) {
+			unsigned s = (unsigned)__builtin_ctz(m);
+
+			n += ((w >> (8 - s)) & BZ_MAGIC_MASK) == BZ_BLOCK_MAGIC;
+		}
+	}
+	return n;
+}
+
+KD_OUT_BOUND(bzip2)
+{
+	uint64_t blocks = count_block_magic(in, len);
+
+	*exact = false;
+	return blocks > KD_SIZE_UNKNOWN / BZ_BLOCK_OUT_MAX ? KD_SIZE_UNKNOWN : blocks * BZ_BLOCK_OUT_MAX;
+}

@@ -136,3 +136,19 @@ size_t kd_gzip_heap_size(void)
 {
 	return sizeof(struct deflate_tables) + 63;
 }
+
+/*
+ * ISIZE is only the last member's length mod 2^32: it bounds nothing once
+ * members are chained or pass 4 GiB.  DEFLATE's own ratio does.  Every
+ * symbol takes at least one bit, and the most output two symbols give is a
+ * length of 258 (code 285, no extra bits) and its distance: 258 bytes for
+ * two bits of input.
+ */
+#define DEFLATE_MAX_RATIO (258 * 8 / 2)
+
+KD_OUT_BOUND(gzip)
+{
+	(void)in;
+	*exact = false;
+	return len > KD_SIZE_UNKNOWN / DEFLATE_MAX_RATIO ? KD_SIZE_UNKNOWN : (uint64_t)len * DEFLATE_MAX_RATIO;
+}

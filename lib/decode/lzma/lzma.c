@@ -111,3 +111,16 @@ size_t kd_lzma_heap_size(void)
 {
 	return lzma_dec_size(LZMA_LC_MAX + LZMA_LP_MAX) + 64;
 }
+
+/* The header's size, which the decoder never goes past; .lzma has no other. */
+KD_OUT_BOUND(lzma)
+{
+	uint64_t size;
+
+	*exact = false;
+	if (len < LZMA_HEADER_SIZE || in[0] > LZMA_PROPS_MAX)
+		return KD_SIZE_UNKNOWN;
+	size = kd_get_le64(in + 5);
+	*exact = size != LZMA_SIZE_UNKNOWN;
+	return size;
+}

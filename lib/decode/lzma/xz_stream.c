@@ -417,3 +417,73 @@ size_t kd_xz_heap_size(void)
 {
 	return lzma_dec_size(LZMA2_LIT_BITS_MAX) + 64;
 }
+
+/*
+ * The size one stream's index records, walking back from the stream's end
+ * (its footer): the backward size finds the index, whose records give the
+ * blocks' uncompressed sizes and, padded to four, their lengths; the stream
+ * starts that far before the index, less its header.  False where something
+ * does not fit; the decoder checks all of it.
+ */
+static bool stream_size_back(const uint8_t *in, size_t end, size_t *start, uint64_t *size)
+{
+	const uint8_t *foot, *ip, *iend;
+	uint64_t count, blocks_len = 0, usize = 0;
+
+	if (end < XZ_STREAM_HEADER_SIZE + XZ_STREAM_FOOTER_SIZE)
+		return false;
+	foot = in + end - XZ_STREAM_FOOTER_SIZE;
+	if (foot[10] != 'Y' || foot[11] != 'Z')
+		return false;
+	uint64_t index_size = ((uint64_t)kd_get_le32(foot + 4) + 1) * 4;
+	if (index_size > (uint64_t)(foot - in) - XZ_STREAM_HEADER_SIZE)
+		return false;
+	ip = foot - index_size;
+	iend = foot - 4;	/* the index's CRC32 */
+	if (*ip++ != 0 || vli_read(&ip, iend, &count))
+		return false;
+	for (uint64_t i = 0; i < count; i++) {
+		uint64_t unpadded, u;
+
+		if (vli_read(&ip, iend, &unpadded) || vli_read(&ip, iend, &u))
+			return false;
+		blocks_len = kd_size_add(blocks_len, KD_ALIGN_UP(kd_size_add(unpadded, 3), 4));
+		usize = kd_size_add(usize, u);
+	}
+	uint64_t before_index = (uint64_t)(foot - index_size - in);
+	if (blocks_len > before_index - XZ_STREAM_HEADER_SIZE)
+		return false;
+	*start = (size_t)(before_index - blocks_len - XZ_STREAM_HEADER_SIZE);
+	*size = usize;
+	return xz_magic(in + *start, in + end);
+}
+
+/* The streams' sizes from their indexes, from the last stream back to the first. */
+static uint64_t streams_size_back(const uint8_t *in, size_t end)
+{
+	uint64_t total = 0;
+
+	while (end > 0) {
+		size_t start;
+		uint64_t size;
+
+		while (end >= 4 && kd_get_le32(in + end - 4) == 0)
+			end -= 4;	/* stream padding */
+		if (!stream_size_back(in, end, &start, &size))
+			return KD_SIZE_UNKNOWN;
+		total = kd_size_add(total, size);
+		end = start;
+	}
+	return total;
+}
+
+/* Linux appends its 4-byte size after the stream: try the input without it too. */
+KD_OUT_BOUND(xz)
+{
+	uint64_t size = streams_size_back(in, len);
+
+	if (size == KD_SIZE_UNKNOWN && len >= 4)
+		size = streams_size_back(in, len - 4);
+	*exact = size != KD_SIZE_UNKNOWN;
+	return size;
+}

@@ -223,3 +223,37 @@ size_t kd_lzo_heap_size(void)
 {
 	return 0;
 }
+
+/* The sum of the block headers' uncompressed lengths, through every chained lzop file. */
+KD_OUT_BOUND(lzo)
+{
+	struct cursor c = { in, in + len, false };
+	struct kd_job scratch = { 0 };	/* read_header reports through a job */
+	uint64_t total = 0;
+
+	*exact = false;
+	if (!at_magic(&c))
+		return KD_SIZE_UNKNOWN;
+	do {
+		uint32_t flags, ulen, clen;
+
+		c.p += LZOP_MAGIC_LEN;
+		if (read_header(&scratch, &c, &flags))
+			return KD_SIZE_UNKNOWN;
+		while ((ulen = take32(&c)) != 0) {
+			struct checks k;
+
+			clen = take32(&c);
+			read_checks(&c, &k, flags & F_ADLER32_D, flags & F_CRC32_D);
+			read_checks(&c, &k, clen < ulen && (flags & F_ADLER32_C), clen < ulen && (flags & F_CRC32_C));
+			take(&c, clen);
+			if (c.short_read)
+				return KD_SIZE_UNKNOWN;
+			total = kd_size_add(total, ulen);
+		}
+		if (c.short_read)
+			return KD_SIZE_UNKNOWN;
+	} while (at_magic(&c));
+	*exact = true;
+	return total;
+}

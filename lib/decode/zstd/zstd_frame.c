@@ -57,6 +57,7 @@ struct frame_header {
 	uint64_t content_size;
 	bool has_content_size;
 	bool has_checksum;
+	uint64_t window;	/* Window_Size: no offset reaches further back */
 	size_t size;		/* bytes after the magic */
 };
 
@@ -70,8 +71,7 @@ static uint64_t get_le(const uint8_t *p, unsigned n)
 	return v;
 }
 
-static enum kd_err read_header(struct kd_job *job, struct zstd_dec *d, const uint8_t *p, size_t len,
-			       struct frame_header *h)
+static enum kd_err read_header(struct kd_job *job, const uint8_t *p, size_t len, struct frame_header *h)
 {
 	static const uint8_t dict_sizes[4] = { 0, 1, 2, 4 };
 	static const uint8_t fcs_sizes[4] = { 0, 2, 4, 8 };
@@ -94,7 +94,7 @@ static enum kd_err read_header(struct kd_job *job, struct zstd_dec *d, const uin
 		unsigned exponent = p[pos] >> 3, mantissa = p[pos] & 7;
 		uint64_t base = (uint64_t)1 << (10 + exponent);
 
-		d->window = base + (base >> 3) * mantissa;
+		h->window = base + (base >> 3) * mantissa;
 		pos++;
 	}
 	KD_FAIL_IF(get_le(p + pos, dict_size) != 0, job, KD_ERR_DICTIONARY, "zstd frame needs a dictionary");
@@ -102,7 +102,7 @@ static enum kd_err read_header(struct kd_job *job, struct zstd_dec *d, const uin
 	h->has_content_size = fcs_size != 0;
 	h->content_size = get_le(p + pos, fcs_size) + (fcs_size == 2 ? 256 : 0);
 	if (single)
-		d->window = h->content_size;
+		h->window = h->content_size;
 	h->has_checksum = fhd & FHD_CHECKSUM;
 	return KD_OK;
 }
@@ -186,10 +186,11 @@ static enum kd_err zstd_frame(struct kd_job *job, struct zstd_dec *d, const uint
 	struct kd_xxh64 hash;
 	enum kd_err err;
 
-	err = read_header(job, d, ip, (size_t)(iend - ip), &h);
+	err = read_header(job, ip, (size_t)(iend - ip), &h);
 	if (err)
 		return err;
 	ip += h.size;
+	d->window = h.window;
 	d->block_max = d->window < ZSTD_BLOCK_MAX ? (size_t)d->window : ZSTD_BLOCK_MAX;
 	d->frame_start = *opp;
 	d->rep[0] = 1, d->rep[1] = 4, d->rep[2] = 8;
@@ -264,4 +265,66 @@ _Static_assert(sizeof(struct zstd_dec) + 64 <= (192u << 10), "the zstd heap must
 size_t kd_zstd_heap_size(void)
 {
 	return sizeof(struct zstd_dec) + 64;	/* kd_alloc may align up by 63 bytes */
+}
+
+/*
+ * One frame's size, walking its block headers to find where it ends: the
+ * content size it records, or else each block's size (raw and RLE blocks
+ * give theirs, a compressed block at most Block_Maximum_Size).
+ */
+static bool walk_frame(const uint8_t **ipp, const uint8_t *iend, uint64_t *size, bool *exact)
+{
+	const uint8_t *ip = *ipp + 4;
+	struct kd_job scratch = { 0 };	/* read_header reports through a job */
+	struct frame_header h;
+	uint64_t blocks = 0;
+	unsigned header;
+
+	if (read_header(&scratch, ip, (size_t)(iend - ip), &h))
+		return false;
+	ip += h.size;
+	do {
+		if (iend - ip < 3)
+			return false;
+		header = ip[0] | ip[1] << 8 | ip[2] << 16;
+		ip += 3;
+		size_t bsize = header >> 3, csize = ((header >> 1) & 3) == BLOCK_RLE ? 1 : bsize;
+		if (csize > (size_t)(iend - ip))
+			return false;
+		ip += csize;
+		blocks = kd_size_add(blocks, ((header >> 1) & 3) == BLOCK_COMPRESSED ? ZSTD_BLOCK_MAX : bsize);
+	} while (!(header & 1));
+	ip += h.has_checksum ? 4 : 0;
+	if (ip > iend)
+		return false;
+	*size = kd_size_add(*size, h.has_content_size ? h.content_size : blocks);
+	*exact = *exact && h.has_content_size;
+	*ipp = ip;
+	return true;
+}
+
+KD_OUT_BOUND(zstd)
+{
+	const uint8_t *ip = in, *iend = in + len;
+	uint64_t size = 0;
+	bool all_recorded = true;
+
+	*exact = false;
+	for (;;) {
+		/* as the decoder: four bytes after a frame are Linux's appended size */
+		uint32_t magic = iend - ip >= 4 && (ip == in || iend - ip > 4) ? kd_get_le32(ip) : 0;
+
+		if (magic == ZSTD_MAGIC) {
+			if (!walk_frame(&ip, iend, &size, &all_recorded))
+				return KD_SIZE_UNKNOWN;
+		} else if ((magic & ZSTD_SKIPPABLE_MASK) == ZSTD_SKIPPABLE_MAGIC) {
+			if (iend - ip < 8 || kd_get_le32(ip + 4) > (size_t)(iend - ip - 8))
+				return KD_SIZE_UNKNOWN;
+			ip += 8 + kd_get_le32(ip + 4);
+		} else {
+			break;
+		}
+	}
+	*exact = all_recorded && ip != in;
+	return ip == in ? KD_SIZE_UNKNOWN : size;
 }
