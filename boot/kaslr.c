@@ -12,7 +12,9 @@
  *   memmap= ranges (the user said so)
  *
  * Usable RAM is the e820 table in boot_params plus SETUP_E820_EXT nodes,
- * capped by mem= and by what 4-level paging reaches.
+ * or, after an EFI boot, the conventional memory of the EFI memory map
+ * efi_info names (identity-mapped like everything else here); capped by
+ * mem= and by what 4-level paging reaches.
  */
 #include "boot.h"
 #include "cmdline.h"
@@ -81,6 +83,7 @@ void choose_random_location(struct kd_boot_params *bp, uint64_t target, uint32_t
 	struct kd_kaslr_boot b = {
 		.bp = bp, .bp_addr = (uintptr_t)bp, .cmdline = cmd, .cmdline_len = len,
 		.target = target, .init_size = init_size, .read_setup_data = read_setup_data,
+		.efi_map = (const uint8_t *)(uintptr_t)kd_efi_memmap_addr(bp),
 	};
 
 	*output = target;

@@ -9,7 +9,9 @@
  * code32_start with %esi = boot_params.
  *
  * Linked at 0: every address here is an offset in the setup segment.
- * kdecomp pack fills the header fields marked "pack".
+ * kdecomp pack fills the header fields marked "pack", and the PE/COFF
+ * header in front of the setup header (lib/kernel/pe.h), which makes the
+ * image an EFI application too.
  */
 #include "layout.h"
 
@@ -17,11 +19,10 @@
 	.section .text, "ax"
 	.globl _start
 _start:
-	/* Booted straight from a disk by the BIOS: there is nothing we can do. */
-	cli
-1:	hlt
-	jmp	1b
-
+	/*
+	 * Room for the MZ and PE headers, which pack writes (lib/kernel/pe.h).
+	 * Nothing here runs: BIOS loaders enter at 0x200.
+	 */
 	.org	0x1f1
 hdr:
 setup_sects:	.byte	SETUP_SECTS		/* sectors after the boot sector */
@@ -55,7 +56,7 @@ initrd_addr_max: .long	0x7fffffff
 kernel_alignment: .long	0x200000		/* pack: CONFIG_PHYSICAL_ALIGN */
 relocatable_kernel: .byte 1
 min_alignment:	.byte	21			/* log2 of 2 MiB */
-xloadflags:	.word	XLF_KERNEL_64 | XLF_CAN_BE_LOADED_ABOVE_4G
+xloadflags:	.word	XLF_KERNEL_64 | XLF_CAN_BE_LOADED_ABOVE_4G | XLF_EFI_HANDOVER_64
 cmdline_size:	.long	COMMAND_LINE_SIZE - 1
 hardware_subarch: .long	0
 hardware_subarch_data: .quad 0
@@ -64,7 +65,7 @@ payload_length:	.long	0			/* pack */
 setup_data:	.quad	0
 pref_address:	.quad	LOAD_PHYSICAL_ADDR
 init_size:	.long	0			/* pack */
-handover_offset: .long	0
+handover_offset: .long	0			/* pack: the EFI handover entry - 0x200 */
 kernel_info_offset: .long 0
 hdr_end:
 
