@@ -16,6 +16,7 @@
 
 /* console.c: the serial console */
 void console_init(const struct kd_boot_params *bp);
+bool console_requested(const struct kd_boot_params *bp);	/* does the command line ask for one? */
 void putstr(const char *s);		/* only when a console was asked for */
 void puthex(uint64_t v);
 void warn(const char *s);		/* always, and carry on */

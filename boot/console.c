@@ -69,6 +69,14 @@ static uint16_t requested_port(const char *cmd, size_t len)
 	return 0;
 }
 
+bool console_requested(const struct kd_boot_params *bp)
+{
+	size_t len;
+	const char *cmd = boot_cmdline(bp, &len);
+
+	return cmd && requested_port(cmd, len);
+}
+
 void console_init(const struct kd_boot_params *bp)
 {
 	size_t len;

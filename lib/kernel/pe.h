@@ -137,16 +137,39 @@ _Static_assert(sizeof(struct kd_pe_section) == 40, "section header");
 _Static_assert(KD_PE_OFFSET + sizeof(struct kd_pe_header) <= 0x1f1, "PE header overlaps the setup header");
 _Static_assert(KD_PE_OFFSET >= KD_MZ_LFANEW + 4, "PE header overlaps the MZ header");
 
-/* The PE header of an image, or NULL if it has none (or not whole): what inspect shows. */
-static inline const struct kd_pe_header *kd_pe_header(const uint8_t *image, size_t len)
+/*
+ * Reading any image's PE header (ours or Linux's, which may carry more
+ * directories and sections): the header up to the data directories, and
+ * the section table where SizeOfOptionalHeader puts it, both inside the
+ * file; NULL / 0 sections when not.
+ */
+struct kd_pe_view {
+	const struct kd_coff_header *coff;
+	const struct kd_pe_opt_header *opt;	/* fields up to the directories; dir[] only if the size says so */
+	const struct kd_pe_section *sections;
+	unsigned n_sections;
+};
+
+static inline bool kd_pe_read(const uint8_t *image, size_t len, struct kd_pe_view *v)
 {
-	uint32_t off;
+	size_t off, opt_off, sec_off;
 
 	if (len < KD_MZ_LFANEW + 4 || kd_get_le16(image) != KD_MZ_MAGIC)
-		return NULL;
+		return false;
 	off = kd_get_le32(image + KD_MZ_LFANEW);
-	if (off > len || len - off < sizeof(struct kd_pe_header) || kd_get_le32(image + off) != KD_PE_MAGIC)
-		return NULL;
-	return (const struct kd_pe_header *)(image + off);
+	opt_off = off + 4 + sizeof(struct kd_coff_header);
+	if (off > len || len - off < 4 + sizeof(struct kd_coff_header) + offsetof(struct kd_pe_opt_header, dir) ||
+	    kd_get_le32(image + off) != KD_PE_MAGIC)
+		return false;
+	v->coff = (const struct kd_coff_header *)(image + off + 4);
+	v->opt = (const struct kd_pe_opt_header *)(image + opt_off);
+	if (v->opt->magic != KD_PE_OPT_MAGIC_PE32P)
+		return false;
+	sec_off = opt_off + v->coff->size_of_optional_header;
+	v->sections = (const struct kd_pe_section *)(image + sec_off);
+	v->n_sections = sec_off <= len ? v->coff->number_of_sections : 0;
+	if (v->n_sections > (len - sec_off) / sizeof(struct kd_pe_section))
+		v->n_sections = 0;
+	return true;
 }
 #endif
