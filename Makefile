@@ -112,6 +112,7 @@ check-boot: all $(B)/loader64/loader64.bin $(B)/tests/kernel.elf
 	tests/boot/entry64.sh
 	tests/boot/grub.sh
 	tests/boot/errors.sh
+	tests/boot/efi-stub.sh
 
 # One after the other: the QEMU boots want the cores to themselves.
 check: all kernels

@@ -113,7 +113,7 @@ void putstr(const char *s)
 		serial_puts(s);
 }
 
-static void hex(char buf[19], uint64_t v)
+void format_hex(char buf[19], uint64_t v)
 {
 	buf[0] = '0';
 	buf[1] = 'x';
@@ -126,7 +126,7 @@ void puthex(uint64_t v)
 {
 	char buf[19];
 
-	hex(buf, v);
+	format_hex(buf, v);
 	putstr(buf);
 }
 
@@ -157,7 +157,7 @@ void warn_value(const char *s, uint64_t v)
 	serial_puts("\nkdecomp: ");
 	serial_puts(s);
 	serial_puts(" ");
-	hex(buf, v);
+	format_hex(buf, v);
 	serial_puts(buf);
 }
 

@@ -60,24 +60,27 @@ void efi_puts(const struct efi_boot *eb, const char *s)
 
 efi_status efi_fail(const struct efi_boot *eb, const char *what, efi_status s)
 {
-	char hex[17];
+	char hex[19];
 
-	for (int i = 0; i < 16; i++)
-		hex[i] = "0123456789abcdef"[(s >> (60 - 4 * i)) & 15];
-	hex[16] = 0;
+	format_hex(hex, s);
 	efi_puts(eb, "kdecomp: EFI: ");
 	efi_puts(eb, what);
-	efi_puts(eb, " (status 0x");
+	efi_puts(eb, " (status ");
 	efi_puts(eb, hex);
 	efi_puts(eb, ")\n");
 	return EFI_IS_ERROR(s) ? s : EFI_LOAD_ERROR;
+}
+
+static uint64_t efi_pages(uint64_t bytes)
+{
+	return (bytes + (1u << KD_EFI_PAGE_SHIFT) - 1) >> KD_EFI_PAGE_SHIFT;
 }
 
 efi_status efi_alloc_pages(const struct efi_boot *eb, uint32_t mem_type, uint64_t size, uint64_t max, uint64_t *addr)
 {
 	*addr = max;
 	return eb->bs->allocate_pages(max == UINT64_MAX ? EFI_ALLOCATE_ANY_PAGES : EFI_ALLOCATE_MAX_ADDRESS, mem_type,
-				      (size + 4095) >> 12, addr);
+				      efi_pages(size), addr);
 }
 
 /* The image as the loader placed it: our protected-mode part, checked against the code now running. */
@@ -221,7 +224,7 @@ static uint64_t lowest_free_slot(const struct efi_mmap *m, uint64_t size, uint64
 static efi_status alloc_buffer(const struct efi_boot *eb, uint64_t *dest)
 {
 	const struct kd_head_info *info = head_info(eb->head);
-	uint64_t pages = ((uint64_t)info->init_size + 4095) >> 12;
+	uint64_t pages = efi_pages(info->init_size);
 	struct efi_mmap m;
 	efi_status s;
 
@@ -233,7 +236,7 @@ static efi_status alloc_buffer(const struct efi_boot *eb, uint64_t *dest)
 	if (EFI_IS_ERROR(s))
 		return s;
 	s = get_memory_map(eb, &m);
-	*dest = EFI_IS_ERROR(s) ? 0 : lowest_free_slot(&m, pages << 12, info->align);
+	*dest = EFI_IS_ERROR(s) ? 0 : lowest_free_slot(&m, pages << KD_EFI_PAGE_SHIFT, info->align);
 	eb->bs->free_pool(m.map);
 	if (EFI_IS_ERROR(s))
 		return efi_fail(eb, "GetMemoryMap failed", s);
