@@ -39,11 +39,7 @@ relocated:
 	movl	%eax, %fs
 	movl	%eax, %gs
 
-	leaq	_bss_start(%rip), %rdi
-	leaq	_bss_end(%rip), %rcx
-	subq	%rdi, %rcx
-	xorl	%eax, %eax
-	rep	stosb
+	call	clear_bss			/* on the head's early stack, outside .bss */
 	leaq	boot_stack_end(%rip), %rsp
 
 	call	load_stage2_idt
@@ -94,18 +90,23 @@ efi_handover_entry:
 	addq	$8, %rsp
 	ret
 
-/* Clear .bss (rep stosb keeps %rsi), then efi_main(%rdi, %rsi, %rdx). */
+/* Clear .bss, then efi_main(%rdi, %rsi, %rdx). */
 efi_enter:
 	movq	%rdi, %r8
 	movq	%rdx, %r9
+	call	clear_bss
+	movq	%r8, %rdi
+	movq	%r9, %rdx
+	jmp	efi_main
+
+/* Zero _bss_start.._bss_end.  Clobbers %rax, %rcx, %rdi (not %rsi, %rdx, %r8, %r9). */
+clear_bss:
 	leaq	_bss_start(%rip), %rdi
 	leaq	_bss_end(%rip), %rcx
 	subq	%rdi, %rcx
 	xorl	%eax, %eax
 	rep	stosb
-	movq	%r8, %rdi
-	movq	%r9, %rdx
-	jmp	efi_main
+	ret
 
 	.section .rodata
 	boot_gdt
