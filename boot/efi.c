@@ -197,23 +197,6 @@ static efi_status alloc_memory_map(const struct efi_boot *eb, struct efi_mmap *m
 	return EFI_SUCCESS;
 }
 
-/* The lowest aligned start >= LOAD_PHYSICAL_ADDR of `size` bytes inside free memory, or 0. */
-static uint64_t lowest_free_slot(const struct efi_mmap *m, uint64_t size, uint64_t align)
-{
-	uint64_t best = 0;
-
-	for (uint64_t i = 0; i < m->size / m->desc_size; i++) {
-		const struct kd_efi_mem_desc *d = kd_efi_desc(m->map, m->desc_size, i);
-		uint64_t end = d->phys_start + (d->num_pages << KD_EFI_PAGE_SHIFT);
-		uint64_t a = d->phys_start < LOAD_PHYSICAL_ADDR ? LOAD_PHYSICAL_ADDR : d->phys_start;
-
-		a = (a + align - 1) & ~(align - 1);
-		if (d->type == KD_EFI_CONVENTIONAL && a < end && end - a >= size && (!best || a < best))
-			best = a;
-	}
-	return best;
-}
-
 /*
  * The buffer startup_64 decompresses in: init_size bytes at kernel_alignment,
  * never below LOAD_PHYSICAL_ADDR (startup_64 would round up to it).  Loader
@@ -236,7 +219,8 @@ static efi_status alloc_buffer(const struct efi_boot *eb, uint64_t *dest)
 	if (EFI_IS_ERROR(s))
 		return s;
 	s = get_memory_map(eb, &m);
-	*dest = EFI_IS_ERROR(s) ? 0 : lowest_free_slot(&m, pages << KD_EFI_PAGE_SHIFT, info->align);
+	*dest = EFI_IS_ERROR(s) ? 0 : kd_efi_lowest_free(m.map, m.size, m.desc_size, pages << KD_EFI_PAGE_SHIFT,
+							   info->align, LOAD_PHYSICAL_ADDR);
 	eb->bs->free_pool(m.map);
 	if (EFI_IS_ERROR(s))
 		return efi_fail(eb, "GetMemoryMap failed", s);

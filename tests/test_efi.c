@@ -6,6 +6,8 @@
  *    persistent, and everything else reserved), neighbours of one type
  *    merged, descriptors longer than 40 bytes stepped over correctly, and
  *    the count reported when the table is too small;
+ *  - the decompression buffer's fallback place: the lowest aligned slot
+ *    at or above 16 MiB inside conventional memory, never in taken memory;
  *  - KASLR over an EFI map takes only conventional memory: over a map
  *    where loader data, boot services and runtime regions lie between free
  *    ranges, every chosen slot lies inside conventional memory;
@@ -70,6 +72,22 @@ TEST(efi_map_to_e820)
 	CHECK(e[2].addr == 64 * MB);
 	/* a descriptor size below the spec's struct: nothing */
 	CHECK_EQ(kd_efi_to_e820(m.bytes, m.n * DESC_SIZE, 24, e, 8), 0);
+}
+
+TEST(efi_lowest_free_slot)
+{
+	struct map m = { .n = 0 };
+	uint64_t align = 2 * MB, size = 40 * MB;
+
+	add(&m, KD_EFI_CONVENTIONAL, 0, 15 * MB);		/* below the minimum */
+	add(&m, KD_EFI_CONVENTIONAL, 15 * MB + 4096, 41 * MB);	/* 16 MiB .. 56 MiB + 4 KiB: 40 MiB fit at 16 MiB */
+	add(&m, KD_EFI_LOADER_DATA, 60 * MB, 100 * MB);		/* taken */
+	add(&m, KD_EFI_CONVENTIONAL, 300 * MB + 4096, 50 * MB);	/* fits at 302 MiB */
+	CHECK_EQ(kd_efi_lowest_free(m.bytes, m.n * DESC_SIZE, DESC_SIZE, size, align, 16 * MB), 16 * MB);
+	CHECK_EQ(kd_efi_lowest_free(m.bytes, m.n * DESC_SIZE, DESC_SIZE, size + 2 * MB, align, 16 * MB), 302 * MB);
+	CHECK_EQ(kd_efi_lowest_free(m.bytes, m.n * DESC_SIZE, DESC_SIZE, 60 * MB, align, 16 * MB), 0);
+	/* the taken range is never offered, however large the request it would fit */
+	CHECK_EQ(kd_efi_lowest_free(m.bytes, 3 * DESC_SIZE, DESC_SIZE, 90 * MB, align, 16 * MB), 0);
 }
 
 static bool in_conventional(const struct map *m, uint64_t a, uint64_t size)

@@ -52,3 +52,25 @@ unsigned kd_efi_to_e820(const uint8_t *map, uint64_t size, uint64_t desc_size, s
 	}
 	return n;
 }
+
+uint64_t kd_efi_lowest_free(const uint8_t *map, uint64_t size, uint64_t desc_size, uint64_t bytes, uint64_t align,
+			    uint64_t min)
+{
+	uint64_t best = 0;
+
+	if (desc_size < sizeof(struct kd_efi_mem_desc))
+		return 0;
+	for (uint64_t i = 0; i < size / desc_size; i++) {
+		const struct kd_efi_mem_desc *d = kd_efi_desc(map, desc_size, i);
+		uint64_t start = d->phys_start < min ? min : d->phys_start, a, end;
+
+		if (d->type != KD_EFI_CONVENTIONAL || d->num_pages > (UINT64_MAX - d->phys_start) >> KD_EFI_PAGE_SHIFT ||
+		    start > UINT64_MAX - (align - 1))
+			continue;
+		end = d->phys_start + (d->num_pages << KD_EFI_PAGE_SHIFT);
+		a = (start + align - 1) & ~(align - 1);
+		if (a < end && end - a >= bytes && (!best || a < best))
+			best = a;
+	}
+	return best;
+}

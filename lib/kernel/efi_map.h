@@ -61,6 +61,15 @@ uint32_t kd_efi_e820_type(uint32_t efi_type);
 unsigned kd_efi_to_e820(const uint8_t *map, uint64_t size, uint64_t desc_size, struct kd_e820_entry *e820,
 			unsigned max);
 
+/*
+ * The lowest address >= `min`, a multiple of `align` (a power of two), where
+ * `bytes` fit inside one conventional-memory descriptor; 0 if none: where
+ * the stub asks the firmware for its decompression buffer when its
+ * preferred address is taken.
+ */
+uint64_t kd_efi_lowest_free(const uint8_t *map, uint64_t size, uint64_t desc_size, uint64_t bytes, uint64_t align,
+			    uint64_t min);
+
 /* The memory map's descriptor `i` (i < size / desc_size). */
 static inline const struct kd_efi_mem_desc *kd_efi_desc(const uint8_t *map, uint64_t desc_size, uint64_t i)
 {
