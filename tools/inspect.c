@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * kdecomp inspect IMAGE [--json]: every setup-header field under the name
- * the boot protocol gives it (Documentation/arch/x86/boot.rst), then the
+ * the boot protocol gives it (Documentation/arch/x86/boot.rst), the PE
+ * header that makes the image an EFI application (pe.h), then the
  * payload, and, when the payload decodes, the kernel ELF inside it and its
  * relocation table.  Given a vmlinux ELF, just the ELF part.
  */
