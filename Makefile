@@ -120,7 +120,7 @@ check-boot: all $(B)/loader64/loader64.bin $(B)/loader64/loader64-la57.bin $(B)/
 	tests/boot/grub.sh
 	tests/boot/errors.sh
 	tests/boot/vga.sh
-	tests/boot/configs.sh
+	tests/boot/efi-stub.sh
 
 # One after the other: the QEMU boots want the cores to themselves.
 check: all kernels

@@ -16,8 +16,10 @@
 
 /* console.c: the serial console */
 void console_init(const struct kd_boot_params *bp);
+bool console_requested(const struct kd_boot_params *bp);	/* does the command line ask for one? */
 void putstr(const char *s);		/* only when a console was asked for */
 void puthex(uint64_t v);
+void format_hex(char buf[19], uint64_t v);	/* "0x" and 16 digits */
 void warn(const char *s);		/* always, and carry on */
 void warn_value(const char *s, uint64_t v);
 void error_value(const char *s, uint64_t v) __attribute__((noreturn));

@@ -23,14 +23,14 @@ HEAP_lz4   := 0x40
 HEAP_zstd  := 0x25000
 
 BOOT_CFLAGS := $(FREE_CFLAGS) -Iboot -DBOOT_STACK_SIZE=0x10000
-BOOT_C_COMMON := idt.c ident_map.c console.c kaslr.c
+BOOT_C_COMMON := idt.c ident_map.c console.c kaslr.c efi.c efi_initrd.c efi_video.c
 BOOT_ASFLAGS := -Iboot $(LIB_INC) -DBOOT_STACK_SIZE=0x10000
 
 $(B)/boot/%.o: boot/%.S boot/layout.h
 	@mkdir -p $(dir $@)
 	$(CC) $(BOOT_ASFLAGS) -c $< -o $@
 
-$(B)/boot/%.o: boot/%.c boot/boot.h boot/layout.h
+$(B)/boot/%.o: boot/%.c boot/boot.h boot/layout.h boot/efi.h
 	@mkdir -p $(dir $@)
 	$(CC) $(BOOT_CFLAGS) -c $< -o $@
 

@@ -70,6 +70,14 @@ static uint16_t requested_port(const char *cmd, size_t len)
 	return 0;
 }
 
+bool console_requested(const struct kd_boot_params *bp)
+{
+	size_t len;
+	const char *cmd = boot_cmdline(bp, &len);
+
+	return cmd && requested_port(cmd, len);
+}
+
 void console_init(const struct kd_boot_params *bp)
 {
 	size_t len;
@@ -106,7 +114,7 @@ void putstr(const char *s)
 		serial_puts(s);
 }
 
-static void hex(char buf[19], uint64_t v)
+void format_hex(char buf[19], uint64_t v)
 {
 	buf[0] = '0';
 	buf[1] = 'x';
@@ -119,7 +127,7 @@ void puthex(uint64_t v)
 {
 	char buf[19];
 
-	hex(buf, v);
+	format_hex(buf, v);
 	putstr(buf);
 }
 
@@ -150,7 +158,7 @@ void warn_value(const char *s, uint64_t v)
 	serial_puts("\nkdecomp: ");
 	serial_puts(s);
 	serial_puts(" ");
-	hex(buf, v);
+	format_hex(buf, v);
 	serial_puts(buf);
 }
 

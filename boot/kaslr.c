@@ -15,7 +15,9 @@
  *   memmap= ranges (the user said so)
  *
  * Usable RAM is the e820 table in boot_params plus SETUP_E820_EXT nodes,
- * capped by mem= and by what 4-level paging reaches.
+ * or, after an EFI boot, the conventional memory of the EFI memory map
+ * efi_info names (identity-mapped like everything else here); capped by
+ * mem= and by what 4-level paging reaches.
  */
 #include "boot.h"
 #include "cmdline.h"
@@ -93,6 +95,7 @@ void choose_random_location(struct kd_boot_params *bp, const struct kd_plan_kern
 	struct kd_kaslr_boot b = {
 		.bp = bp, .bp_addr = (uintptr_t)bp, .cmdline = cmd, .cmdline_len = len,
 		.target = target, .init_size = init_size, .read_setup_data = read_setup_data, .ctx = bp,
+		.efi_map = (const uint8_t *)(uintptr_t)kd_efi_memmap_addr(bp),
 	};
 	struct kd_report r;
 

@@ -24,7 +24,13 @@
 #define KD_LAYOUT_H
 #include "x86.h"
 
-#define SETUP_SECTS		4
+/*
+ * Sectors after the boot sector: the setup region is 4 KiB, the least
+ * OVMF's legacy Linux loader accepts, and the PE header's SizeOfHeaders,
+ * so the protected-mode part starts page-aligned for the PE section table.
+ */
+#define SETUP_SECTS		7
+#define SETUP_SIZE		((SETUP_SECTS + 1) * 512)
 #define STACK_TOP		0xfc00	/* real-mode stack, below QEMU's heap_end */
 #define BOOT_PARAMS		0x4000	/* boot_params in the setup segment: after the code */
 #define BP_E820_ENTRIES		0x1e8
@@ -100,6 +106,8 @@ gdt_end:
 #define MAIN_MEM_END		0x14	/* size of main in memory */
 #define MAIN_PGT		0x18	/* offset of the page-table area */
 #define MAIN_HEAP_SIZE		0x1c
+#define MAIN_EFI_PE_ENTRY	0x20	/* offset of efi_pe_entry: the PE image's entry point */
+#define MAIN_EFI_HANDOVER	0x24	/* offset of efi_handover_entry: the 64-bit EFI handover entry */
 
 /* The page-table area: early tables (PML4, PDPT, 4 PDs for 4 GiB), an early stack page, a pool. */
 #define EARLY_PDS		4	/* page directories: 4 x 1 GiB */
@@ -160,13 +168,14 @@ KD_SI_AT(orig_video_mode, SI_MODE);
 KD_SI_AT(orig_video_cols, SI_COLS);
 KD_SI_AT(orig_video_ega_bx, SI_EGA_BX);
 KD_SI_AT(orig_video_lines, SI_LINES);
-KD_SI_AT(orig_video_isVGA, SI_IS_VGA);
+KD_SI_AT(orig_video_is_vga, SI_IS_VGA);
 KD_SI_AT(orig_video_points, SI_POINTS);
 
 /* Main's header (MAIN_INFO), as the linker fills it. */
 struct kd_main_info {
 	char magic[8];		/* "KDMAIN01" */
 	uint32_t file_end, mem_end, pgt, heap_size;
+	uint32_t efi_pe_entry, efi_handover;
 };
 
 /* main.lds.S writes these fields at the offsets above. */
@@ -176,5 +185,7 @@ KD_MAIN_AT(file_end, MAIN_FILE_END);
 KD_MAIN_AT(mem_end, MAIN_MEM_END);
 KD_MAIN_AT(pgt, MAIN_PGT);
 KD_MAIN_AT(heap_size, MAIN_HEAP_SIZE);
+KD_MAIN_AT(efi_pe_entry, MAIN_EFI_PE_ENTRY);
+KD_MAIN_AT(efi_handover, MAIN_EFI_HANDOVER);
 #endif
 #endif

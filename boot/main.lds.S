@@ -14,6 +14,7 @@ SECTIONS
 		KEEP(*(.head.text))
 		. = MAIN_FILE_END;
 		LONG(_file_end) LONG(_end) LONG(_pgtable) LONG(HEAP_SIZE)
+		LONG(efi_pe_entry) LONG(efi_handover_entry)
 	}
 	.text : { *(.text .text.*) }
 	.rodata : { *(.rodata .rodata.*) }

@@ -9,7 +9,9 @@
  * (0x18), set CR0.PE and jump to code32_start with %esi = boot_params.
  *
  * Linked at 0: every address here is an offset in the setup segment.
- * kdecomp pack fills the header fields marked "pack".
+ * kdecomp pack fills the header fields marked "pack", and the PE/COFF
+ * header in front of the setup header (lib/kernel/pe.h), which makes the
+ * image an EFI application too.
  */
 #include "layout.h"
 
@@ -23,11 +25,10 @@
 	.section .text, "ax"
 	.globl _start
 _start:
-	/* Booted straight from a disk by the BIOS: there is nothing we can do. */
-	cli
-1:	hlt
-	jmp	1b
-
+	/*
+	 * Room for the MZ and PE headers, which pack writes (lib/kernel/pe.h).
+	 * Nothing here runs: BIOS loaders enter at 0x200.
+	 */
 	.org	0x1f1
 hdr:
 setup_sects:	.byte	SETUP_SECTS		/* sectors after the boot sector */
@@ -70,7 +71,7 @@ payload_length:	.long	0			/* pack */
 setup_data:	.quad	0
 pref_address:	.quad	0			/* pack: the kernel's link address */
 init_size:	.long	0			/* pack */
-handover_offset: .long	0
+handover_offset: .long	0			/* pack: the EFI handover entry - 0x200 */
 kernel_info_offset: .long 0
 hdr_end:
 

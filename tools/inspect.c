@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * kdecomp inspect IMAGE [--json]: every setup-header field under the name
- * the boot protocol gives it (Documentation/arch/x86/boot.rst), then the
+ * the boot protocol gives it (Documentation/arch/x86/boot.rst), the PE
+ * header that makes the image an EFI application (pe.h), then the
  * payload, and, when the payload decodes, the kernel ELF inside it and its
  * relocation table.  Given a vmlinux ELF, just the ELF part.
  */
@@ -9,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pe.h"
 #include "tools.h"
 
 #define PHDR_SIZE 56
@@ -150,6 +152,61 @@ static void emit_setup_header(struct emit *e, const struct kd_bzimage *img)
 	FIELD(kernel_info_offset);
 }
 
+static const char *pe_subsystem_name(uint16_t subsystem)
+{
+	switch (subsystem) {
+	case KD_PE_SUBSYSTEM_EFI_APPLICATION: return "EFI application";
+	case 11: return "EFI boot service driver";
+	case 12: return "EFI runtime driver";
+	default: return "not EFI";
+	}
+}
+
+/*
+ * The PE/COFF header that makes a bzImage an EFI application too: what a
+ * UEFI loader reads (entry point, image version: 1 means the native entry
+ * is preferred), its sections, and the EFI handover entry the setup header
+ * names (64-bit: protected-mode start + handover_offset + 0x200).
+ */
+static void emit_pe(struct emit *e, const struct kd_bzimage *img)
+{
+	struct kd_pe_view v;
+	char version[16];
+
+	if (!kd_pe_read(img->data, img->len, &v)) {
+		emit_cstr(e, "pe", "none");
+		return;
+	}
+	emit_object(e, "pe");
+	emit_num(e, "machine", v.coff->machine, true);
+	emit_num_noted(e, "subsystem", v.opt->subsystem, "name", pe_subsystem_name(v.opt->subsystem));
+	snprintf(version, sizeof(version), "%u.%u", v.opt->major_image_version, v.opt->minor_image_version);
+	emit_cstr(e, "image_version", version);
+	emit_num(e, "entry_point", v.opt->address_of_entry_point, true);
+	emit_num(e, "image_base", v.opt->image_base, true);
+	emit_num(e, "section_alignment", v.opt->section_alignment, true);
+	emit_num(e, "file_alignment", v.opt->file_alignment, true);
+	emit_num(e, "size_of_image", v.opt->size_of_image, true);
+	emit_num(e, "size_of_headers", v.opt->size_of_headers, true);
+	if (img->hdr.xloadflags & KD_XLF_EFI_HANDOVER_64)
+		emit_num(e, "handover_entry_64", img->setup_size + img->hdr.handover_offset + KD_STARTUP_64_OFFSET, true);
+	emit_array(e, "sections");
+	for (unsigned i = 0; i < v.n_sections; i++) {
+		const struct kd_pe_section *sec = &v.sections[i];
+
+		emit_item(e);
+		emit_str(e, "name", sec->name, strnlen(sec->name, sizeof(sec->name)));
+		emit_num(e, "virtual_address", sec->virtual_address, true);
+		emit_num(e, "virtual_size", sec->virtual_size, true);
+		emit_num(e, "file_offset", sec->pointer_to_raw_data, true);
+		emit_num(e, "file_size", sec->size_of_raw_data, true);
+		emit_num(e, "characteristics", sec->characteristics, true);
+		emit_item_end(e);
+	}
+	emit_close(e);
+	emit_close(e);
+}
+
 static void inspect_bzimage(struct emit *e, const struct kd_bzimage *img)
 {
 	struct kernel k;
@@ -158,6 +215,7 @@ static void inspect_bzimage(struct emit *e, const struct kd_bzimage *img)
 	emit_cstr(e, "type", "bzImage");
 	emit_setup_header(e, img);
 	emit_num(e, "setup_size", img->setup_size, true);
+	emit_pe(e, img);
 	emit_num(e, "payload_start", (uint64_t)(img->payload - img->data), true);
 	emit_cstr(e, "compression", kd_format_name(img->format));
 	emit_num(e, "decompressed_size", kd_payload_out_len(img), false);

@@ -6,7 +6,7 @@
  * the kernel compressed as Linux compresses it, and our main with the one
  * decoder of that format.
  *
- *   image = setup (5 sectors) | head | payload | pad | main
+ *   image = setup (8 sectors, PE header in the first) | head | payload | pad | main | pad to 512
  *
  * init_size, the memory the image needs from its load address up, is the
  * larger of the kernel's own footprint and what in-place decompression
@@ -33,6 +33,7 @@
 #include <string.h>
 
 #include "../boot/layout.h"
+#include "pe.h"
 #include "tools.h"
 
 /* The stub pieces, linked in from build/boot/blobs.o. */
@@ -295,15 +296,15 @@ static void put_hdr32(uint8_t *setup, size_t off, uint32_t v)
  * What the header tells loaders about placement, the truth for this
  * kernel: where it is linked (pref_address), its alignment, whether it may
  * move, and the 5-level flags: XLF_5LEVEL, "may be entered in 5-level
- * paging", is the stub's (it takes either mode), XLF_5LEVEL_ENABLED the
- * kernel's.  Linux sets XLF_KERNEL_64 and XLF_CAN_BE_LOADED_ABOVE_4G only
+ * paging", and XLF_EFI_HANDOVER_64 are the stub's (it takes either
+ * mode, and has the handover entry), XLF_5LEVEL_ENABLED the kernel's.  Linux sets XLF_KERNEL_64 and XLF_CAN_BE_LOADED_ABOVE_4G only
  * for relocatable kernels, whose decompressor runs where it was loaded;
  * ours copies itself to the kernel's buffer whatever the kernel, so they
  * hold for every kernel.
  */
 static void write_placement_fields(uint8_t *image, const struct input *in)
 {
-	uint16_t xlf = KD_XLF_KERNEL_64 | KD_XLF_CAN_BE_LOADED_ABOVE_4G | KD_XLF_5LEVEL;
+	uint16_t xlf = KD_XLF_KERNEL_64 | KD_XLF_CAN_BE_LOADED_ABOVE_4G | KD_XLF_5LEVEL | KD_XLF_EFI_HANDOVER_64;
 
 	if (in->head_flags & HEAD_5LEVEL)
 		xlf |= KD_XLF_5LEVEL_ENABLED;
@@ -311,6 +312,56 @@ static void write_placement_fields(uint8_t *image, const struct input *in)
 	image[KD_HDR_OFF(relocatable_kernel)] = !!(in->head_flags & HEAD_RELOCATABLE);
 	kd_put_le16(image + KD_HDR_OFF(xloadflags), xlf);
 	kd_put_le64(image + KD_HDR_OFF(pref_address), in->k.elf.mem_start);
+}
+
+/*
+ * The MZ and PE headers (lib/kernel/pe.h): one section, the protected-mode
+ * part, at RVA = file offset = the setup's size; in memory it also holds
+ * main's .bss and page-table area (mem_len), which the EFI entries use in
+ * place.  `raw_len` is the part's length in the file, padded to FileAlignment.
+ */
+static void put_pe_header(uint8_t *image, size_t setup_len, size_t raw_len, size_t mem_len, uint32_t entry)
+{
+	struct kd_pe_header pe = {
+		.signature = KD_PE_MAGIC,
+		.coff = {
+			.machine = KD_PE_MACHINE_X86_64,
+			.number_of_sections = KD_PE_NUM_SECTIONS,
+			.size_of_optional_header = sizeof(struct kd_pe_opt_header),
+			.characteristics = KD_PE_EXECUTABLE_IMAGE | KD_PE_LINE_NUMS_STRIPPED | KD_PE_LARGE_ADDRESS_AWARE |
+					   KD_PE_DEBUG_STRIPPED,
+		},
+		.opt = {
+			.magic = KD_PE_OPT_MAGIC_PE32P,
+			.size_of_code = raw_len,
+			.address_of_entry_point = entry,
+			.base_of_code = setup_len,
+			.image_base = KD_PE_IMAGE_BASE,
+			.section_alignment = KD_PE_SECTION_ALIGN,
+			.file_alignment = KD_PE_FILE_ALIGN,
+			.major_image_version = KD_PE_IMAGE_VERSION_MAJOR,
+			.size_of_image = setup_len + mem_len,
+			.size_of_headers = setup_len,
+			.subsystem = KD_PE_SUBSYSTEM_EFI_APPLICATION,
+			.number_of_rva_and_sizes = KD_PE_NUM_DIRS,
+		},
+		.section = { {
+			.name = ".text",
+			.virtual_size = mem_len,
+			.virtual_address = setup_len,
+			.size_of_raw_data = raw_len,
+			.pointer_to_raw_data = setup_len,
+			.characteristics = KD_PE_SCN_CNT_CODE | KD_PE_SCN_MEM_EXECUTE | KD_PE_SCN_MEM_READ |
+					   KD_PE_SCN_MEM_WRITE,
+		} },
+	};
+
+	_Static_assert(SETUP_SIZE % KD_PE_SECTION_ALIGN == 0, "the section must start page-aligned");
+	if (setup_len != SETUP_SIZE || mem_len % KD_PE_SECTION_ALIGN || raw_len % KD_PE_FILE_ALIGN)
+		die("pack: the built-in stub does not lay out as a PE image");
+	memcpy(image, "MZ", 2);
+	kd_put_le32(image + KD_MZ_LFANEW, KD_PE_OFFSET);
+	memcpy(image + KD_PE_OFFSET, &pe, sizeof(pe));
 }
 
 int cmd_pack(int argc, char **argv)
@@ -389,7 +440,8 @@ int cmd_pack(int argc, char **argv)
 		.pgt_off = main_off + mi->pgt, .align = in.kernel_alignment,
 		.out_len = out_len, .kernel_mem = kernel_mem, .flags = in.head_flags, .link = in.k.elf.mem_start,
 	};
-	size_t image_len = setup.len + file_len;
+	size_t raw_len = align_up(file_len, KD_PE_FILE_ALIGN);
+	size_t image_len = setup.len + raw_len;
 	uint8_t *image = xmalloc(image_len), *pm = image + setup.len;
 
 	memset(image, 0, image_len);
@@ -407,6 +459,8 @@ int cmd_pack(int argc, char **argv)
 	put_hdr32(image, KD_HDR_OFF(payload_length), (uint32_t)payload.len);
 	put_hdr32(image, KD_HDR_OFF(init_size), (uint32_t)init_size);
 	write_placement_fields(image, &in);
+	put_hdr32(image, KD_HDR_OFF(handover_offset), (uint32_t)(main_off + mi->efi_handover - STARTUP_64));
+	put_pe_header(image, setup.len, raw_len, mem_len, (uint32_t)(setup.len + main_off + mi->efi_pe_entry));
 	uint16_t vofs = kd_get_le16(image + KD_HDR_OFF(kernel_version)) + 0x200;
 	snprintf((char *)image + vofs, VERSION_MAX, "%s", in.version);
 

@@ -97,27 +97,66 @@ struct kd_setup_data {
 #define KD_SETUP_E820_EXT	1
 
 /*
- * The start of screen_info (boot_params + 0), the text mode the loader's
- * setup found (the VGA BIOS's int 0x10 answers); Linux's VGA console takes
- * its geometry from here and falls back to a dummy console when it is empty.
+ * boot_params.screen_info: the console the loader leaves (here, only what an
+ * EFI framebuffer needs: Linux's struct screen_info, uapi/linux/screen_info.h).
  */
 struct kd_screen_info {
-	uint8_t  orig_x;		/* cursor column */
-	uint8_t  orig_y;		/* cursor row */
-	uint16_t ext_mem_k;
-	uint16_t orig_video_page;
-	uint8_t  orig_video_mode;	/* BIOS mode number: 3 = 80x25 colour text, 7 = monochrome */
-	uint8_t  orig_video_cols;
-	uint8_t  flags;
-	uint8_t  _unused2;
-	uint16_t orig_video_ega_bx;	/* BX from int 0x10 AH=0x12 BL=0x10; BL stays 0x10 without EGA/VGA */
-	uint16_t _unused3;
-	uint8_t  orig_video_lines;
-	uint8_t  orig_video_isVGA;	/* 1: a VGA */
-	uint16_t orig_video_points;	/* character height in scan lines */
-	uint8_t  _rest[0x40 - 0x12];
+	uint8_t  orig_x, orig_y;		/* 0x00 */
+	uint16_t ext_mem_k;			/* 0x02 */
+	uint16_t orig_video_page;		/* 0x04 */
+	uint8_t  orig_video_mode, orig_video_cols;	/* 0x06 */
+	uint8_t  flags, unused2;		/* 0x08 */
+	uint16_t orig_video_ega_bx;		/* 0x0a */
+	uint16_t unused3;			/* 0x0c */
+	uint8_t  orig_video_lines;		/* 0x0e */
+	uint8_t  orig_video_is_vga;		/* 0x0f: the kind of console, KD_VIDEO_TYPE_* */
+	uint16_t orig_video_points;		/* 0x10 */
+	uint16_t lfb_width, lfb_height, lfb_depth;	/* 0x12: pixels, pixels, bits per pixel */
+	uint32_t lfb_base, lfb_size;		/* 0x18: the framebuffer (low half of its address), its bytes */
+	uint16_t cl_magic, cl_offset;		/* 0x20 */
+	uint16_t lfb_linelength;		/* 0x24: bytes per scan line */
+	uint8_t  red_size, red_pos, green_size, green_pos;	/* 0x26 */
+	uint8_t  blue_size, blue_pos, rsvd_size, rsvd_pos;	/* 0x2a */
+	uint16_t vesapm_seg, vesapm_off;	/* 0x2e */
+	uint16_t pages;				/* 0x32 */
+	uint16_t vesa_attributes;		/* 0x34 */
+	uint32_t capabilities;			/* 0x36: KD_VIDEO_CAPABILITY_* */
+	uint32_t ext_lfb_base;			/* 0x3a: the framebuffer address's high half */
+	uint8_t  _reserved[2];			/* 0x3e */
 } __attribute__((packed));
-_Static_assert(sizeof(struct kd_screen_info) == 0x40, "screen_info size");
+_Static_assert(sizeof(struct kd_screen_info) == 0x40, "screen_info");
+_Static_assert(offsetof(struct kd_screen_info, orig_video_is_vga) == 0x0f, "orig_video_isVGA");
+_Static_assert(offsetof(struct kd_screen_info, lfb_width) == 0x12, "lfb_width");
+_Static_assert(offsetof(struct kd_screen_info, lfb_base) == 0x18, "lfb_base");
+_Static_assert(offsetof(struct kd_screen_info, lfb_linelength) == 0x24, "lfb_linelength");
+_Static_assert(offsetof(struct kd_screen_info, capabilities) == 0x36, "capabilities");
+_Static_assert(offsetof(struct kd_screen_info, ext_lfb_base) == 0x3a, "ext_lfb_base");
+#define KD_VIDEO_TYPE_EFI		0x70	/* an EFI graphics framebuffer */
+#define KD_VIDEO_CAPABILITY_SKIP_QUIRKS	(1u << 0)
+#define KD_VIDEO_CAPABILITY_64BIT_BASE	(1u << 1)
+
+/*
+ * boot_params.efi_info: how an EFI loader hands the kernel the firmware's
+ * system table and the final memory map (the one ExitBootServices was
+ * called with).  Addresses are split in 32-bit halves.
+ */
+struct kd_efi_info {
+	uint32_t loader_signature;	/* KD_EFI64_SIGNATURE: a 64-bit firmware */
+	uint32_t systab;
+	uint32_t memdesc_size;		/* bytes per descriptor (GetMemoryMap's DescriptorSize) */
+	uint32_t memdesc_version;
+	uint32_t memmap;
+	uint32_t memmap_size;		/* bytes */
+	uint32_t systab_hi;
+	uint32_t memmap_hi;
+} __attribute__((packed));
+#define KD_EFI64_SIGNATURE	0x34364c45	/* "EL64" */
+_Static_assert(sizeof(struct kd_efi_info) == 0x20, "efi_info");
+
+/* boot_params.secure_boot, as an EFI loader found the firmware */
+#define KD_SECURE_BOOT_UNKNOWN	1
+#define KD_SECURE_BOOT_DISABLED	2
+#define KD_SECURE_BOOT_ENABLED	3
 
 struct kd_boot_params {
 	struct kd_screen_info screen_info;	/* 0x000 */
@@ -137,7 +176,7 @@ struct kd_boot_params {
 	uint8_t  _pad4[112];			/* 0x0cc */
 	uint32_t cc_blob_address;		/* 0x13c */
 	uint8_t  edid_info[0x80];		/* 0x140 */
-	uint8_t  efi_info[0x20];		/* 0x1c0 */
+	struct kd_efi_info efi_info;		/* 0x1c0 */
 	uint32_t alt_mem_k;			/* 0x1e0 */
 	uint32_t scratch;			/* 0x1e4 */
 	uint8_t  e820_entries;			/* 0x1e8 */
@@ -225,6 +264,19 @@ static inline uint64_t kd_cmdline_addr(const struct kd_boot_params *bp)
 static inline uint64_t kd_initrd_addr(const struct kd_boot_params *bp)
 {
 	return bp->hdr.ramdisk_image | (uint64_t)bp->ext_ramdisk_image << 32;
+}
+
+/* The EFI memory map efi_info names, when a 64-bit EFI loader filled it (else 0). */
+static inline uint64_t kd_efi_memmap_addr(const struct kd_boot_params *bp)
+{
+	if (bp->efi_info.loader_signature != KD_EFI64_SIGNATURE)
+		return 0;
+	return bp->efi_info.memmap | (uint64_t)bp->efi_info.memmap_hi << 32;
+}
+
+static inline uint64_t kd_efi_memmap_size(const struct kd_boot_params *bp)
+{
+	return bp->efi_info.memmap_size;
 }
 
 static inline uint64_t kd_initrd_size(const struct kd_boot_params *bp)

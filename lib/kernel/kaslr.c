@@ -2,6 +2,7 @@
 /* Slot arithmetic for KASLR, and the memory map it works on (see kaslr.h). */
 #include "kaslr.h"
 #include "cmdline.h"
+#include "efi_map.h"
 #include "pgtable.h"
 
 #define VIRT_SALT 0x7669727475616cull	/* "virtual": the virtual choice's own random number */
@@ -20,6 +21,28 @@ void kd_kaslr_add_e820(struct kd_kaslr_map *m, const struct kd_e820_entry *e, un
 			continue;
 		m->ram[m->n_ram].start = e[i].addr;
 		m->ram[m->n_ram].end = e[i].addr + e[i].size;
+		m->n_ram++;
+	}
+}
+
+void kd_kaslr_add_efi(struct kd_kaslr_map *m, const uint8_t *map, uint64_t size, uint64_t desc_size)
+{
+	if (desc_size < sizeof(struct kd_efi_mem_desc))
+		return;
+	for (uint64_t i = 0; i < size / desc_size && m->n_ram < KD_KASLR_MAX_RAM; i++) {
+		const struct kd_efi_mem_desc *d = kd_efi_desc(map, desc_size, i);
+		struct kd_range *last = m->n_ram ? &m->ram[m->n_ram - 1] : NULL;
+		uint64_t len = d->num_pages << KD_EFI_PAGE_SHIFT;
+
+		if (d->type != KD_EFI_CONVENTIONAL || len == 0 || d->num_pages > UINT64_MAX >> KD_EFI_PAGE_SHIFT ||
+		    d->phys_start > UINT64_MAX - len)
+			continue;
+		if (last && last->end == d->phys_start) {	/* firmware maps split free memory finely */
+			last->end += len;
+			continue;
+		}
+		m->ram[m->n_ram].start = d->phys_start;
+		m->ram[m->n_ram].end = d->phys_start + len;
 		m->n_ram++;
 	}
 }
@@ -174,7 +197,7 @@ static bool walk_setup_data(struct kd_kaslr_map *m, const struct kd_kaslr_boot *
 
 		if (!sd || !kd_kaslr_avoid(m, node, sizeof(*sd) + sd->len))
 			return false;
-		if (sd->type == KD_SETUP_E820_EXT)
+		if (sd->type == KD_SETUP_E820_EXT && !b->efi_map)
 			kd_kaslr_add_e820(m, (const struct kd_e820_entry *)sd->data, sd->len / sizeof(struct kd_e820_entry));
 		node = sd->next;
 	}
@@ -218,7 +241,10 @@ bool kd_kaslr_collect(struct kd_kaslr_map *m, const struct kd_kaslr_boot *b)
 	    mem < limit)
 		limit = mem;
 	kd_kaslr_map_init(m, limit);
-	kd_kaslr_add_e820(m, bp->e820_table, n_e820);
+	if (b->efi_map)
+		kd_kaslr_add_efi(m, b->efi_map, kd_efi_memmap_size(bp), bp->efi_info.memdesc_size);
+	else
+		kd_kaslr_add_e820(m, bp->e820_table, n_e820);
 	ok &= kd_kaslr_avoid(m, b->target, b->init_size);
 	ok &= kd_kaslr_avoid(m, kd_initrd_addr(bp), kd_initrd_size(bp));
 	ok &= kd_kaslr_avoid(m, b->bp_addr, sizeof(*bp));

@@ -39,6 +39,14 @@ struct kd_kaslr_map {
 void kd_kaslr_map_init(struct kd_kaslr_map *m, uint64_t limit);
 /* Add usable RAM from e820 entries (type 1 only). */
 void kd_kaslr_add_e820(struct kd_kaslr_map *m, const struct kd_e820_entry *e, unsigned n);
+/*
+ * Add usable RAM from a UEFI memory map (efi_map.h): only what the map calls
+ * conventional memory.  Loader data (boot_params, the command line, the
+ * initrd, the memory map itself), boot services memory the kernel keeps
+ * until it has read the firmware's tables, and runtime regions are never
+ * usable for the kernel's placement.
+ */
+void kd_kaslr_add_efi(struct kd_kaslr_map *m, const uint8_t *map, uint64_t size, uint64_t desc_size);
 /* Add a region to avoid; false if the table is full (the caller must then not randomise). */
 bool kd_kaslr_avoid(struct kd_kaslr_map *m, uint64_t start, uint64_t size);
 
@@ -80,11 +88,13 @@ struct kd_kaslr_boot {
 	uint64_t init_size;
 	kd_setup_data_reader read_setup_data;
 	void *ctx;				/* for read_setup_data */
+	const uint8_t *efi_map;			/* readable: the memory map efi_info names, or NULL if none */
 };
 
 /*
- * The memory map KASLR chooses from: usable RAM from the e820 table and
- * SETUP_E820_EXT nodes, below mem= and the reach of 4-level paging; avoided,
+ * The memory map KASLR chooses from: usable RAM from the EFI memory map
+ * when the boot came through EFI (b->efi_map), else the e820 table and
+ * SETUP_E820_EXT nodes; below mem= and the reach of 4-level paging; avoided,
  * the buffer, the initrd, boot_params, the command line, every setup_data
  * node, every memmap= range and every non-RAM entry of the e820 table that
  * overlaps RAM (where entries disagree, reserved wins).  False when the regions do not fit the map,

@@ -21,7 +21,6 @@ loader=build/loader64/loader64.bin
 [ -s "$kernel" ] || { not_ok "no $kernel: run scripts/fetch-kernels.sh"; summary; exit 1; }
 [ -s "$initramfs" ] || scripts/make-initramfs.sh "$initramfs"
 base="console=ttyS0 earlyprintk=ttyS0 panic=-1 nokaslr"
-SETUP_LEN=$(((4 + 1) * 512))
 
 # le32 FILE OFFSET: the little-endian 32-bit word at OFFSET
 le32() {
@@ -52,7 +51,7 @@ halted() {
 # checksum, and such bytes inside a literal run go unnoticed, so for lz4
 # the size field of the block nearest the middle is broken instead.
 corrupt() {	# FORMAT IMAGE
-	off=$((SETUP_LEN + $(le32 "$2" $((0x248)))))
+	off=$(($(setup_len "$2") + $(le32 "$2" $((0x248)))))
 	len=$(le32 "$2" $((0x24c)))
 	if [ "$1" = lz4 ]; then
 		pos=4

@@ -29,9 +29,9 @@ img=$WORK/cloud-lz4.img
 $KDECOMP pack -q "$kernel" -c lz4 -o "$img" || { not_ok "pack"; summary; exit 1; }
 base="console=ttyS0 earlyprintk=ttyS0 panic=-1"
 
-# head_5level IMAGE: HEAD_5LEVEL (bit 0) of the head info block's flags word (after 4 + 1 setup sectors, at +0x40)
+# head_5level IMAGE: HEAD_5LEVEL (bit 0) of the head info block's flags word (after the setup sectors, at +0x40)
 head_5level() {
-	echo $(( $(od -A n -t u4 -j $(((4 + 1) * 512 + 0x40)) -N 4 "$1" | tr -d ' ') & 1 ))
+	echo $(( $(od -A n -t u4 -j $(($(setup_len "$1") + 0x40)) -N 4 "$1" | tr -d ' ') & 1 ))
 }
 
 # expect_la57 NAME LOG WANT: userspace reached, running 5-level (1) or 4-level (0)

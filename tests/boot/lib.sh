@@ -34,6 +34,11 @@ boot() {
 	wait "$pid" 2>/dev/null || boot_status=$?
 }
 
+# setup_len IMAGE: the bytes before the protected-mode part, (setup_sects + 1) * 512
+setup_len() {
+	echo $((($(od -A n -t u1 -j $((0x1f1)) -N 1 "$1" | tr -d ' ') + 1) * 512))
+}
+
 # field LOG NAME: the value the guest's init printed after "KDECOMP-NAME: "
 field() {
 	grep -a "^KDECOMP-$2: " "$1" | head -n 1 | sed "s/^KDECOMP-$2: //" | tr -d '\r'
