@@ -55,7 +55,7 @@ BENCH_SRC := $(wildcard bench/*.c)
 BENCH_OBJ := $(BENCH_SRC:%.c=$(B)/host/%.o)
 FUZZ_SRC  := $(wildcard fuzz/fuzz_*.c)
 
-.PHONY: all check check-unit check-boot kernels bench bench-boot fuzz demo deps install clean freestanding-check
+.PHONY: all check check-unit check-boot check-efi-full kernels bench bench-boot fuzz demo deps install clean freestanding-check
 all: $(B)/kdecomp freestanding-check stubs
 
 -include boot/boot.mk
@@ -112,6 +112,12 @@ check-boot: all $(B)/loader64/loader64.bin $(B)/tests/kernel.elf
 	tests/boot/entry64.sh
 	tests/boot/grub.sh
 	tests/boot/errors.sh
+	tests/boot/efi.sh
+
+# Every UEFI loader with Debian's cloud kernel and ours in lz4, zstd and xz,
+# at 1G and 8G (make check runs a chosen part of it): about 40 boots.
+check-efi-full: all
+	EFI_FULL=1 tests/boot/efi.sh
 
 # One after the other: the QEMU boots want the cores to themselves.
 check: all kernels

@@ -6,6 +6,7 @@ pkgs="build-essential clang libclang-rt-14-dev binutils
   liblz4-dev lz4 zlib1g-dev libdeflate-dev liblzma-dev xz-utils libbz2-dev bzip2
   liblzo2-dev lzop libzstd-dev zstd
   qemu-system-x86 busybox-static cpio grub-pc-bin grub-common xorriso mtools
+  ovmf systemd-boot-efi grub-efi-amd64-bin dosfstools
   gdb procps
   ca-certificates"
 missing=
