@@ -103,7 +103,8 @@ $(B)/bench/run: $(BENCH_OBJ) $(BENCH_SHARED_OBJ) $(B)/libkdecomp.a
 check-unit: $(B)/tests/run $(B)/kdecomp kernels
 	$(B)/tests/run
 
-# Real kernels through our stub under QEMU: every format, the loaders, KASLR.
+# Real kernels through our stub under QEMU: every format, the loaders (BIOS and
+# UEFI), KASLR.
 check-boot: all $(B)/loader64/loader64.bin $(B)/tests/kernel.elf
 	tests/boot/formats.sh
 	tests/boot/testkernel.sh

@@ -96,11 +96,11 @@ placement() {
 check() {
 	name=$1 log=$2
 	if ! grep -a -q '^KDECOMP-DONE' "$log"; then
-		not_ok "$name: no userspace; the firmware or loader said:"
+		not_ok "$name: no userspace after $took s; the firmware or loader said:"
 		complaint "$log"
 		return 1
 	fi
-	ok "$name: userspace reached"
+	ok "$name: userspace reached ($took s)"
 	version=$(grep -a -o 'efi: EFI v[0-9.]*' "$log" | head -n 1)
 	[ -n "$version" ] && ok "$name: the kernel logs '$version'" || not_ok "$name: no 'efi: EFI v' in the kernel's log"
 	[ "$(field "$log" EFI)" = 1 ] && [ "$(field "$log" EFI-BITS)" = 64 ] &&
@@ -131,7 +131,9 @@ span() {
 run() {
 	tag=$1-$3-$4
 	append="console=ttyS0 earlyprintk=ttyS0 panic=-1 efi=debug kdecomp.test=efi-$tag"
+	took=$(date +%s)
 	efi_boot "$WORK/$tag.log" "$3" "$2" "$append" -m "$4"
+	took=$(($(date +%s) - took))
 	check "$1 via $3, $4" "$WORK/$tag.log" "$3" "$append" "$(span "$2")" ${5:-}
 }
 
