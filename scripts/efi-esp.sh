@@ -34,16 +34,21 @@ need() {	# FILE PACKAGE
 	[ -e "$1" ] || { echo "efi-esp: no $1: install $2 (make deps)" >&2; exit 1; }
 }
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+partial=$out.$$.tmp
+trap 'rm -rf "$tmp" "$partial"' EXIT
+# The ESP's files are laid out here first, then copied onto the FAT image.
+esp=$tmp/esp
+boot_efi=$esp/EFI/BOOT/BOOTX64.EFI
+mkdir -p "$esp/EFI/BOOT"
 
 # The kernel and initrd sit at the ESP's root under these names.
 kernel_name=vmlinuz
 initrd_name=initrd.img
 
-# uki OUT: systemd-stub with our sections appended.  Each new section goes
+# build_uki OUT: systemd-stub with our sections appended.  Each new section goes
 # at the next page boundary after the one before it, starting after the
 # stub's own last section, so none overlaps; the stub finds them by name.
-page=4096
+page=4096	# the UEFI page size
 build_uki() {
 	uki=$1
 	printf 'ID=kdecomp\nNAME="kdecomp test"\n' > "$tmp/osrel"
@@ -64,7 +69,7 @@ build_uki() {
 	objcopy "$@" "$sdstub_efi" "$uki"
 }
 
-# grub OUT LINUX-CMD INITRD-CMD: a standalone GRUB (its modules and this
+# build_grub OUT LINUX-CMD INITRD-CMD: a standalone GRUB (its modules and this
 # grub.cfg in a memdisk) that boots the entry at once from the device it was
 # loaded from: $cmdpath is "(DEVICE)/EFI/BOOT", and its DEVICE is the ESP.
 # FAT is loaded first: else GRUB probes the ESP with every file system it
@@ -87,23 +92,28 @@ build_grub() {
 case $loader in
 sdboot)
 	need "$sdboot_efi" systemd-boot-efi
-	cp "$sdboot_efi" "$tmp/BOOTX64.EFI"
+	cp "$sdboot_efi" "$boot_efi"
+	mkdir -p "$esp/loader/entries"
 	# timeout 0: boot the default entry at once, no menu
-	printf 'timeout 0\ndefault kdecomp.conf\n' > "$tmp/loader.conf"
+	printf 'timeout 0\ndefault kdecomp.conf\n' > "$esp/loader/loader.conf"
 	printf 'title kdecomp\nlinux /%s\ninitrd /%s\noptions %s\n' "$kernel_name" "$initrd_name" "$append" \
-		> "$tmp/kdecomp.conf"
+		> "$esp/loader/entries/kdecomp.conf"
+	cp "$image" "$esp/$kernel_name"
+	cp "$initrd" "$esp/$initrd_name"
 	;;
 uki)
 	need "$sdstub_efi" systemd-boot-efi
-	build_uki "$tmp/BOOTX64.EFI"
+	build_uki "$boot_efi"
 	;;
 grub-linux | grub-linuxefi)
 	need "$grub_modules" grub-efi-amd64-bin
 	if [ "$loader" = grub-linux ]; then
-		build_grub "$tmp/BOOTX64.EFI" linux initrd
+		build_grub "$boot_efi" linux initrd
 	else
-		build_grub "$tmp/BOOTX64.EFI" linuxefi initrdefi
+		build_grub "$boot_efi" linuxefi initrdefi
 	fi
+	cp "$image" "$esp/$kernel_name"
+	cp "$initrd" "$esp/$initrd_name"
 	;;
 *)
 	echo "efi-esp: unknown loader '$loader' (sdboot, uki, grub-linux, grub-linuxefi)" >&2
@@ -114,19 +124,8 @@ esac
 # Size: the files, plus room for FAT's tables, directories and the last
 # cluster of each file (a few KiB), rounded up with a MiB to spare.
 mib=1048576
-bytes=$(cat "$tmp/BOOTX64.EFI" "$image" "$initrd" | wc -c)
+bytes=$(du -s -b "$esp" | cut -f1)
 size_kib=$(((bytes / mib + 2) * mib / 1024))
-rm -f "$out.tmp"
-mkfs.vfat -C -n KDECOMP "$out.tmp" "$size_kib" > /dev/null
-mmd -i "$out.tmp" ::/EFI ::/EFI/BOOT
-mcopy -i "$out.tmp" "$tmp/BOOTX64.EFI" ::/EFI/BOOT/BOOTX64.EFI
-if [ "$loader" != uki ]; then
-	mcopy -i "$out.tmp" "$image" "::/$kernel_name"
-	mcopy -i "$out.tmp" "$initrd" "::/$initrd_name"
-fi
-if [ "$loader" = sdboot ]; then
-	mmd -i "$out.tmp" ::/loader ::/loader/entries
-	mcopy -i "$out.tmp" "$tmp/loader.conf" ::/loader/loader.conf
-	mcopy -i "$out.tmp" "$tmp/kdecomp.conf" ::/loader/entries/kdecomp.conf
-fi
-mv "$out.tmp" "$out"
+mkfs.vfat -C -n KDECOMP "$partial" "$size_kib" > /dev/null
+mcopy -s -i "$partial" "$esp"/* ::/
+mv "$partial" "$out"
