@@ -10,7 +10,7 @@
 # so users can choose.  A boot that never reaches the kernel (the firmware
 # or loader gives up, or 120 s pass) makes its line say so.
 #
-#   bench/boot-time.sh [RUNS]
+#   bench/boot-time.sh [RUNS]      (KDECOMP=path/to/kdecomp to try another build)
 set -eu
 cd "$(dirname "$0")/.."
 runs=${1:-5}
@@ -21,6 +21,7 @@ scripts/fetch-kernels.sh generic cloud
 initrd=$(scripts/make-initramfs.sh)
 append="console=ttyS0 earlyprintk=ttyS0 panic=-1 nokaslr"
 limit=120
+KDECOMP=${KDECOMP:-build/kdecomp}
 
 # time_to_kernel IMAGE [boot-qemu.sh options]: milliseconds from QEMU's
 # start to "Linux version" on the serial line, or "-" if the firmware or
@@ -70,7 +71,7 @@ compare() {
 echo "boot to kernel entry (\"Linux version\"), QEMU TCG, median of $runs boots"
 for pair in "generic xz" "cloud lz4"; do
 	set -- $pair
-	build/kdecomp pack -q "$cache/vmlinuz-$1" -c "$2" -o "$work/ours-$1.img"
+	$KDECOMP pack -q "$cache/vmlinuz-$1" -c "$2" -o "$work/ours-$1.img"
 	compare "SeaBIOS $1 $2" "$cache/vmlinuz-$1" "$work/ours-$1.img"
 done
 compare "OVMF -kernel cloud lz4" "$cache/vmlinuz-cloud" "$work/ours-cloud.img" -u
@@ -81,7 +82,7 @@ compare "systemd-boot cloud lz4" "$work/theirs-sdboot.esp" "$work/ours-sdboot.es
 echo
 echo "every format, Debian's cloud kernel: image size and boot to kernel entry (SeaBIOS)"
 for fmt in gzip bzip2 lzma xz lzo lz4 zstd; do
-	build/kdecomp pack -q "$cache/vmlinuz-cloud" -c "$fmt" -o "$work/$fmt.img"
+	$KDECOMP pack -q "$cache/vmlinuz-cloud" -c "$fmt" -o "$work/$fmt.img"
 	times=
 	for _ in $(seq 1 "$runs"); do
 		times="$times $(time_to_kernel "$work/$fmt.img")"
