@@ -59,8 +59,8 @@ BENCH_SRC := $(wildcard bench/*.c)
 BENCH_OBJ := $(BENCH_SRC:%.c=$(B)/host/%.o)
 FUZZ_SRC  := $(wildcard fuzz/fuzz_*.c)
 
-.PHONY: all check check-unit check-boot check-kernels kernels kernels-all configs bench bench-boot bench-cli \
-	bench-preboot fuzz fuzz-long demo deps install clean freestanding-check
+.PHONY: all check check-unit check-boot check-kernels check-configs check-efi-full kernels kernels-all configs \
+	bench bench-boot bench-cli bench-preboot fuzz fuzz-long demo deps install clean freestanding-check
 all: $(B)/kdecomp freestanding-check stubs
 
 -include boot/boot.mk
@@ -108,7 +108,8 @@ $(B)/bench/run: $(BENCH_OBJ) $(BENCH_SHARED_OBJ) $(B)/libkdecomp.a
 check-unit: $(B)/tests/run $(B)/kdecomp kernels
 	$(B)/tests/run
 
-# Real kernels through our stub under QEMU: every format, the loaders, KASLR.
+# Real kernels through our stub under QEMU: every format, the loaders (BIOS and
+# UEFI), KASLR.
 check-boot: all $(B)/loader64/loader64.bin $(B)/loader64/loader64-la57.bin $(B)/tests/kernel.elf
 	tests/boot/formats.sh
 	tests/boot/releases.sh
@@ -121,6 +122,18 @@ check-boot: all $(B)/loader64/loader64.bin $(B)/loader64/loader64-la57.bin $(B)/
 	tests/boot/errors.sh
 	tests/boot/vga.sh
 	tests/boot/efi-stub.sh
+	tests/boot/efi.sh
+
+# Every UEFI loader with Debian's cloud kernel and ours in lz4, zstd and xz,
+# at 1G and 8G (make check runs a chosen part of it): about 40 boots.
+check-efi-full: all
+	EFI_FULL=1 tests/boot/efi.sh
+
+# Kernels built from linux-source-6.1 in tests/configs/ (not relocatable,
+# linked at 2 or 64 MiB, 16 MiB alignment, no 5-level, no KASLR), each packed
+# in every format and booted: the builds take most of an hour the first time.
+check-configs: all $(B)/loader64/loader64.bin
+	tests/boot/configs.sh
 
 # One after the other: the QEMU boots want the cores to themselves.
 check: all kernels

@@ -8,7 +8,7 @@ pkgs="build-essential clang libclang-rt-14-dev binutils
   qemu-system-x86 busybox-static cpio grub-pc-bin grub-common xorriso mtools
   gdb procps jq time llvm
   linux-source-6.1 bc flex bison libelf-dev libssl-dev
-  ovmf sbsigntool openssl
+  ovmf sbsigntool openssl systemd-boot-efi grub-efi-amd64-bin dosfstools
   ca-certificates"
 missing=
 for p in $pkgs; do

@@ -3,8 +3,8 @@
 
 KDECOMP=${KDECOMP:-build/kdecomp}
 CACHE=${KDECOMP_CACHE:-$HOME/.cache/kdecomp}
-# the test initramfs as scripts/boot-qemu.sh names it: rebuilt when its script changes
-INITRAMFS=$CACHE/initramfs-$(cksum < scripts/make-initramfs.sh | cut -d' ' -f1).cpio.gz
+# the test initramfs every boot script uses: rebuilt when its script changes
+INITRAMFS=$(scripts/make-initramfs.sh)
 if [ -z "${WORK:-}" ]; then
 	WORK=$(mktemp -d)
 	trap 'rm -rf "$WORK"' EXIT
@@ -12,8 +12,10 @@ fi
 passed=0
 failed=0
 
-# boot LOG IMAGE [boot-qemu.sh options]: boot until the guest powers off or
-# the stub halts; the serial console goes to LOG, QEMU's exit status to
+# boot LOG IMAGE [boot-qemu.sh options]: boot until the guest powers off,
+# the stub halts, or under UEFI the firmware or boot loader gives up (OVMF
+# falls back to its shell when every boot option failed; GRUB waits for a
+# key after an error); the serial console goes to LOG, QEMU's exit status to
 # $boot_status (the test kernel's verdict, through isa-debug-exit).
 boot() {
 	log=$1
@@ -23,7 +25,7 @@ boot() {
 	pid=$!
 	for _ in $(seq 1 600); do
 		kill -0 "$pid" 2>/dev/null || break
-		if grep -a -q -E 'System halted|Kernel panic|end Kernel panic' "$log"; then
+		if grep -a -q -E 'System halted|Kernel panic|end Kernel panic|Shell> |Press any key to' "$log"; then
 			sleep 1
 			pkill -P "$pid" qemu-system-x86 2>/dev/null || true
 			break
@@ -37,6 +39,25 @@ boot() {
 # setup_len IMAGE: the bytes before the protected-mode part, (setup_sects + 1) * 512
 setup_len() {
 	echo $((($(od -A n -t u1 -j $((0x1f1)) -N 1 "$1" | tr -d ' ') + 1) * 512))
+}
+
+# efi_boot LOG LOADER IMAGE APPEND [boot-qemu.sh options]: boot IMAGE with
+# the test initramfs and APPEND under UEFI (OVMF), through LOADER: ovmf
+# (OVMF loads QEMU's -kernel) or one scripts/efi-esp.sh installs on an ESP.
+efi_boot() {
+	efi_log=$1 efi_loader=$2 efi_image=$3 efi_append=$4
+	shift 4
+	if [ "$efi_loader" = ovmf ]; then
+		boot "$efi_log" "$efi_image" -u -a "$efi_append" "$@"
+		return
+	fi
+	efi_esp=${efi_log%.log}.esp
+	if ! scripts/efi-esp.sh "$efi_loader" "$efi_image" "$INITRAMFS" "$efi_append" "$efi_esp" > "$efi_log" 2>&1; then
+		echo "efi-esp.sh failed to build the $efi_loader ESP" >> "$efi_log"
+		return 1
+	fi
+	boot "$efi_log" "$efi_esp" "$@"
+	rm -f "$efi_esp"
 }
 
 # field LOG NAME: the value the guest's init printed after "KDECOMP-NAME: "
