@@ -78,6 +78,28 @@ bool kernel_split(struct kernel *k, char *msg, size_t msg_size);
 /* The relocation table Linux appends, generated from a vmlinux linked with --emit-relocs (dies on error). */
 struct kd_file relocs_generate(const char *path, const uint8_t *data, size_t len, bool quiet);
 
+/* --- pack.c: a bzImage of kdecomp's own around a kernel --- */
+
+struct input;	/* the kernel to pack: its vmlinux, relocations, version string and alignment */
+
+/* Read a bzImage or vmlinux (with its relocation table, if given) to pack; dies if the stub cannot boot it. */
+struct input *pack_read(const char *path, const char *relocs_path);
+void pack_free(struct input *in);
+
+/* What the image decompresses to: the vmlinux the stub boots, then its relocation table (owned by in). */
+struct kd_file pack_kernel(const struct input *in);
+
+struct packed {
+	struct kd_file image;	/* malloc'd */
+	size_t payload_len;	/* the compressed kernel, with its 4-byte size */
+	uint64_t out_len;	/* the kernel decompressed */
+	uint64_t init_size;
+	uint64_t margin;	/* the in-place margin the host decode confirmed */
+};
+
+/* The bootable image of `in` in `fmt` at `level` (0: Linux's), in memory; dies on error. */
+struct packed pack_image(const struct input *in, enum kd_format fmt, int level);
+
 /* --- compress.c: the reference compressors at Linux's settings, for pack --- */
 
 /* Linux's level for the format (xz 6 with a 32 MiB dictionary, lz4 12, zstd 22, the rest 9). */
