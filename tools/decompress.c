@@ -30,11 +30,6 @@ static size_t first_capacity(const uint8_t *in, size_t len)
 	return cap;
 }
 
-static void usage_die(void)
-{
-	die("usage: kdecomp decompress [-F gzip|bzip2|lzma|xz|lzo|lz4|zstd] [-o OUT] [IN]");
-}
-
 int cmd_decompress(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -56,13 +51,13 @@ int cmd_decompress(int argc, char **argv)
 			out_path = optarg;
 			break;
 		default:
-			usage_die();
+			die_usage("decompress");
 		}
 	}
 	if (optind < argc)
 		in_path = argv[optind++];
 	if (optind < argc)
-		usage_die();
+		die_usage("decompress");
 
 	struct kd_file in = read_file(in_path);
 	if (fmt == KD_FMT_UNKNOWN && (fmt = kd_detect_format(in.data, in.len)) == KD_FMT_UNKNOWN)

@@ -12,11 +12,6 @@
 
 #include "tools.h"
 
-static void usage_die(void)
-{
-	die("usage: kdecomp extract IMAGE -o VMLINUX [--relocs FILE] [--symbols] [-q]");
-}
-
 static void summary(const char *path, const struct kd_bzimage *img, const struct kernel *k)
 {
 	fprintf(stderr, "%s: %s payload %zu bytes -> vmlinux %llu bytes (entry 0x%llx) + relocation table "
@@ -61,11 +56,11 @@ int cmd_extract(int argc, char **argv)
 		case 'r': relocs_path = optarg; break;
 		case 'q': quiet = true; break;
 		case 's': symbols = true; break;
-		default: usage_die();
+		default: die_usage("extract");
 		}
 	}
 	if (!out_path || optind != argc - 1)
-		usage_die();
+		die_usage("extract");
 
 	const char *path = argv[optind];
 	struct kd_file f = read_file(path);

@@ -332,11 +332,11 @@ int cmd_pack(int argc, char **argv)
 		case 'r': relocs_path = optarg; break;
 		case 'l': level = atoi(optarg); break;
 		case 'q': quiet = true; break;
-		default: die("usage: kdecomp pack INPUT -c FORMAT -o IMAGE [--relocs FILE] [--level N]");
+		default: die_usage("pack");
 		}
 	}
 	if (optind + 1 != argc || !out_path || fmt == KD_FMT_UNKNOWN)
-		die("usage: kdecomp pack INPUT -c FORMAT -o IMAGE [--relocs FILE] [--level N]");
+		die_usage("pack");
 
 	struct input *in = pack_read(argv[optind], relocs_path);
 	struct packed p = pack_image(in, fmt, level);

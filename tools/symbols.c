@@ -176,11 +176,11 @@ int cmd_symbols(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		if (c != 'j')
-			die("usage: kdecomp symbols IMAGE|VMLINUX [--json]");
+			die_usage("symbols");
 		json = true;
 	}
 	if (optind != argc - 1)
-		die("usage: kdecomp symbols IMAGE|VMLINUX [--json]");
+		die_usage("symbols");
 
 	const char *path = argv[optind];
 	struct kd_file f = read_file(path);

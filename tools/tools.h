@@ -22,6 +22,10 @@ int cmd_pack(int argc, char **argv);
 int cmd_symbols(int argc, char **argv);
 int cmd_relocs(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
+int cmd_formats(int argc, char **argv);
+
+/* Die with `command`'s synopsis from main.c's table (exit status 1). */
+void die_usage(const char *command) __attribute__((noreturn));
 
 /* Print "kdecomp: <message>" on stderr and exit(1). */
 void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
@@ -43,6 +47,9 @@ void report_message(char *buf, size_t size, enum kd_err err, const struct kd_rep
 
 /* malloc that dies instead of returning NULL. */
 void *xmalloc(size_t size);
+
+/* A monotonic clock in nanoseconds, for timing steps. */
+uint64_t now_ns(void);
 
 /* --- payload.c: decoding whole streams and kernel payloads --- */
 

@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: MIT
+/*
+ * kdecomp formats IMAGE|VMLINUX [--read-mbps N] [--json]
+ *
+ * Which format should this kernel be packed in?  Each of the seven is
+ * packed exactly as `pack` packs it (Linux's levels), in memory, and for
+ * each the estimated boot cost is
+ *
+ *     image bytes / read bandwidth  +  time to decode the payload
+ *
+ * the read being the boot loader's (disk to RAM) and the decode the stub's
+ * own decoder, here compiled for the host and timed on it: the stub runs
+ * the same code without SIMD and with cold caches, so the decode times are
+ * a lower bound, good for ranking.  The costs rank the formats; the
+ * cheapest is the recommendation.
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tools.h"
+
+/* A SATA SSD's sequential read, in MB/s (10^6 bytes): the default --read-mbps. */
+#define DEFAULT_READ_MBPS 500
+#define NS_PER_S 1000000000.0
+#define BYTES_PER_MB 1000000.0
+
+/* Decodes timed per format: the fastest of these runs is the decode time. */
+#define DECODE_RUNS 3
+
+/* Which version of the JSON below: raised when a field changes meaning or goes away. */
+#define FORMATS_JSON_VERSION 1
+
+struct result {
+	enum kd_format fmt;
+	size_t image_bytes;
+	size_t payload_bytes;
+	uint64_t decode_ns;
+	uint64_t read_ns;	/* image_bytes at the read bandwidth */
+};
+
+static uint64_t cost_ns(const struct result *r)
+{
+	return r->read_ns + r->decode_ns;
+}
+
+static int by_cost(const void *a, const void *b)
+{
+	uint64_t ca = cost_ns(a), cb = cost_ns(b);
+
+	return ca < cb ? -1 : ca > cb;
+}
+
+/* The fastest of DECODE_RUNS decodes of the packed image's payload, which must give the kernel back. */
+static uint64_t time_decode(const char *path, const struct kd_file *image, const struct kd_file *kernel)
+{
+	struct kd_bzimage img;
+	struct kd_report r = { 0 };
+	enum kd_err err = kd_bzimage_parse(&img, image->data, image->len, &r);
+	uint64_t best = UINT64_MAX;
+
+	if (err)
+		die_report(path, err, &r);
+	for (int run = 0; run < DECODE_RUNS; run++) {
+		struct kd_file out;
+		struct kd_job job;
+		uint64_t t0 = now_ns();
+
+		err = decode_stream(img.format, img.payload, img.payload_len, kernel->len, false, &out, &job);
+		uint64_t t = now_ns() - t0;
+		if (err || out.len != kernel->len || memcmp(out.data, kernel->data, kernel->len) != 0)
+			die("formats: %s: the %s image does not decode to the kernel (%s)", path,
+			    kd_format_name(img.format), err ? kd_strerror(err) : "different bytes");
+		free(out.data);
+		best = t < best ? t : best;
+	}
+	return best;
+}
+
+/* "packing xz (4/7)" on a terminal, over the previous line; nothing when stderr is not one. */
+static void progress(bool shown, enum kd_format fmt)
+{
+	if (!shown)
+		return;
+	if (fmt == KD_FMT_UNKNOWN)
+		fputs("\r\033[K", stderr);
+	else
+		fprintf(stderr, "\r\033[Kpacking and decoding %s (%d/%d)...", kd_format_name(fmt), (int)fmt,
+			KD_FMT_COUNT - 1);
+	fflush(stderr);
+}
+
+static void print_table(const struct result *res, int n, unsigned read_mbps)
+{
+	printf("%-8s %12s %12s %10s %10s %14s\n", "format", "image bytes", "payload", "read ms", "decode ms",
+	       "boot cost ms");
+	for (int i = 0; i < n; i++)
+		printf("%-8s %12zu %12zu %10.1f %10.1f %14.1f\n", kd_format_name(res[i].fmt), res[i].image_bytes,
+		       res[i].payload_bytes, res[i].read_ns / 1e6, res[i].decode_ns / 1e6, cost_ns(&res[i]) / 1e6);
+	printf("\nrecommended: %s (the lowest boot cost reading at %u MB/s; decode timed on this host)\n",
+	       kd_format_name(res[0].fmt), read_mbps);
+}
+
+static void print_json(const char *path, const struct result *res, int n, unsigned read_mbps, uint64_t kernel_bytes)
+{
+	struct emit e;
+
+	emit_begin(&e, stdout, true);
+	emit_num(&e, "json_version", FORMATS_JSON_VERSION, false);
+	emit_cstr(&e, "input", path);
+	emit_num(&e, "kernel_bytes", kernel_bytes, false);
+	emit_num(&e, "read_mbps", read_mbps, false);
+	emit_array(&e, "formats");
+	for (int i = 0; i < n; i++) {
+		emit_item(&e);
+		emit_cstr(&e, "format", kd_format_name(res[i].fmt));
+		emit_num(&e, "image_bytes", res[i].image_bytes, false);
+		emit_num(&e, "payload_bytes", res[i].payload_bytes, false);
+		emit_num(&e, "read_ns", res[i].read_ns, false);
+		emit_num(&e, "decode_ns", res[i].decode_ns, false);
+		emit_num(&e, "boot_cost_ns", cost_ns(&res[i]), false);
+		emit_item_end(&e);
+	}
+	emit_close(&e);
+	emit_cstr(&e, "recommended", kd_format_name(res[0].fmt));
+	emit_end(&e);
+}
+
+int cmd_formats(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "read-mbps", required_argument, NULL, 'r' }, { "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	unsigned read_mbps = DEFAULT_READ_MBPS;
+	bool json = false;
+	char *end;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "r:j", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			read_mbps = (unsigned)strtoul(optarg, &end, 10);
+			if (*end || !*optarg || read_mbps == 0 || read_mbps > 1000000)
+				die("formats: --read-mbps wants a bandwidth in MB/s from 1 to 1000000, not '%s'", optarg);
+			break;
+		case 'j': json = true; break;
+		default: die_usage("formats");
+		}
+	}
+	if (optind + 1 != argc)
+		die_usage("formats");
+
+	const char *path = argv[optind];
+	struct input *in = pack_read(path, NULL);
+	struct kd_file kernel = pack_kernel(in);
+	bool shown = isatty(STDERR_FILENO);
+	struct result res[KD_FMT_COUNT - 1];
+	int n = 0;
+
+	for (enum kd_format fmt = KD_FMT_UNKNOWN + 1; fmt < KD_FMT_COUNT; fmt++, n++) {
+		progress(shown, fmt);
+		struct packed p = pack_image(in, fmt, 0);
+
+		res[n] = (struct result){ .fmt = fmt, .image_bytes = p.image.len, .payload_bytes = p.payload_len,
+					  .decode_ns = time_decode(path, &p.image, &kernel),
+					  .read_ns = (uint64_t)(p.image.len / (read_mbps * BYTES_PER_MB) * NS_PER_S) };
+		free(p.image.data);
+	}
+	progress(shown, KD_FMT_UNKNOWN);
+	qsort(res, n, sizeof(res[0]), by_cost);
+	if (json)
+		print_json(path, res, n, read_mbps, kernel.len);
+	else
+		print_table(res, n, read_mbps);
+	pack_free(in);
+	if (fflush(stdout) != 0 || ferror(stdout))
+		die("formats: cannot write to standard output");
+	return 0;
+}
