@@ -29,9 +29,6 @@
 /* Decodes timed per format: the fastest of these runs is the decode time. */
 #define DECODE_RUNS 3
 
-/* Which version of the JSON below: raised when a field changes meaning or goes away. */
-#define FORMATS_JSON_VERSION 1
-
 struct result {
 	enum kd_format fmt;
 	size_t image_bytes;
@@ -107,7 +104,6 @@ static void print_json(const char *path, const struct result *res, int n, unsign
 	struct emit e;
 
 	emit_begin(&e, stdout, true);
-	emit_num(&e, "json_version", FORMATS_JSON_VERSION, false);
 	emit_cstr(&e, "input", path);
 	emit_num(&e, "kernel_bytes", kernel_bytes, false);
 	emit_num(&e, "read_mbps", read_mbps, false);

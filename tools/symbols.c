@@ -120,7 +120,8 @@ static void print_json(FILE *f, const struct ksyms *t)
 {
 	const struct kd_kallsyms *w = &t->where;
 
-	fprintf(f, "{\n  \"count\": %zu,\n  \"addressing\": \"%s\",\n", t->n, addressing_name(w->addressing));
+	fprintf(f, "{\n  \"json_version\": %d,\n  \"count\": %zu,\n  \"addressing\": \"%s\",\n", JSON_VERSION, t->n,
+		addressing_name(w->addressing));
 	if (w->relative_base_at)
 		fprintf(f, "  \"relative_base\": \"0x%016llx\",\n", (unsigned long long)w->relative_base);
 	fprintf(f, "  \"names_order\": %s,\n  \"symbols\": [", w->seqs ? "true" : "false");

@@ -143,6 +143,14 @@ bool elf_add_symtab(const uint8_t *elf, size_t len, const struct ksyms *t, struc
 		    size_t msg_size);
 
 /* --- emit.c: one description printed as aligned text or as one JSON object --- */
+
+/*
+ * Every JSON object kdecomp prints starts with "json_version": this.  It
+ * goes up when a field changes meaning or goes away (new fields do not
+ * raise it); docs/kdecomp.1 lists the fields.
+ */
+#define JSON_VERSION 1
+
 struct emit {
 	FILE *f;
 	bool json;
@@ -152,7 +160,7 @@ struct emit {
 	char close[8];	/* the closing bracket of each open level */
 };
 
-void emit_begin(struct emit *e, FILE *f, bool json);
+void emit_begin(struct emit *e, FILE *f, bool json);	/* JSON: with its json_version */
 void emit_end(struct emit *e);
 void emit_num(struct emit *e, const char *key, uint64_t v, bool hex);	/* hex: in text; JSON is decimal */
 void emit_str(struct emit *e, const char *key, const char *s, size_t len);
