@@ -117,7 +117,7 @@ $(B)/bench/run: $(BENCH_OBJ) $(BENCH_SHARED_OBJ) $(B)/libkdecomp.a
 # The unit and differential tests; real kernels come from the cache that
 # scripts/fetch-kernels.sh fills (tests that need one fail if it is missing
 # and KDECOMP_REQUIRE_KERNELS=1, as in CI).
-check-unit: $(B)/tests/run $(B)/kdecomp kernels
+check-unit: $(B)/tests/run $(B)/kdecomp $(B)/tests/kernel.elf kernels
 	$(B)/tests/run
 
 # Real kernels through our stub under QEMU: every format, the loaders, KASLR.

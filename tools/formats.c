@@ -23,8 +23,8 @@
 
 /* A SATA SSD's sequential read, in MB/s (10^6 bytes): the default --read-mbps. */
 #define DEFAULT_READ_MBPS 500
-#define NS_PER_S 1000000000.0
-#define BYTES_PER_MB 1000000.0
+/* bytes / (MB/s) in ns: bytes / (mbps * 10^6) * 10^9 */
+#define NS_PER_BYTE_AT_1_MBPS 1000u
 
 /* Decodes timed per format: the fastest of these runs is the decode time. */
 #define DECODE_RUNS 3
@@ -161,7 +161,7 @@ int cmd_formats(int argc, char **argv)
 
 		res[n] = (struct result){ .fmt = fmt, .image_bytes = p.image.len, .payload_bytes = p.payload_len,
 					  .decode_ns = time_decode(path, &p.image, &kernel),
-					  .read_ns = (uint64_t)(p.image.len / (read_mbps * BYTES_PER_MB) * NS_PER_S) };
+					  .read_ns = (uint64_t)p.image.len * NS_PER_BYTE_AT_1_MBPS / read_mbps };
 		free(p.image.data);
 	}
 	progress(shown, KD_FMT_UNKNOWN);

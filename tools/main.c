@@ -123,11 +123,9 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (!c->run)
-		return help(argc - 1, argv + 1);
 	if (wants_help(argc - 1, argv + 1)) {
 		print_synopsis(stdout, c);
 		return 0;
 	}
-	return c->run(argc - 1, argv + 1);
+	return c->run ? c->run(argc - 1, argv + 1) : help(argc - 1, argv + 1);
 }
