@@ -1,11 +1,12 @@
 #!/bin/sh
 # Fetch Debian's current x86-64 kernels into a cache outside the repo, once.
 #
-#   scripts/fetch-kernels.sh [generic|cloud|rt|dbg-cloud ...]
+#   scripts/fetch-kernels.sh [generic|cloud|rt|dbg-cloud|deb-cloud ...]
 #
 # Prints nothing but errors; the kernels land in $KDECOMP_CACHE (default
 # ~/.cache/kdecomp) as vmlinuz-<flavour> (and vmlinux-cloud-dbg for the
-# unstripped cloud vmlinux).  The version is the one Debian's metapackage
+# unstripped cloud vmlinux, and linux-image-cloud.deb for deb-cloud: the
+# signed cloud image package itself, which the kernel hook test installs).  The version is the one Debian's metapackage
 # points at today, so both flavours come from the same build.
 set -eu
 cache=${KDECOMP_CACHE:-$HOME/.cache/kdecomp}
@@ -37,12 +38,29 @@ fetch() {	# fetch FLAVOUR METAPACKAGE SUFFIX FILE-GLOB OUTPUT
 	trap - EXIT
 }
 
+fetch_deb() {	# fetch_deb METAPACKAGE OUTPUT: the image package it depends on, as it is
+	out="$cache/$2"
+	[ -s "$out" ] && return 0
+	pkg=$(image_package "$1")
+	[ -n "$pkg" ] || { apt-get update -qq >/dev/null 2>&1 || true; pkg=$(image_package "$1"); }
+	[ -n "$pkg" ] || { echo "fetch-kernels: no package behind $1" >&2; exit 1; }
+	work=$(mktemp -d)
+	trap 'rm -rf "$work"' EXIT
+	(cd "$work" && apt-get download -qq "$pkg" >/dev/null) ||
+		{ echo "fetch-kernels: apt-get download $pkg failed" >&2; exit 1; }
+	cp "$work"/*.deb "$out.tmp" && mv "$out.tmp" "$out"
+	printf '%s\n' "$pkg" > "$out.package"
+	rm -rf "$work"
+	trap - EXIT
+}
+
 for flavour; do
 	case $flavour in
 	generic)   fetch generic linux-image-amd64 -unsigned '*/boot/vmlinuz-*' vmlinuz-generic ;;
 	cloud)     fetch cloud linux-image-cloud-amd64 -unsigned '*/boot/vmlinuz-*' vmlinuz-cloud ;;
 	rt)        fetch rt linux-image-rt-amd64 -unsigned '*/boot/vmlinuz-*' vmlinuz-rt ;;
 	dbg-cloud) fetch cloud linux-image-cloud-amd64 -dbg '*/vmlinux-*' vmlinux-cloud-dbg ;;
+	deb-cloud) fetch_deb linux-image-cloud-amd64 linux-image-cloud.deb ;;
 	*) echo "fetch-kernels: unknown flavour $flavour" >&2; exit 2 ;;
 	esac
 done
