@@ -136,10 +136,11 @@ check: all kernels
 	$(MAKE) check-pkg
 	$(MAKE) check-boot
 
-# Debian's current generic (xz), cloud (lz4) and rt kernels, and the cloud
-# kernel's unstripped vmlinux (the -dbg package), into ~/.cache/kdecomp once.
+# Debian's current generic (xz), cloud (lz4) and rt kernels, the cloud
+# kernel's unstripped vmlinux (the -dbg package) and its signed image
+# package (for the kernel hook test), into ~/.cache/kdecomp once.
 kernels:
-	scripts/fetch-kernels.sh generic cloud rt dbg-cloud
+	scripts/fetch-kernels.sh generic cloud rt dbg-cloud deb-cloud
 
 demo: all $(B)/tests/kernel.elf
 	scripts/demo.sh

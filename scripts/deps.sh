@@ -7,6 +7,7 @@ pkgs="build-essential clang libclang-rt-14-dev binutils
   liblzo2-dev lzop libzstd-dev zstd
   qemu-system-x86 busybox-static cpio grub-pc-bin grub-common xorriso mtools
   gdb procps
+  dpkg-dev debhelper lintian man-db
   ca-certificates"
 missing=
 for p in $pkgs; do
