@@ -187,18 +187,18 @@ TEST(cli_json_fields_in_man)
 	const char *image = t_tmp("json.img");
 	CHECK_EQ(t_run("%s pack -q %s -c lz4 -o %s", KDECOMP, TEST_KERNEL, image), 0);
 
-	check_keys_documented("inspect", json = json_of("%s inspect --json %s", cloud), doc);
-	free(json);
-	check_keys_documented("inspect (ELF)", json = json_of("%s inspect --json %s", TEST_KERNEL), doc);
-	free(json);
-	check_keys_documented("symbols", json = json_of("%s symbols --json %s", cloud), doc);
-	free(json);
-	check_keys_documented("simulate", json = json_of("%s simulate --json %s", image), doc);
-	free(json);
-	check_keys_documented("simulate (halted)", json = json_of("%s simulate --json --mem 16M %s || true", image), doc);
-	free(json);
-	check_keys_documented("formats", json = json_of("%s formats --json %s", TEST_KERNEL), doc);
-	free(json);
+	const struct { const char *what, *cmd, *arg; } runs[] = {
+		{ "inspect", "%s inspect --json %s", cloud },
+		{ "inspect (ELF)", "%s inspect --json %s", TEST_KERNEL },
+		{ "symbols", "%s symbols --json %s", cloud },
+		{ "simulate", "%s simulate --json %s", image },
+		{ "simulate (halted)", "%s simulate --json --mem 16M %s || true", image },
+		{ "formats", "%s formats --json %s", TEST_KERNEL },
+	};
+	for (size_t i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
+		check_keys_documented(runs[i].what, json = json_of(runs[i].cmd, runs[i].arg), doc);
+		free(json);
+	}
 	free(man.data);
 }
 
