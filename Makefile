@@ -168,6 +168,7 @@ SYSCONFDIR ?= /etc
 install: all
 	install -D -m 755 $(B)/kdecomp $(DESTDIR)$(PREFIX)/bin/kdecomp
 	install -D -m 644 docs/kdecomp.1 $(DESTDIR)$(PREFIX)/share/man/man1/kdecomp.1
+	install -D -m 644 docs/kdecomp-kernel-hook.8 $(DESTDIR)$(PREFIX)/share/man/man8/kdecomp-kernel-hook.8
 	install -D -m 644 scripts/completion/kdecomp $(DESTDIR)$(PREFIX)/share/bash-completion/completions/kdecomp
 	install -D -m 755 scripts/kernel-hook/kdecomp-kernel-hook $(DESTDIR)$(PREFIX)/sbin/kdecomp-kernel-hook
 	install -D -m 755 scripts/kernel-hook/postinst $(DESTDIR)$(SYSCONFDIR)/kernel/postinst.d/kdecomp

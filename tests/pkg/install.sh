@@ -24,7 +24,8 @@ version=$(sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' debian/changelog)
 "$kd" pack -q build/tests/kernel.elf -c lz4 -o "$root/image" || fail "the installed kdecomp cannot pack"
 "$kd" simulate "$root/image" >/dev/null || fail "the image the installed kdecomp packed does not boot in simulate"
 
-for f in usr/share/man/man1/kdecomp.1.gz usr/share/bash-completion/completions/kdecomp \
+for f in usr/share/man/man1/kdecomp.1.gz usr/share/man/man8/kdecomp-kernel-hook.8.gz \
+	 usr/share/bash-completion/completions/kdecomp \
 	 usr/sbin/kdecomp-kernel-hook etc/kernel/postinst.d/kdecomp etc/kernel/postrm.d/kdecomp \
 	 etc/default/kdecomp; do
 	[ -f "$root/$f" ] || fail "/$f is not installed"
