@@ -197,4 +197,5 @@ check-pkg: $(DEB)
 clean:
 	rm -rf $(B)
 
--include $(shell find $(B) -name '*.d' 2>/dev/null)
+# (not $(B)/deb: the package's own build tree, whose /etc/kernel/*.d are directories)
+-include $(shell find $(B) -path $(B)/deb -prune -o -name '*.d' -type f -print 2>/dev/null)
