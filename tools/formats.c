@@ -87,7 +87,10 @@ static struct result pack_one(const char *path, const struct input *in, enum kd_
 	return r;
 }
 
-/* "packing xz (4/7)" or "timing decodes, round (2/3)" on a terminal, over the previous line; nothing when stderr is not one. */
+/*
+ * "packing xz (4/7)" or "timing decodes, round (2/3)" on a terminal, over
+ * the previous line; nothing when stderr is not one.
+ */
 static void progress(bool shown, const char *what, const char *name, int i, int n)
 {
 	if (!shown)
