@@ -10,6 +10,7 @@
  *   - every key the --json outputs print (inspect, symbols, simulate,
  *     formats) is named in the man page's JSON OUTPUT, and each output
  *     starts with json_version;
+ *   - "--help" after an option that takes a value is that value;
  *   - formats: seven formats, sorted by a cost that is read time plus
  *     decode time, image sizes equal to what `pack` writes, the cheapest
  *     recommended, and nothing on stderr when it is not a terminal.
@@ -271,4 +272,20 @@ TEST(cli_formats)
 	t_check_error_line("formats --read-mbps 0", "--read-mbps");
 	CHECK_EQ(t_run("%s formats %s", KDECOMP, t_tmp("no-such-file")), 1);
 	t_check_error_line("formats on a missing file", "no-such-file");
+}
+
+/* "--help" as an option's value is that value: simulate boots with it as the command line. */
+TEST(cli_help_as_an_option_value)
+{
+	char cmdline[32];
+
+	if (!t_have_kdecomp())
+		return;
+	CHECK_EQ(t_run("%s pack -q %s -c lz4 -o %s", KDECOMP, TEST_KERNEL, t_tmp("help-value.img")), 0);
+	CHECK_EQ(t_run("%s simulate %s --cmdline --help --json", KDECOMP, t_tmp("help-value.img")), 0);
+	char *json = (char *)t_captured("stdout").data;
+	const char *loader = json ? json_get(json, "loader") : NULL;
+	CHECKF(loader && json_str(loader, "cmdline", cmdline, sizeof(cmdline)) && strcmp(cmdline, "--help") == 0,
+	       "simulate --cmdline --help: %s", json ? json : "");
+	free(json);
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* kdecomp: look inside x86-64 Linux kernel images, decompress their payloads, pack new ones. */
+#include <ctype.h>
 #include <string.h>
 
 #include "tools.h"
@@ -95,11 +96,22 @@ static int help(int argc, char **argv)
 	return 0;
 }
 
-/* --help or -h anywhere before a "--" asks for the command's synopsis. */
-static bool wants_help(int argc, char **argv)
+/* Does `opt` take a value in c's synopsis, as "--cmdline STR" does (a placeholder in capitals after it)? */
+static bool takes_value(const struct command *c, const char *opt)
+{
+	size_t n = strlen(opt);
+
+	for (const char *p = strstr(c->args, opt); p; p = strstr(p + 1, opt))
+		if ((p == c->args || p[-1] == ' ' || p[-1] == '[') && p[n] == ' ' && isupper((unsigned char)p[n + 1]))
+			return true;
+	return false;
+}
+
+/* --help or -h anywhere before a "--", and not an option's value, asks for the command's synopsis. */
+static bool wants_help(const struct command *c, int argc, char **argv)
 {
 	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+		if ((strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) && !takes_value(c, argv[i - 1]))
 			return true;
 	return false;
 }
@@ -123,7 +135,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (wants_help(argc - 1, argv + 1)) {
+	if (wants_help(c, argc - 1, argv + 1)) {
 		print_synopsis(stdout, c);
 		return 0;
 	}
