@@ -10,7 +10,8 @@
 #   make fuzz-long FUZZ_TIME=3600   each fuzz target for an hour (fuzz/README.md)
 #   make demo       pack the test kernel in every format and boot it in QEMU
 #   make deps       install the Debian packages all of the above need
-#   make install PREFIX=/usr/local
+#   make install PREFIX=/usr/local   the CLI, man page, bash completion, kernel hook
+#   make deb        the Debian package, build/deb/kdecomp_<version>_amd64.deb
 #
 # lib/ is compiled twice: build/host/ (for the CLI, tests, benchmarks) and
 # build/free/ (freestanding, for the stub).  `make` proves the freestanding
@@ -27,8 +28,8 @@ CFLAGS   ?= -O2 -g
 # kallsyms, KASLR, page tables); kd.h, the heap and mem* at its root.
 LIB_DIRS := lib lib/check lib/kernel lib/decode $(patsubst %/,%,$(wildcard lib/decode/*/))
 LIB_INC  := $(LIB_DIRS:%=-I%)
-HOST_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) $(SAN) $(LIB_INC)
-HOST_LDFLAGS := $(SAN)
+HOST_CFLAGS := -std=gnu11 $(WARN) $(CPPFLAGS) $(CFLAGS) $(SAN) $(LIB_INC)
+HOST_LDFLAGS := $(SAN) $(LDFLAGS)
 REF_LIBS := -llz4 -lz -ldeflate -llzma -lbz2 -llzo2 -lzstd
 
 # The freestanding flags, each for a reason:
@@ -59,8 +60,16 @@ BENCH_SRC := $(wildcard bench/*.c)
 BENCH_OBJ := $(BENCH_SRC:%.c=$(B)/host/%.o)
 FUZZ_SRC  := $(wildcard fuzz/fuzz_*.c)
 
-.PHONY: all check check-unit check-boot check-kernels check-configs check-efi-full kernels kernels-all configs \
-	bench bench-boot bench-cli bench-preboot fuzz fuzz-long demo deps install clean freestanding-check
+# The version has one source, debian/changelog's first line; the commit is
+# git's (with -dirty for uncommitted changes), or empty outside a checkout.
+# `make deb` builds from a copy of the tree and passes the commit in.
+VERSION := $(shell sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' debian/changelog)
+KDECOMP_COMMIT ?= $(shell c=$$(git rev-parse --short=12 HEAD 2>/dev/null) && \
+	{ git diff --quiet HEAD 2>/dev/null || c=$$c-dirty; echo $$c; })
+
+.PHONY: all check check-unit check-boot check-pkg check-kernels check-configs check-efi-full kernels \
+	kernels-all configs bench bench-boot bench-cli bench-preboot fuzz fuzz-long demo deps install deb clean \
+	freestanding-check FORCE
 all: $(B)/kdecomp freestanding-check stubs
 
 -include boot/boot.mk
@@ -77,6 +86,14 @@ $(B)/host/%.o: %.c
 $(B)/free/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(FREE_CFLAGS) -MMD -MP -c $< -o $@
+
+# Rewritten only when the version or commit changed, so main.o rebuilds only then.
+$(B)/version.h: FORCE
+	@mkdir -p $(dir $@)
+	@printf '#define KDECOMP_VERSION "%s"\n#define KDECOMP_COMMIT "%s"\n' '$(VERSION)' '$(KDECOMP_COMMIT)' >$@.tmp
+	@if cmp -s $@.tmp $@; then rm $@.tmp; else mv $@.tmp $@; fi
+$(B)/host/tools/main.o: $(B)/version.h
+$(B)/host/tools/main.o: HOST_CFLAGS += -I$(B)
 
 $(B)/libkdecomp.a: $(HOST_LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
@@ -105,7 +122,7 @@ $(B)/bench/run: $(BENCH_OBJ) $(BENCH_SHARED_OBJ) $(B)/libkdecomp.a
 # The unit and differential tests; real kernels come from the cache that
 # scripts/fetch-kernels.sh fills (tests that need one fail if it is missing
 # and KDECOMP_REQUIRE_KERNELS=1, as in CI).
-check-unit: $(B)/tests/run $(B)/kdecomp kernels
+check-unit: $(B)/tests/run $(B)/kdecomp $(B)/tests/kernel.elf kernels
 	$(B)/tests/run
 
 # Real kernels through our stub under QEMU: every format, the loaders (BIOS and
@@ -138,6 +155,7 @@ check-configs: all $(B)/loader64/loader64.bin
 # One after the other: the QEMU boots want the cores to themselves.
 check: all kernels
 	$(MAKE) check-unit
+	$(MAKE) check-pkg
 	$(MAKE) check-boot
 
 # Small kernels built from linux-source-6.1 in the configurations of
@@ -148,12 +166,13 @@ configs:
 	scripts/build-kernels.sh
 
 # Debian's current generic (xz), cloud (lz4) and rt kernels, and the cloud
-# kernel's unstripped vmlinux (the -dbg package), into ~/.cache/kdecomp once;
+# kernel's unstripped vmlinux (the -dbg package) and its signed image
+# package (for the kernel hook test), into ~/.cache/kdecomp once;
 # the cloud kernels of bullseye (5.10), trixie (6.12) and unstable (7.x),
 # with bullseye's and unstable's -dbg vmlinux; their generic kernels for
 # check-kernels.
 kernels:
-	scripts/fetch-kernels.sh generic cloud rt dbg-cloud bullseye:cloud trixie:cloud unstable:cloud \
+	scripts/fetch-kernels.sh generic cloud rt dbg-cloud deb-cloud bullseye:cloud trixie:cloud unstable:cloud \
 		bullseye:dbg-cloud unstable:dbg-cloud
 kernels-all: kernels
 	scripts/fetch-kernels.sh bullseye:generic trixie:generic unstable:generic
@@ -207,11 +226,38 @@ fuzz-long: fuzz
 deps:
 	scripts/deps.sh
 
+SYSCONFDIR ?= /etc
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 755 $(B)/kdecomp $(DESTDIR)$(PREFIX)/bin/kdecomp
+	install -D -m 755 $(B)/kdecomp $(DESTDIR)$(PREFIX)/bin/kdecomp
+	install -D -m 644 docs/kdecomp.1 $(DESTDIR)$(PREFIX)/share/man/man1/kdecomp.1
+	install -D -m 644 docs/kdecomp-kernel-hook.8 $(DESTDIR)$(PREFIX)/share/man/man8/kdecomp-kernel-hook.8
+	install -D -m 644 scripts/completion/kdecomp $(DESTDIR)$(PREFIX)/share/bash-completion/completions/kdecomp
+	install -D -m 755 scripts/kernel-hook/kdecomp-kernel-hook $(DESTDIR)$(PREFIX)/sbin/kdecomp-kernel-hook
+	install -D -m 755 scripts/kernel-hook/postinst $(DESTDIR)$(SYSCONFDIR)/kernel/postinst.d/kdecomp
+	install -D -m 755 scripts/kernel-hook/postrm $(DESTDIR)$(SYSCONFDIR)/kernel/postrm.d/kdecomp
+	install -D -m 644 scripts/kernel-hook/default $(DESTDIR)$(SYSCONFDIR)/default/kdecomp
+
+# The package, built by dpkg-buildpackage from a copy of the tree (its
+# clean step would otherwise empty this build directory).
+DEB := $(B)/deb/kdecomp_$(VERSION)_amd64.deb
+deb: $(DEB)
+$(DEB): FORCE
+	rm -rf $(B)/deb && mkdir -p $(B)/deb/src
+	{ git ls-files --cached --others --exclude-standard 2>/dev/null || \
+	  find . -path ./$(B) -prune -o -path ./.git -prune -o -type f -print; } | \
+	  while read -r f; do [ -e "$$f" ] && printf '%s\n' "$$f"; done | \
+	  tar -cf - -T - | tar -xf - -C $(B)/deb/src
+	cd $(B)/deb/src && KDECOMP_COMMIT='$(KDECOMP_COMMIT)' dpkg-buildpackage -us -uc -b
+	lintian --fail-on error $@
+
+# The package installed into scratch roots: the CLI from it, and the kernel hook.
+check-pkg: $(DEB)
+	tests/pkg/install.sh $(DEB)
+	tests/pkg/completion.sh
+	tests/pkg/kernel-hook.sh $(DEB)
 
 clean:
 	rm -rf $(B)
 
--include $(shell find $(B) -name '*.d' 2>/dev/null)
+# (not $(B)/deb: the package's own build tree, whose /etc/kernel/*.d are directories)
+-include $(shell find $(B) -path $(B)/deb -prune -o -name '*.d' -type f -print 2>/dev/null)

@@ -9,6 +9,7 @@ pkgs="build-essential clang libclang-rt-14-dev binutils
   gdb procps jq time llvm
   linux-source-6.1 bc flex bison libelf-dev libssl-dev
   ovmf sbsigntool openssl systemd-boot-efi grub-efi-amd64-bin dosfstools
+  dpkg-dev debhelper lintian man-db
   ca-certificates"
 missing=
 for p in $pkgs; do

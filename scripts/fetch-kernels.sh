@@ -5,7 +5,9 @@
 #
 # FLAVOUR is generic, cloud, rt (the linux-image-*-unsigned packages, or
 # linux-binary-* where a suite has no -unsigned one, as unstable) or
-# dbg-cloud (the cloud kernel's unstripped vmlinux, from its -dbg package).
+# dbg-cloud (the cloud kernel's unstripped vmlinux, from its -dbg package),
+# or deb-cloud (bookworm's signed cloud image package itself, as
+# linux-image-cloud.deb: the kernel hook test installs it).
 # SUITE is bookworm (the default: the machine's own apt sources), or
 # bullseye (5.10), trixie (6.12) or unstable, fetched through a private apt
 # state under the cache that never touches the machine's: its own sources
@@ -102,6 +104,23 @@ fetch() {	# fetch SUITE METAPACKAGE SUFFIX FILE-NAME OUTPUT
 	trap - EXIT
 }
 
+fetch_deb() {	# fetch_deb METAPACKAGE OUTPUT: bookworm's image package behind it, as it is
+	out="$cache/$2"
+	[ -s "$out" ] && return 0
+	apt_opts=
+	pkg=$(image_package "$1")
+	[ -n "$pkg" ] || { apt-get update -qq >/dev/null 2>&1 || true; pkg=$(image_package "$1"); }
+	[ -n "$pkg" ] || { echo "fetch-kernels: no package behind $1" >&2; exit 1; }
+	work=$(mktemp -d "$cache/fetch.XXXXXX")
+	trap 'rm -rf "$work"' EXIT
+	(cd "$work" && apt-get -o APT::Sandbox::User="$(id -un)" download -qq "$pkg" >/dev/null) ||
+		{ echo "fetch-kernels: apt-get download $pkg failed" >&2; exit 1; }
+	mv "$work"/*.deb "$out.tmp" && mv "$out.tmp" "$out"
+	printf '%s\n' "$pkg" > "$out.package"
+	rm -rf "$work"
+	trap - EXIT
+}
+
 for arg; do
 	case $arg in
 	*:*) suite=${arg%%:*} flavour=${arg#*:} prefix=${arg%%:*}- ;;
@@ -117,6 +136,7 @@ for arg; do
 	cloud)     fetch "$suite" linux-image-cloud-amd64 -unsigned vmlinuz "vmlinuz-${prefix}cloud" ;;
 	rt)        fetch "$suite" linux-image-rt-amd64 -unsigned vmlinuz "vmlinuz-${prefix}rt" ;;
 	dbg-cloud) fetch "$suite" linux-image-cloud-amd64 -dbg vmlinux "vmlinux-${prefix}cloud-dbg" ;;
+	deb-cloud) fetch_deb linux-image-cloud-amd64 linux-image-cloud.deb ;;
 	*) echo "fetch-kernels: unknown flavour $flavour" >&2; exit 2 ;;
 	esac
 done

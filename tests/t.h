@@ -157,4 +157,21 @@ struct t_blob t_captured(const char *which);
 
 /* A failure unless t_tmp("stderr") is one line "kdecomp: ..." naming `needle`. */
 void t_check_error_line(const char *what, const char *needle);
+
+/* --- json.c: reading kdecomp's --json output --- */
+
+/* A whole document that is one valid JSON object. */
+bool json_valid(const char *doc);
+
+/* The value of member `key` of the object at `obj`, or NULL. */
+const char *json_get(const char *obj, const char *key);
+
+/* A member that is a non-negative integer; false if absent or not one. */
+bool json_num(const char *obj, const char *key, uint64_t *v);
+
+/* A string member, decoded (\uXXXX below 0x100 as one byte); false if absent. */
+bool json_str(const char *obj, const char *key, char *out, size_t cap);
+
+/* Item i of the array at `array`, or NULL past its end. */
+const char *json_item(const char *array, size_t i);
 #endif

@@ -102,7 +102,7 @@ TEST(kallsyms_cli_symbols_and_extract)
 	CHECKF(n > 50000, "symbols: %zu lines", n);
 	CHECKF(strcmp(text, text2) == 0, "symbols differ between the bzImage and the extracted vmlinux");
 	snprintf(want, sizeof(want), "\"count\": %zu,", n);
-	CHECKF(strstr(js, want) && count_lines(js) == n + 8, "symbols --json: no %s, or not one line per symbol", want);
+	CHECKF(strstr(js, want) && count_lines(js) == n + 9, "symbols --json: no %s, or not one line per symbol", want);
 	CHECKF(strstr(js, "\"name\": \"start_kernel\"}"), "symbols --json lacks start_kernel");
 
 	/* nm on the output lists every kallsyms name at its address */

@@ -107,11 +107,6 @@ static void die_output_full(const char *name, uint64_t bound, bool exact, size_t
 	    (unsigned long long)bound);
 }
 
-static void usage_die(void)
-{
-	die("usage: kdecomp decompress [-F gzip|bzip2|lzma|xz|lzo|lz4|zstd] [-o OUT] [IN]");
-}
-
 int cmd_decompress(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -133,13 +128,13 @@ int cmd_decompress(int argc, char **argv)
 			out_path = optarg;
 			break;
 		default:
-			usage_die();
+			die_usage("decompress");
 		}
 	}
 	if (optind < argc)
 		in_path = argv[optind++];
 	if (optind < argc)
-		usage_die();
+		die_usage("decompress");
 
 	struct input in = input_open(in_path);
 	const uint8_t *data = in.f.data;

@@ -22,8 +22,10 @@ void emit_begin(struct emit *e, FILE *f, bool json)
 	e->f = f;
 	e->json = json;
 	e->first = true;
-	if (json)
+	if (json) {
 		fputc('{', f);
+		emit_num(e, "json_version", JSON_VERSION, false);
+	}
 }
 
 void emit_end(struct emit *e)

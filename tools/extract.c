@@ -16,11 +16,6 @@
 
 #include "tools.h"
 
-static void usage_die(void)
-{
-	die("usage: kdecomp extract IMAGE|VMLINUX -o VMLINUX [--relocs FILE] [--symbols] [-q]");
-}
-
 static void summary(const char *path, const struct kernel *k)
 {
 	fprintf(stderr, "%s: ", path);
@@ -71,11 +66,11 @@ int cmd_extract(int argc, char **argv)
 		case 'r': relocs_path = optarg; break;
 		case 'q': quiet = true; break;
 		case 's': symbols = true; break;
-		default: usage_die();
+		default: die_usage("extract");
 		}
 	}
 	if (!out_path || optind != argc - 1)
-		usage_die();
+		die_usage("extract");
 
 	const char *path = argv[optind];
 	struct kd_file f = read_file(path);

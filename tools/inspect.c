@@ -250,11 +250,11 @@ int cmd_inspect(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "j", longopts, NULL)) != -1) {
 		if (c != 'j')
-			die("usage: kdecomp inspect IMAGE [--json]");
+			die_usage("inspect");
 		json = true;
 	}
 	if (optind != argc - 1)
-		die("usage: kdecomp inspect IMAGE [--json]");
+		die_usage("inspect");
 
 	const char *path = argv[optind];
 	struct kd_file f = read_file(path);

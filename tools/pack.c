@@ -364,6 +364,101 @@ static void put_pe_header(uint8_t *image, size_t setup_len, size_t raw_len, size
 	memcpy(image + KD_PE_OFFSET, &pe, sizeof(pe));
 }
 
+struct input *pack_read(const char *path, const char *relocs_path)
+{
+	struct input *in = xmalloc(sizeof(*in));
+
+	read_input(path, relocs_path, in);
+	check_bootable(path, in);
+	return in;
+}
+
+struct kd_file pack_kernel(const struct input *in)
+{
+	return in->k.data;
+}
+
+void pack_free(struct input *in)
+{
+	free(in->k.data.data);
+	free(in);
+}
+
+struct packed pack_image(const struct input *in, enum kd_format fmt, int level)
+{
+	struct kd_file payload = compress_payload(fmt, in->k.data.data, in->k.data.len, level ? level : default_level(fmt));
+	struct blob setup = BLOB_OF(setup), head = BLOB_OF(head), main = main_blob(fmt);
+	const struct kd_main_info *mi = (const void *)(main.data + MAIN_INFO);
+	if (memcmp(mi->magic, "KDMAIN01", 8) != 0 || mi->file_end != main.len)
+		die("pack: the built-in stub is damaged (main header)");
+
+	/* The protected-mode part: head | payload | pad | main (page-aligned), then main's bss and page tables. */
+	size_t payload_off = align_up(head.len, 64);
+	size_t main_off = align_up(payload_off + payload.len, 4096);
+	size_t file_len = main_off + main.len;
+	size_t mem_len = align_up(main_off + mi->mem_end, 4096);
+	uint64_t out_len = in->k.data.len, kernel_mem = in->k.elf.mem_end - in->k.elf.mem_start;
+	uint64_t margin = out_len / 256 + (128u << 10), init_size = 0;
+
+	for (int attempt = 0;; attempt++) {
+		uint64_t need = out_len + margin + mem_len - payload_off - payload.len;
+
+		/* the 32-bit entry's first page tables and stack follow the image as loaded; the copy must not reach them */
+		uint64_t early = mem_len + align_up(file_len, 4096) + (EARLY_STACK_PAGE + 1) * 4096;
+
+		need = need > early ? need : early;
+		init_size = align_up(need > kernel_mem ? need : kernel_mem, 4096);
+		if (init_size > UINT32_MAX)
+			die("pack: the image would need init_size 0x%llx, beyond 32 bits", (unsigned long long)init_size);
+		enum kd_err err = in_place_decode(fmt, &payload, &in->k.data, init_size,
+						  init_size - mem_len + payload_off, mi->heap_size);
+		if (err == KD_ERR_HEAP)
+			die("pack: this %s payload needs more than the stub's %u bytes of heap",
+			    kd_format_name(fmt), mi->heap_size);
+		if (err == KD_OK)
+			break;
+		if (attempt == 4)
+			die("pack: %s does not decode in place even with a margin of %llu bytes",
+			    kd_format_name(fmt), (unsigned long long)margin);
+		margin *= 2;
+	}
+
+	struct kd_head_info info = {
+		.magic = "KDHEAD01",
+		.payload_off = payload_off, .payload_len = payload.len, .main_off = main_off,
+		.file_len = file_len, .mem_len = mem_len, .init_size = init_size,
+		.pgt_off = main_off + mi->pgt, .align = in->kernel_alignment,
+		.out_len = out_len, .kernel_mem = kernel_mem, .flags = in->head_flags, .link = in->k.elf.mem_start,
+	};
+	size_t raw_len = align_up(file_len, KD_PE_FILE_ALIGN);
+	size_t image_len = setup.len + raw_len;
+	uint8_t *image = xmalloc(image_len), *pm = image + setup.len;
+
+	memset(image, 0, image_len);
+	memcpy(image, setup.data, setup.len);
+	memcpy(pm, head.data, head.len);
+	if (memcmp(pm + HEAD_INFO, "KDHEAD01", 8) != 0)
+		die("pack: the built-in stub is damaged (head header)");
+	memcpy(pm + HEAD_INFO, &info, sizeof(info));
+	memcpy(pm + payload_off, payload.data, payload.len);
+	memcpy(pm + main_off, main.data, main.len);
+
+	/* The setup header: what boot loaders read. */
+	put_hdr32(image, KD_HDR_OFF(syssize), (uint32_t)((file_len + 15) / 16));
+	put_hdr32(image, KD_HDR_OFF(payload_offset), (uint32_t)payload_off);
+	put_hdr32(image, KD_HDR_OFF(payload_length), (uint32_t)payload.len);
+	put_hdr32(image, KD_HDR_OFF(init_size), (uint32_t)init_size);
+	write_placement_fields(image, in);
+	put_hdr32(image, KD_HDR_OFF(handover_offset), (uint32_t)(main_off + mi->efi_handover - STARTUP_64));
+	put_pe_header(image, setup.len, raw_len, mem_len, (uint32_t)(setup.len + main_off + mi->efi_pe_entry));
+	uint16_t vofs = kd_get_le16(image + KD_HDR_OFF(kernel_version)) + 0x200;
+	snprintf((char *)image + vofs, VERSION_MAX, "%s", in->version);
+
+	free(payload.data);
+	return (struct packed){ .image = { image, image_len }, .payload_len = payload.len, .out_len = out_len,
+				.init_size = init_size, .margin = margin };
+}
+
 int cmd_pack(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -386,92 +481,22 @@ int cmd_pack(int argc, char **argv)
 		case 'r': relocs_path = optarg; break;
 		case 'l': level = atoi(optarg); break;
 		case 'q': quiet = true; break;
-		default: die("usage: kdecomp pack INPUT -c FORMAT -o IMAGE [--relocs FILE] [--level N]");
+		default: die_usage("pack");
 		}
 	}
 	if (optind + 1 != argc || !out_path || fmt == KD_FMT_UNKNOWN)
-		die("usage: kdecomp pack INPUT -c FORMAT -o IMAGE [--relocs FILE] [--level N]");
+		die_usage("pack");
 
-	struct input in;
-	read_input(argv[optind], relocs_path, &in);
-	check_bootable(argv[optind], &in);
+	struct input *in = pack_read(argv[optind], relocs_path);
+	struct packed p = pack_image(in, fmt, level);
 
-	struct kd_file payload = compress_payload(fmt, in.k.data.data, in.k.data.len, level ? level : default_level(fmt));
-	struct blob setup = BLOB_OF(setup), head = BLOB_OF(head), main = main_blob(fmt);
-	const struct kd_main_info *mi = (const void *)(main.data + MAIN_INFO);
-	if (memcmp(mi->magic, "KDMAIN01", 8) != 0 || mi->file_end != main.len)
-		die("pack: the built-in stub is damaged (main header)");
-
-	/* The protected-mode part: head | payload | pad | main (page-aligned), then main's bss and page tables. */
-	size_t payload_off = align_up(head.len, 64);
-	size_t main_off = align_up(payload_off + payload.len, 4096);
-	size_t file_len = main_off + main.len;
-	size_t mem_len = align_up(main_off + mi->mem_end, 4096);
-	uint64_t out_len = in.k.data.len, kernel_mem = in.k.elf.mem_end - in.k.elf.mem_start;
-	uint64_t margin = out_len / 256 + (128u << 10), init_size = 0;
-
-	for (int attempt = 0;; attempt++) {
-		uint64_t need = out_len + margin + mem_len - payload_off - payload.len;
-
-		/* the 32-bit entry's first page tables and stack follow the image as loaded; the copy must not reach them */
-		uint64_t early = mem_len + align_up(file_len, 4096) + (EARLY_STACK_PAGE + 1) * 4096;
-
-		need = need > early ? need : early;
-		init_size = align_up(need > kernel_mem ? need : kernel_mem, 4096);
-		if (init_size > UINT32_MAX)
-			die("pack: the image would need init_size 0x%llx, beyond 32 bits", (unsigned long long)init_size);
-		enum kd_err err = in_place_decode(fmt, &payload, &in.k.data, init_size,
-						  init_size - mem_len + payload_off, mi->heap_size);
-		if (err == KD_ERR_HEAP)
-			die("pack: this %s payload needs more than the stub's %u bytes of heap",
-			    kd_format_name(fmt), mi->heap_size);
-		if (err == KD_OK)
-			break;
-		if (attempt == 4)
-			die("pack: %s does not decode in place even with a margin of %llu bytes",
-			    kd_format_name(fmt), (unsigned long long)margin);
-		margin *= 2;
-	}
-
-	struct kd_head_info info = {
-		.magic = "KDHEAD01",
-		.payload_off = payload_off, .payload_len = payload.len, .main_off = main_off,
-		.file_len = file_len, .mem_len = mem_len, .init_size = init_size,
-		.pgt_off = main_off + mi->pgt, .align = in.kernel_alignment,
-		.out_len = out_len, .kernel_mem = kernel_mem, .flags = in.head_flags, .link = in.k.elf.mem_start,
-	};
-	size_t raw_len = align_up(file_len, KD_PE_FILE_ALIGN);
-	size_t image_len = setup.len + raw_len;
-	uint8_t *image = xmalloc(image_len), *pm = image + setup.len;
-
-	memset(image, 0, image_len);
-	memcpy(image, setup.data, setup.len);
-	memcpy(pm, head.data, head.len);
-	if (memcmp(pm + HEAD_INFO, "KDHEAD01", 8) != 0)
-		die("pack: the built-in stub is damaged (head header)");
-	memcpy(pm + HEAD_INFO, &info, sizeof(info));
-	memcpy(pm + payload_off, payload.data, payload.len);
-	memcpy(pm + main_off, main.data, main.len);
-
-	/* The setup header: what boot loaders read. */
-	put_hdr32(image, KD_HDR_OFF(syssize), (uint32_t)((file_len + 15) / 16));
-	put_hdr32(image, KD_HDR_OFF(payload_offset), (uint32_t)payload_off);
-	put_hdr32(image, KD_HDR_OFF(payload_length), (uint32_t)payload.len);
-	put_hdr32(image, KD_HDR_OFF(init_size), (uint32_t)init_size);
-	write_placement_fields(image, &in);
-	put_hdr32(image, KD_HDR_OFF(handover_offset), (uint32_t)(main_off + mi->efi_handover - STARTUP_64));
-	put_pe_header(image, setup.len, raw_len, mem_len, (uint32_t)(setup.len + main_off + mi->efi_pe_entry));
-	uint16_t vofs = kd_get_le16(image + KD_HDR_OFF(kernel_version)) + 0x200;
-	snprintf((char *)image + vofs, VERSION_MAX, "%s", in.version);
-
-	write_file(out_path, image, image_len);
+	write_file(out_path, p.image.data, p.image.len);
 	if (!quiet)
 		fprintf(stderr, "kdecomp: packed %s: %s, kernel %llu bytes -> payload %zu bytes, image %zu bytes, "
 			"init_size 0x%llx (in-place margin %llu)\n", out_path, kd_format_name(fmt),
-			(unsigned long long)out_len, payload.len, image_len, (unsigned long long)init_size,
-			(unsigned long long)margin);
-	free(image);
-	free(payload.data);
-	free(in.k.data.data);
+			(unsigned long long)p.out_len, p.payload_len, p.image.len, (unsigned long long)p.init_size,
+			(unsigned long long)p.margin);
+	free(p.image.data);
+	pack_free(in);
 	return 0;
 }

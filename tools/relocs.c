@@ -116,11 +116,6 @@ struct table {
 	size_t seen, rela_sections;
 };
 
-static void usage_die(void)
-{
-	die("usage: kdecomp relocs VMLINUX -o FILE [-q]");
-}
-
 static struct shdr section(const struct vmlinux *v, unsigned i)
 {
 	const uint8_t *p = v->data + v->shoff + (size_t)i * SHDR_SIZE;
@@ -441,11 +436,11 @@ int cmd_relocs(int argc, char **argv)
 		switch (c) {
 		case 'o': out_path = optarg; break;
 		case 'q': quiet = true; break;
-		default: usage_die();
+		default: die_usage("relocs");
 		}
 	}
 	if (!out_path || optind != argc - 1)
-		usage_die();
+		die_usage("relocs");
 
 	struct vmlinux v = map_vmlinux(argv[optind]);
 	struct kd_file table = relocs_generate(v.path, v.data, v.len, quiet);

@@ -52,7 +52,6 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cmdline.h"
 #include "handover.h"
@@ -60,14 +59,6 @@
 
 #define ACPI_SIZE	0x20000ull	/* SeaBIOS keeps the top 128 KiB of low RAM */
 #define QEMU_LOADER	0xb0		/* type_of_loader: QEMU */
-
-static uint64_t now_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
-}
 
 void say(struct sim *s, const char *fmt, ...)
 {
@@ -676,9 +667,6 @@ static bool run_steps(struct sim *s)
 
 /* --- the command --- */
 
-#define USAGE "usage: kdecomp simulate IMAGE [--mem SIZE | --e820 FILE] [--seed N] [--cmdline STR] " \
-	      "[--initrd SIZE] [--load ADDR] [--json] [--trace] [--dump FILE]"
-
 static uint64_t size_arg(const char *opt, const char *v)
 {
 	uint64_t n;
@@ -712,11 +700,11 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case 'j': o->json = true; break;
 		case 't': o->trace = true; break;
 		case 'd': o->dump_path = optarg; break;
-		default: die(USAGE);
+		default: die_usage("simulate");
 		}
 	}
 	if (optind + 1 != argc)
-		die(USAGE);
+		die_usage("simulate");
 	if (mem_given && o->e820_path)
 		die("simulate: --mem and --e820 both describe the memory: give one");
 	if (o->initrd_size > UINT32_MAX)

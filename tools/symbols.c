@@ -124,7 +124,8 @@ static void print_json(FILE *f, const struct ksyms *t)
 {
 	const struct kd_kallsyms *w = &t->where;
 
-	fprintf(f, "{\n  \"count\": %zu,\n  \"addressing\": \"%s\",\n", t->n, addressing_name(w->addressing));
+	fprintf(f, "{\n  \"json_version\": %d,\n  \"count\": %zu,\n  \"addressing\": \"%s\",\n", JSON_VERSION, t->n,
+		addressing_name(w->addressing));
 	if (w->relative_base_at)
 		fprintf(f, "  \"relative_base\": \"0x%016llx\",\n", (unsigned long long)w->relative_base);
 	fprintf(f, "  \"names_order\": %s,\n  \"symbols\": [", w->seqs ? "true" : "false");
@@ -144,7 +145,6 @@ static void print_text(FILE *f, const struct ksyms *t)
 			t->names + t->sym[i].name);
 }
 
-#define SYMBOLS_USAGE "usage: kdecomp symbols IMAGE|VMLINUX|RAW [--json] [--base ADDR]"
 
 int cmd_symbols(int argc, char **argv)
 {
@@ -166,11 +166,11 @@ int cmd_symbols(int argc, char **argv)
 			if (*end || !raw_base)
 				die("symbols: --base %s: not a virtual address", optarg);
 			break;
-		default: die(SYMBOLS_USAGE);
+		default: die_usage("symbols");
 		}
 	}
 	if (optind != argc - 1)
-		die(SYMBOLS_USAGE);
+		die_usage("symbols");
 
 	const char *path = argv[optind];
 	struct kd_file f = read_file(path);

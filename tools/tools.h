@@ -23,6 +23,10 @@ int cmd_pack(int argc, char **argv);
 int cmd_symbols(int argc, char **argv);
 int cmd_relocs(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
+int cmd_formats(int argc, char **argv);
+
+/* Die with `command`'s synopsis from main.c's table (exit status 1). */
+void die_usage(const char *command) __attribute__((noreturn));
 
 /* Print "kdecomp: <message>" on stderr and exit(1). */
 void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
@@ -52,6 +56,9 @@ void *xmalloc(size_t size);
  */
 #define HUGE_PAGE_SIZE ((uintptr_t)2 << 20)
 void advise_huge_pages(void *p, size_t len);
+
+/* A monotonic clock in nanoseconds, for timing steps. */
+uint64_t now_ns(void);
 
 /* --- payload.c: decoding whole streams and kernel payloads --- */
 
@@ -121,6 +128,28 @@ void kernel_version(const uint8_t *data, size_t limit, char *out, size_t out_siz
  */
 struct kd_file relocs_generate(const char *path, const uint8_t *data, size_t len, bool quiet);
 
+/* --- pack.c: a bzImage of kdecomp's own around a kernel --- */
+
+struct input;	/* the kernel to pack: its vmlinux, relocations, version string and alignment */
+
+/* Read a bzImage or vmlinux (with its relocation table, if given) to pack; dies if the stub cannot boot it. */
+struct input *pack_read(const char *path, const char *relocs_path);
+void pack_free(struct input *in);
+
+/* What the image decompresses to: the vmlinux the stub boots, then its relocation table (owned by in). */
+struct kd_file pack_kernel(const struct input *in);
+
+struct packed {
+	struct kd_file image;	/* malloc'd */
+	size_t payload_len;	/* the compressed kernel, with its 4-byte size */
+	uint64_t out_len;	/* the kernel decompressed */
+	uint64_t init_size;
+	uint64_t margin;	/* the in-place margin the host decode confirmed */
+};
+
+/* The bootable image of `in` in `fmt` at `level` (0: Linux's), in memory; dies on error. */
+struct packed pack_image(const struct input *in, enum kd_format fmt, int level);
+
 /* --- compress.c: the reference compressors at Linux's settings, for pack --- */
 
 /* Linux's level for the format (xz 6 with a 32 MiB dictionary, lz4 12, zstd 22, the rest 9). */
@@ -157,6 +186,14 @@ bool elf_add_symtab(const uint8_t *elf, size_t len, const struct ksyms *t, struc
 		    size_t msg_size);
 
 /* --- emit.c: one description printed as aligned text or as one JSON object --- */
+
+/*
+ * Every JSON object kdecomp prints starts with "json_version": this.  It
+ * goes up when a field changes meaning or goes away (new fields do not
+ * raise it); docs/kdecomp.1 lists the fields.
+ */
+#define JSON_VERSION 1
+
 struct emit {
 	FILE *f;
 	bool json;
@@ -166,7 +203,7 @@ struct emit {
 	char close[8];	/* the closing bracket of each open level */
 };
 
-void emit_begin(struct emit *e, FILE *f, bool json);
+void emit_begin(struct emit *e, FILE *f, bool json);	/* JSON: with its json_version */
 void emit_end(struct emit *e);
 void emit_num(struct emit *e, const char *key, uint64_t v, bool hex);	/* hex: in text; JSON is decimal */
 void emit_str(struct emit *e, const char *key, const char *s, size_t len);
