@@ -218,6 +218,8 @@ static uint64_t size_of(const struct ksyms *t, const struct build *b, size_t i, 
 	const uint8_t *code = b->elf + sec->offset + (s->addr - sec->addr);
 	uint64_t n = end - s->addr;
 
+	if (all_padding(code, n))
+		return n;	/* padding that is a symbol of its own: __pfx_* (CONFIG_CALL_PADDING) */
 	for (uint64_t k = n > CODE_ALIGN ? n - (CODE_ALIGN - 1) : 1; k < n; k++)
 		if (all_padding(code + k, n - k))
 			return k;
