@@ -10,7 +10,9 @@ cd "$(dirname "$0")/../.."
 
 kernel=$CACHE/vmlinuz-generic
 want="Console: colour VGA+ 80x25"
-append="console=ttyS0 earlyprintk=ttyS0 panic=-1"
+# no_timer_check: see tests/boot/la57.sh (the packed image's one boot here
+# without it panicked in the kernel's IO-APIC timer check on a loaded host)
+append="console=ttyS0 earlyprintk=ttyS0 panic=-1 no_timer_check"
 [ -s "$kernel" ] || { not_ok "no $kernel: run scripts/fetch-kernels.sh"; summary; exit 1; }
 img=$WORK/generic-gzip.img
 $KDECOMP pack -q "$kernel" -c gzip -o "$img" || { not_ok "pack"; summary; exit 1; }
