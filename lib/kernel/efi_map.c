@@ -30,15 +30,14 @@ unsigned kd_efi_to_e820(const uint8_t *map, uint64_t size, uint64_t desc_size, s
 {
 	unsigned n = 0;
 
-	if (desc_size < sizeof(struct kd_efi_mem_desc))
-		return 0;
-	for (uint64_t i = 0; i < size / desc_size; i++) {
+	for (uint64_t i = 0; i < kd_efi_desc_count(size, desc_size); i++) {
 		const struct kd_efi_mem_desc *d = kd_efi_desc(map, desc_size, i);
 		uint32_t type = kd_efi_e820_type(d->type);
-		uint64_t len = d->num_pages << KD_EFI_PAGE_SHIFT;
+		uint64_t end, len;
 
-		if (len == 0 || d->num_pages > UINT64_MAX >> KD_EFI_PAGE_SHIFT)
+		if (!kd_efi_desc_end(d, &end))
 			continue;
+		len = end - d->phys_start;
 		if (n > 0 && n <= max && e820[n - 1].type == type && e820[n - 1].addr + e820[n - 1].size == d->phys_start) {
 			e820[n - 1].size += len;
 			continue;
@@ -58,16 +57,12 @@ uint64_t kd_efi_lowest_free(const uint8_t *map, uint64_t size, uint64_t desc_siz
 {
 	uint64_t best = 0;
 
-	if (desc_size < sizeof(struct kd_efi_mem_desc))
-		return 0;
-	for (uint64_t i = 0; i < size / desc_size; i++) {
+	for (uint64_t i = 0; i < kd_efi_desc_count(size, desc_size); i++) {
 		const struct kd_efi_mem_desc *d = kd_efi_desc(map, desc_size, i);
 		uint64_t start = d->phys_start < min ? min : d->phys_start, a, end;
 
-		if (d->type != KD_EFI_CONVENTIONAL || d->num_pages > (UINT64_MAX - d->phys_start) >> KD_EFI_PAGE_SHIFT ||
-		    start > UINT64_MAX - (align - 1))
+		if (d->type != KD_EFI_CONVENTIONAL || !kd_efi_desc_end(d, &end) || start > UINT64_MAX - (align - 1))
 			continue;
-		end = d->phys_start + (d->num_pages << KD_EFI_PAGE_SHIFT);
 		a = (start + align - 1) & ~(align - 1);
 		if (a < end && end - a >= bytes && (!best || a < best))
 			best = a;

@@ -70,9 +70,24 @@ unsigned kd_efi_to_e820(const uint8_t *map, uint64_t size, uint64_t desc_size, s
 uint64_t kd_efi_lowest_free(const uint8_t *map, uint64_t size, uint64_t desc_size, uint64_t bytes, uint64_t align,
 			    uint64_t min);
 
-/* The memory map's descriptor `i` (i < size / desc_size). */
+/* How many descriptors a map of `size` bytes holds; 0 if desc_size is below the spec's 40 bytes. */
+static inline uint64_t kd_efi_desc_count(uint64_t size, uint64_t desc_size)
+{
+	return desc_size < sizeof(struct kd_efi_mem_desc) ? 0 : size / desc_size;
+}
+
+/* The memory map's descriptor `i` (i < kd_efi_desc_count). */
 static inline const struct kd_efi_mem_desc *kd_efi_desc(const uint8_t *map, uint64_t desc_size, uint64_t i)
 {
 	return (const struct kd_efi_mem_desc *)(map + i * desc_size);
+}
+
+/* A descriptor's bytes [start, *end); false for an empty one or one that runs past 2^64. */
+static inline bool kd_efi_desc_end(const struct kd_efi_mem_desc *d, uint64_t *end)
+{
+	if (d->num_pages == 0 || d->num_pages > (UINT64_MAX - d->phys_start) >> KD_EFI_PAGE_SHIFT)
+		return false;
+	*end = d->phys_start + (d->num_pages << KD_EFI_PAGE_SHIFT);
+	return true;
 }
 #endif

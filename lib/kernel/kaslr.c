@@ -27,22 +27,19 @@ void kd_kaslr_add_e820(struct kd_kaslr_map *m, const struct kd_e820_entry *e, un
 
 void kd_kaslr_add_efi(struct kd_kaslr_map *m, const uint8_t *map, uint64_t size, uint64_t desc_size)
 {
-	if (desc_size < sizeof(struct kd_efi_mem_desc))
-		return;
-	for (uint64_t i = 0; i < size / desc_size && m->n_ram < KD_KASLR_MAX_RAM; i++) {
+	for (uint64_t i = 0; i < kd_efi_desc_count(size, desc_size) && m->n_ram < KD_KASLR_MAX_RAM; i++) {
 		const struct kd_efi_mem_desc *d = kd_efi_desc(map, desc_size, i);
 		struct kd_range *last = m->n_ram ? &m->ram[m->n_ram - 1] : NULL;
-		uint64_t len = d->num_pages << KD_EFI_PAGE_SHIFT;
+		uint64_t end;
 
-		if (d->type != KD_EFI_CONVENTIONAL || len == 0 || d->num_pages > UINT64_MAX >> KD_EFI_PAGE_SHIFT ||
-		    d->phys_start > UINT64_MAX - len)
+		if (d->type != KD_EFI_CONVENTIONAL || !kd_efi_desc_end(d, &end))
 			continue;
 		if (last && last->end == d->phys_start) {	/* firmware maps split free memory finely */
-			last->end += len;
+			last->end = end;
 			continue;
 		}
 		m->ram[m->n_ram].start = d->phys_start;
-		m->ram[m->n_ram].end = d->phys_start + len;
+		m->ram[m->n_ram].end = end;
 		m->n_ram++;
 	}
 }
