@@ -1,49 +1,29 @@
 // SPDX-License-Identifier: MIT
 /* The test kernel's console: COM1 (an 8250-compatible UART), polled. */
 #include "kernel.h"
+#include "x86.h"
 
-#define COM1		0x3f8
-#define UART_THR	0	/* transmit holding register; divisor low byte with DLAB */
-#define UART_IER	1	/* interrupt enable; divisor high byte with DLAB */
-#define UART_FCR	2
-#define UART_LCR	3
-#define UART_MCR	4
-#define UART_LSR	5
-#define LCR_DLAB	0x80
-#define LCR_8N1		0x03
-#define LSR_THRE	0x20	/* the transmitter can take a byte */
+#define COM1		X86_COM1
+#define UART_FCR_ON	0xc7	/* enable, clear both FIFOs, 14-byte trigger */
 #define THRE_POLLS	100000	/* a UART that never drains must not hang the test */
-
-static inline void outb(uint16_t port, uint8_t v)
-{
-	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline uint8_t inb(uint16_t port)
-{
-	uint8_t v;
-
-	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
 
 /* 115200 8N1, FIFOs on, no interrupts: whatever the stub left, if anything. */
 void serial_init(void)
 {
-	outb(COM1 + UART_IER, 0);
-	outb(COM1 + UART_LCR, LCR_DLAB);
-	outb(COM1 + UART_THR, 1);
-	outb(COM1 + UART_IER, 0);
-	outb(COM1 + UART_LCR, LCR_8N1);
-	outb(COM1 + UART_FCR, 0xc7);	/* enable, clear both FIFOs, 14-byte trigger */
-	outb(COM1 + UART_MCR, 0x03);	/* DTR, RTS */
+	x86_outb(COM1 + UART_IER, 0);
+	x86_outb(COM1 + UART_LCR, UART_LCR_DLAB);
+	x86_outb(COM1 + UART_DLL, 1);	/* 115200 baud */
+	x86_outb(COM1 + UART_DLM, 0);
+	x86_outb(COM1 + UART_LCR, UART_LCR_8N1);
+	x86_outb(COM1 + UART_FCR, UART_FCR_ON);
+	x86_outb(COM1 + UART_MCR, UART_MCR_DTR_RTS);
 }
 
 static void con_putc(char c)
 {
-	for (int i = 0; i < THRE_POLLS && !(inb(COM1 + UART_LSR) & LSR_THRE); i++)
+	for (int i = 0; i < THRE_POLLS && !(x86_inb(COM1 + UART_LSR) & UART_LSR_THRE); i++)
 		;
-	outb(COM1 + UART_THR, (uint8_t)c);
+	x86_outb(COM1 + UART_THR, (uint8_t)c);
 }
 
 /* At most max bytes of s, newlines as CR LF. */
