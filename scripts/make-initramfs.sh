@@ -48,6 +48,8 @@ cat > "$root/init" <<'INIT'
 #!/bin/sh
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
+# the kernel's late messages (a clocksource settling) would cut into our lines
+echo 1 > /proc/sys/kernel/printk
 echo "KDECOMP-INIT: userspace reached"
 echo "KDECOMP-CMDLINE: $(cat /proc/cmdline)"
 echo "KDECOMP-IOMEM: $(grep 'Kernel code' /proc/iomem)"
