@@ -130,3 +130,19 @@ summary() {
 	echo "$passed passed, $failed failed"
 	[ "$failed" -eq 0 ]
 }
+
+# The test kernel (tests/kernel) ends the boot through QEMU's isa-debug-exit
+# device: QEMU exits with (value << 1) | 1, so EXIT_OK (0x10) is 33.
+exit_device="-device isa-debug-exit,iobase=0xf4,iosize=0x04"
+status_ok=33
+
+# verdict NAME: the kernel exited QEMU with EXIT_OK
+verdict() {
+	if [ "$boot_status" = "$status_ok" ]; then
+		ok "$1: the kernel's checks passed (QEMU exit $boot_status)"
+		return 0
+	fi
+	not_ok "$1: QEMU exit status $boot_status, expected $status_ok; the console ended with:"
+	tr -d '\r' < "$WORK/$1.log" | tail -n 12 | sed 's/^/    /'
+	return 1
+}
