@@ -152,7 +152,7 @@ struct packed pack_image(const struct input *in, enum kd_format fmt, int level);
 
 /* --- compress.c: the reference compressors at Linux's settings, for pack --- */
 
-/* Linux's level for the format (xz 6 with a 32 MiB dictionary, lz4 12, zstd 22, the rest 9). */
+/* Linux's level for the format (xz 6 with a 32 MiB dictionary, zstd 22, the rest 9). */
 int default_level(enum kd_format fmt);
 
 /* The payload as Linux builds it: the compressed stream, then the 4-byte size (gzip: ISIZE). */
