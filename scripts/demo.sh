@@ -8,7 +8,9 @@
 #      offset the stub chose) before it exits QEMU with its verdict;
 #   2. Debian's own cloud kernel, booted to a busybox init: what our stub
 #      prints, the kernel's first line, and what the kernel reports about
-#      itself from userspace; then a table of sizes and boot times.
+#      itself from userspace; then a table of sizes and boot times;
+#   3. the lz4 image once more, under UEFI (OVMF loads it as an EFI
+#      application and our native EFI entry runs): the kernel finds EFI.
 set -eu
 cd "$(dirname "$0")/.."
 kernel=${KDECOMP_CACHE:-$HOME/.cache/kdecomp}/vmlinuz-cloud
@@ -49,3 +51,9 @@ done
 echo
 echo "=== image size and QEMU (TCG) boot-to-poweroff time, same kernel ==="
 printf '%s' "$table"
+
+echo
+echo "=== 3. the lz4 image under UEFI: OVMF runs it as an EFI application ==="
+scripts/boot-qemu.sh "$work/lz4.img" -u -a "console=ttyS0 earlyprintk=ttyS0 panic=-1 no_timer_check" \
+	> "$work/efi.log" 2>&1 || true
+grep -a -o -E 'kdecomp: EFI .*|^kdecomp: KASLR.*|efi: EFI v.*|^KDECOMP-(INIT|EFI).*' "$work/efi.log" | tr -d '\r'
