@@ -68,6 +68,9 @@ else
 	echo "KDECOMP-EFI-RUNTIME-MAP: 0"
 fi
 echo "KDECOMP-DONE"
+# The lines above sit in the tty's buffer until the UART drains it; a kernel
+# without power-off support halts at once, before they are out.
+sleep 1
 poweroff -f
 INIT
 chmod +x "$root/init"
