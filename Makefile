@@ -149,7 +149,7 @@ check-efi-full: all
 # Kernels built from linux-source-6.1 in tests/configs/ (not relocatable,
 # linked at 2 or 64 MiB, 16 MiB alignment, no 5-level, no KASLR), each packed
 # in every format and booted: the builds take most of an hour the first time.
-check-configs: all $(B)/loader64/loader64.bin
+check-configs: all $(B)/loader64/loader64.bin $(B)/loader64/loader64-la57.bin
 	tests/boot/configs.sh
 
 # One after the other: the QEMU boots want the cores to themselves.
