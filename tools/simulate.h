@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* kdecomp simulate: the state the steps share, its memory and its report (see simulate.c). */
+/* kdecomp simulate: the state the steps share, its memory, its steps and its report (see simulate.c). */
 #ifndef KD_SIMULATE_H
 #define KD_SIMULATE_H
 #include "../boot/layout.h"
@@ -101,6 +101,29 @@ struct sim {
 
 /* A line of --trace (nothing without it). */
 void say(struct sim *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The stub halts in `step` with this message: recorded for the report; always false. */
+bool halt(struct sim *s, const char *step, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+bool halt_report(struct sim *s, const char *step, enum kd_err err, const struct kd_report *r);
+
+/* The steps, each in the file named for it; false when the stub halts there. */
+bool step_loader(struct sim *s);	/* simulate_loader.c */
+bool step_head(struct sim *s);		/* simulate_head.c */
+bool step_main(struct sim *s);
+bool step_ident(struct sim *s);
+bool step_kaslr(struct sim *s);		/* simulate_kaslr.c */
+bool step_decompress(struct sim *s);	/* simulate_kernel.c */
+bool step_elf(struct sim *s);
+bool step_relocs(struct sim *s);
+
+/* The head's test before it writes to the buffer: is this byte in a usable entry (or is there no map)? */
+bool ram_at(const struct kd_boot_params *bp, uint64_t addr);
+
+/* Identity-map [start, end) in the stub's tables, recorded for the report; false (halted) when the pool runs out. */
+bool add_map(struct sim *s, uint64_t start, uint64_t end, const char *what);
+
+/* The kernel's destination as the stub sees it: the whole buffer in place, else `needed` bytes. */
+uint8_t *output_mem(struct sim *s);
 
 const char *e820_type_name(uint32_t type);
 
