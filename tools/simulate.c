@@ -2,13 +2,17 @@
 /*
  * kdecomp simulate IMAGE [--mem SIZE | --e820 FILE] [--seed N] [--cmdline STR]
  *                        [--initrd SIZE] [--load ADDR] [--json] [--trace] [--dump FILE]
+ * kdecomp simulate IMAGE --efi [--mem SIZE | --efi-map FILE] [--seed N] [--cmdline STR]
+ *                        [--initrd SIZE] [--json] [--trace] [--dump FILE]
  *
  * Boot a kdecomp-packed image on the host: the steps the stub takes, in
  * boot order, with the stub's own code from lib/, over a simulated
  * physical memory.
  *
  *   loader     simulate_loader.c: QEMU -kernel (and SeaBIOS, and our real-mode setup):
- *              boot_params, e820 map, command line, initrd, the image at 1 MiB
+ *              boot_params, e820 map, command line, initrd, the image at 1 MiB;
+ *              or, with --efi, simulate_efi.c: UEFI firmware and the stub's
+ *              efi_main, up to startup_64 (simulate_efi_fw.c the firmware)
  *   head       simulate_head.c: target and copy destination, as head_64.S computes them;
  *              the copy to the top of the buffer
  *   ident_map  simulate_head.c: the stub's identity page tables (lib/kernel/pgtable.c, on a host pool)
@@ -71,8 +75,8 @@ typedef bool (*step_fn)(struct sim *s);
 /* The steps in boot order, each timed; false at the first that halts. */
 static bool run_steps(struct sim *s)
 {
-	static const struct { enum step id; step_fn fn; } steps[] = {
-		{ S_LOADER, step_loader }, { S_HEAD, step_head }, { S_HEAD, step_main }, { S_IDENT, step_ident },
+	const struct { enum step id; step_fn fn; } steps[] = {
+		{ S_LOADER, s->o.efi ? step_efi : step_loader }, { S_HEAD, step_head }, { S_HEAD, step_main }, { S_IDENT, step_ident },
 		{ S_KASLR, step_kaslr }, { S_DECOMPRESS, step_decompress }, { S_ELF, step_elf },
 		{ S_RELOCS, step_relocs },
 	};
@@ -110,9 +114,10 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "seed", required_argument, NULL, 's' },   { "cmdline", required_argument, NULL, 'c' },
 		{ "initrd", required_argument, NULL, 'i' }, { "load", required_argument, NULL, 'l' },
 		{ "json", no_argument, NULL, 'j' },         { "trace", no_argument, NULL, 't' },
-		{ "dump", required_argument, NULL, 'd' },   { NULL, 0, NULL, 0 },
+		{ "dump", required_argument, NULL, 'd' },   { "efi", no_argument, NULL, 'E' },
+		{ "efi-map", required_argument, NULL, 'M' }, { NULL, 0, NULL, 0 },
 	};
-	bool mem_given = false;
+	bool mem_given = false, load_given = false;
 	int c;
 
 	*o = (struct options){ .mem = GiB, .load = 0x100000, .cmdline = "" };
@@ -123,18 +128,23 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case 's': o->seed = size_arg("--seed", optarg); break;
 		case 'c': o->cmdline = optarg; break;
 		case 'i': o->initrd_size = size_arg("--initrd", optarg); break;
-		case 'l': o->load = size_arg("--load", optarg); break;
+		case 'l': o->load = size_arg("--load", optarg), load_given = true; break;
 		case 'j': o->json = true; break;
 		case 't': o->trace = true; break;
 		case 'd': o->dump_path = optarg; break;
+		case 'E': o->efi = true; break;
+		case 'M': o->efi_map_path = optarg, o->efi = true; break;
 		default: die_usage("simulate");
 		}
 	}
 	if (optind + 1 != argc)
 		die_usage("simulate");
-	if (mem_given && o->e820_path)
-		die("simulate: --mem and --e820 both describe the memory: give one");
-	if (o->initrd_size > UINT32_MAX)
+	if (mem_given && (o->e820_path || o->efi_map_path))
+		die("simulate: --mem and --%s both describe the memory: give one", o->e820_path ? "e820" : "efi-map");
+	if (o->efi && (o->e820_path || load_given))
+		die("simulate: --%s is for a BIOS loader; under --efi the firmware places the image (--efi-map for "
+		    "the memory)", o->e820_path ? "e820" : "load");
+	if (o->initrd_size > UINT32_MAX && !o->efi)
 		die("simulate: QEMU passes initrds below 4 GiB only");
 	if (o->load & 0xfff || o->load < 0x100000)
 		die("simulate: --load 0x%llx: a loader puts the image page-aligned, at or above 1 MiB", X(o->load));

@@ -10,12 +10,14 @@ bool step_head(struct sim *s)
 {
 	const struct kd_head_info *i = &s->info;
 	const struct kd_plan_kernel *k = &s->kernel;
-	uint64_t load = s->o.load, lo, hi;
+	uint64_t load = s->load, lo, hi;
 	uint8_t *base;
 
-	s->entry_64 = load + s->img.pm_len > 4 * GiB;
 	say(s, "\n== head (boot/head_64.S): find ourselves, compute where to go, copy there");
-	if (s->entry_64)
+	if (s->o.efi)
+		say(s, "  efi_main jumped to startup_64 at 0x%llx (buffer + 0x%x), still on the firmware's identity map, "
+		    "with %%rsi = boot_params 0x%llx", X(load + STARTUP_64), STARTUP_64, X(s->bp_addr));
+	else if (s->entry_64)
 		say(s, "  loaded above 4 GiB: only a 64-bit loader can have put us here; it enters startup_64 at "
 		    "0x%llx (load + 0x%x) on its own identity map", X(load + STARTUP_64), STARTUP_64);
 	else
@@ -118,7 +120,7 @@ bool step_ident(struct sim *s)
 		die("simulate: no page-table pool");
 	if (!add_map(s, s->dest, s->dest + i->mem_len, "the image, its .bss and page tables") ||
 	    !add_map(s, s->bp_addr, s->bp_addr + sizeof(s->bp), "boot_params") ||
-	    !add_map(s, CMDLINE_ADDR, CMDLINE_ADDR + COMMAND_LINE_SIZE, "the command line"))
+	    !add_map(s, s->cmdline_addr, s->cmdline_addr + COMMAND_LINE_SIZE, "the command line"))
 		return false;
 	say(s, "  CR3 = the PML4 at 0x%llx", X(pool));
 	return true;

@@ -33,14 +33,16 @@ const char *avoid_name(const struct sim *s, const struct kd_range *r)
 		return "the initrd";
 	if (r->start == s->bp_addr)
 		return "boot_params";
-	if (r->start == CMDLINE_ADDR)
+	if (r->start == s->cmdline_addr)
 		return "the command line";
 	return "memmap=, setup_data, or a reserved e820 entry over RAM";
 }
 
 static void trace_map(struct sim *s)
 {
-	say(s, "  usable RAM (e820 type 1), below limit 0x%llx (mem= or 4-level paging's 64 TiB):", X(s->map.limit));
+	say(s, "  usable RAM (%s), below limit 0x%llx (mem= or 4-level paging's 64 TiB):",
+	    kd_efi_memmap_addr(&s->bp) ? "efi_info says EL64: the EFI map's conventional memory only" : "e820 type 1",
+	    X(s->map.limit));
 	for (unsigned i = 0; i < s->map.n_ram; i++)
 		say(s, "    [0x%llx, 0x%llx)", X(s->map.ram[i].start), X(s->map.ram[i].end));
 	say(s, "  regions to avoid:");
@@ -56,6 +58,8 @@ static void choose(struct sim *s, enum kd_plan_kaslr what)
 	struct kd_kaslr_boot b = {
 		.bp = &s->bp, .bp_addr = s->bp_addr, .cmdline = s->o.cmdline, .cmdline_len = s->cmdline_len,
 		.target = s->target, .init_size = i->init_size, .read_setup_data = read_setup_data, .ctx = s,
+		.efi_map = kd_efi_memmap_addr(&s->bp) ? phys(&s->mem, kd_efi_memmap_addr(&s->bp), kd_efi_memmap_size(&s->bp))
+						      : NULL,
 	};
 
 	s->random = kd_kaslr_mix(0, s->o.seed);
@@ -93,7 +97,7 @@ bool step_kaslr(struct sim *s)
 	size_t n;
 
 	say(s, "\n== extract_kernel (boot/extract.c): choose_random_location (boot/kaslr.c)");
-	const char *cmd = (const char *)phys(&s->mem, CMDLINE_ADDR, s->cmdline_len + 1);
+	const char *cmd = (const char *)phys(&s->mem, s->cmdline_addr, s->cmdline_len + 1);
 
 	if (kd_cmdline_extent(&s->bp, cmd, COMMAND_LINE_SIZE - 1, &n, &r) != KD_OK ||
 	    kd_handover_check(&s->bp, s->target, i->init_size, read_setup_data, s, &r) != KD_OK)

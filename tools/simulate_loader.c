@@ -163,7 +163,7 @@ bool ram_at(const struct kd_boot_params *bp, uint64_t addr)
 	return bp->e820_entries == 0 || in_ram(bp, addr, 1);
 }
 
-static void trace_e820(struct sim *s)
+void trace_e820(struct sim *s)
 {
 	for (unsigned i = 0; i < s->bp.e820_entries; i++) {
 		const struct kd_e820_entry *e = &s->bp.e820_table[i];
@@ -222,6 +222,7 @@ bool step_loader(struct sim *s)
 	if (strlen(s->o.cmdline) > max)
 		die("simulate: the command line is %zu bytes, the kernel takes %zu (cmdline_size)", strlen(s->o.cmdline), max);
 	s->cmdline_len = strlen(s->o.cmdline);
+	s->cmdline_addr = CMDLINE_ADDR;
 	memcpy(phys(&s->mem, CMDLINE_ADDR, s->cmdline_len + 1), s->o.cmdline, s->cmdline_len + 1);
 	memcpy(phys(&s->mem, REAL_ADDR, s->img.setup_size), s->img.data, s->img.setup_size);
 	h->type_of_loader = QEMU_LOADER;
@@ -235,6 +236,8 @@ bool step_loader(struct sim *s)
 	    X(REAL_ADDR), s->cmdline_len, X(CMDLINE_ADDR), X(CMDLINE_ADDR), h->heap_end_ptr, QEMU_LOADER);
 	place_initrd(s);
 
+	s->load = s->o.load;
+	s->entry_64 = s->load + s->img.pm_len > 4 * GiB;
 	memcpy(phys(&s->mem, s->o.load, s->img.pm_len), s->img.pm, s->img.pm_len);
 	say(s, "  the protected-mode image (%zu bytes) at 0x%llx%s: code32_start=0x%llx", s->img.pm_len, X(s->o.load),
 	    s->o.load == 0x100000 ? " (1 MiB, where QEMU loads every bzImage)" : " (--load)", X(s->o.load));
