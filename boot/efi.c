@@ -182,7 +182,7 @@ static efi_status alloc_memory_map(const struct efi_boot *eb, struct kd_efi_mmap
 
 	if (s != EFI_BUFFER_TOO_SMALL)
 		return efi_fail(eb, "GetMemoryMap does not say how large the map is", s);
-	m->capacity = kd_efi_map_capacity(size, desc_size);
+	kd_efi_map_reserve(m, size, desc_size);
 	s = eb->bs->allocate_pool(KD_EFI_LOADER_DATA, m->capacity, (void **)&m->map);
 	if (EFI_IS_ERROR(s))
 		return efi_fail(eb, "no memory for the memory map", s);
@@ -229,7 +229,7 @@ static efi_status alloc_e820_ext(const struct efi_boot *eb, const struct kd_efi_
 {
 	efi_status s;
 
-	*cap = m->capacity / m->desc_size;
+	*cap = kd_efi_e820_cap(m);
 	s = eb->bs->allocate_pool(KD_EFI_LOADER_DATA, sizeof(**ext) + *cap * sizeof(struct kd_e820_entry),
 				  (void **)ext);
 	return EFI_IS_ERROR(s) ? efi_fail(eb, "no memory for the e820 table", s) : EFI_SUCCESS;

@@ -128,12 +128,12 @@ static bool allocate_pool(struct sim *s, uint64_t bytes, uint64_t *addr, const c
 static bool alloc_buffer(struct sim *s)
 {
 	struct kd_plan_kernel *k = &s->kernel;
-	struct kd_efi_mmap m = { .desc_size = EFI_FW_DESC_SIZE };
+	struct kd_efi_mmap m = { 0 };
 	struct kd_report r = { 0 };
 	uint64_t pool;
 	enum kd_err err;
 
-	m.capacity = kd_efi_map_capacity(efi_fw_map_size(&s->fw), EFI_FW_DESC_SIZE);
+	kd_efi_map_reserve(&m, efi_fw_map_size(&s->fw), EFI_FW_DESC_SIZE);
 	if (!allocate_pool(s, m.capacity, &pool, "a memory map to choose the buffer by"))
 		return false;
 	m.size = efi_fw_map_size(&s->fw);
@@ -162,10 +162,10 @@ static bool exit_and_describe(struct sim *s)
 	unsigned cap;
 	efi_status st;
 
-	m.capacity = kd_efi_map_capacity(efi_fw_map_size(&s->fw), EFI_FW_DESC_SIZE);
+	kd_efi_map_reserve(&m, efi_fw_map_size(&s->fw), EFI_FW_DESC_SIZE);
 	if (!allocate_pool(s, m.capacity, &s->memmap_addr, "the final memory map"))
 		return false;
-	cap = m.capacity / EFI_FW_DESC_SIZE;
+	cap = kd_efi_e820_cap(&m);
 	ext_bytes = sizeof(*ext) + cap * sizeof(struct kd_e820_entry);
 	if (!allocate_pool(s, ext_bytes, &s->ext_addr, "the e820 table beyond 128 entries (SETUP_E820_EXT)"))
 		return false;

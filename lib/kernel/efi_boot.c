@@ -7,9 +7,15 @@
 /* The first call, and one more after a stale key. */
 #define EXIT_TRIES		2
 
-uint64_t kd_efi_map_capacity(uint64_t size, uint64_t desc_size)
+void kd_efi_map_reserve(struct kd_efi_mmap *m, uint64_t size, uint64_t desc_size)
 {
-	return size + MAP_SLACK_DESCS * desc_size;
+	m->desc_size = desc_size;
+	m->capacity = size + MAP_SLACK_DESCS * desc_size;
+}
+
+unsigned kd_efi_e820_cap(const struct kd_efi_mmap *m)
+{
+	return (unsigned)kd_efi_desc_count(m->capacity, m->desc_size);
 }
 
 enum kd_err kd_efi_buffer_addr(const struct kd_efi_mmap *m, const struct kd_plan_kernel *k, uint64_t init_size,

@@ -28,11 +28,15 @@ struct kd_efi_mmap {
 };
 
 /*
- * The bytes to allocate for the final map, told that it is `size` bytes
- * now: room for the descriptors the caller's own allocations (the map
- * buffer, the e820 node) may add before the final GetMemoryMap.
+ * Size m for the final map, told by GetMemoryMap that the map is `size`
+ * bytes of `desc_size`-byte descriptors now: m->capacity leaves room for
+ * the descriptors the caller's own allocations (the map buffer, the e820
+ * node) may add before the final call.  m->map is the caller's to allocate.
  */
-uint64_t kd_efi_map_capacity(uint64_t size, uint64_t desc_size);
+void kd_efi_map_reserve(struct kd_efi_mmap *m, uint64_t size, uint64_t desc_size);
+
+/* The e820 entries the final map can need: one per descriptor it can hold. */
+unsigned kd_efi_e820_cap(const struct kd_efi_mmap *m);
 
 /*
  * Where the decompression buffer of init_size bytes goes, by the map m:
