@@ -173,7 +173,7 @@ static void read_secure_boot(struct efi_boot *eb)
 	eb->bp->secure_boot = sb && !(s == EFI_SUCCESS && setup) ? KD_SECURE_BOOT_ENABLED : KD_SECURE_BOOT_DISABLED;
 }
 
-/* A buffer for the memory map, sized by what the firmware says the map is now (kd_efi_map_capacity). */
+/* A buffer for the memory map, sized by what the firmware says the map is now (kd_efi_map_reserve). */
 static efi_status alloc_memory_map(const struct efi_boot *eb, struct kd_efi_mmap *m)
 {
 	uint64_t size = 0, key, desc_size = 0;
