@@ -9,7 +9,8 @@
  *     loader or boot services memory, never over runtime or MMIO);
  *   - over many seeds KASLR chooses only memory the final EFI map calls
  *     conventional (never the image, boot_params, the initrd, the map
- *     itself, boot services or runtime regions);
+ *     itself, boot services or runtime regions), also over a map where
+ *     half the RAM is boot services data (usable, by the e820 table);
  *   - a map with no room for the buffer halts in efi_main with the stub's
  *     own message (lib/kernel/efi_boot.c);
  *   - hostile map files (overlapping descriptors, pages past 2^64, a
@@ -136,17 +137,25 @@ TEST(simulate_efi_default_map)
 	free(json);
 }
 
-TEST(simulate_efi_kaslr_only_conventional)
+static const char *write_map(const char *name, const char *text)
 {
-	uint64_t low = 0, high = 0;
+	const char *path = t_tmp(name);
 
-	if (!packed())
-		return;
-	for (int seed = 1; seed <= 40; seed++) {
-		char args[64];
+	t_write_file(path, text, strlen(text));
+	return path;
+}
 
-		snprintf(args, sizeof(args), "--mem 2G --initrd 30M --seed %d", seed);
-		char *json = simulate_efi(args);
+/*
+ * KASLR over `args` for seeds 1..n: every choice inside conventional memory
+ * of the final map; *low and *high count choices below and above `split`.
+ */
+static void kaslr_in_conventional(const char *args, int n, uint64_t split, uint64_t *low, uint64_t *high)
+{
+	for (int seed = 1; seed <= n; seed++) {
+		char all[512];
+
+		snprintf(all, sizeof(all), "%s --seed %d", args, seed);
+		char *json = simulate_efi(all);
 		if (!json)
 			return;
 		const char *kaslr = member(json, "kaslr");
@@ -154,21 +163,36 @@ TEST(simulate_efi_kaslr_only_conventional)
 		char mode[32] = "";
 
 		CHECK(json_str(kaslr, "mode", mode, sizeof(mode)) && strcmp(mode, "randomised") == 0);
-		CHECKF(inside_type(json, "conventional", p, p + size), "seed %d: 0x%llx + 0x%llx is not conventional memory",
-		       seed, (unsigned long long)p, (unsigned long long)size);
-		p < (1ull << 30) ? low++ : high++;
+		CHECKF(inside_type(json, "conventional", p, p + size), "%s: 0x%llx + 0x%llx is not conventional memory",
+		       all, (unsigned long long)p, (unsigned long long)size);
+		p < split ? (*low)++ : (*high)++;
 		free(json);
 	}
-	CHECKF(low && high, "40 seeds all chose one half of memory (%llu low, %llu high)", (unsigned long long)low,
-	       (unsigned long long)high);
 }
 
-static const char *write_map(const char *name, const char *text)
+TEST(simulate_efi_kaslr_only_conventional)
 {
-	const char *path = t_tmp(name);
+	/* half the RAM is boot services data, which e820 calls usable: KASLR must still keep out of it */
+	const char *map = write_map("efi-half-boot.map", "conventional 0x0 0xa0 0xf\n"
+				    "conventional 0x100000 0x1ff00 0xf\n"		/* 1 MiB .. 512 MiB */
+				    "boot-data 0x20000000 0x20000 0xf\n"		/* 512 MiB .. 1 GiB */
+				    "runtime-data 0x40000000 0x100 0x800000000000000f\n"
+				    "conventional 0x40100000 0x1ff00 0xf\n"		/* .. 1.5 GiB */
+				    "loader-data 0x60000000 0x10000 0xf\n"		/* .. 1.75 GiB */
+				    "conventional 0x70000000 0x10000 0xf\n");		/* .. 2 GiB */
+	uint64_t low = 0, high = 0;
 
-	t_write_file(path, text, strlen(text));
-	return path;
+	if (!packed())
+		return;
+	kaslr_in_conventional("--mem 2G --initrd 30M", 20, 1ull << 30, &low, &high);
+	CHECKF(low && high, "the default map: 20 seeds all chose one half of memory (%llu low, %llu high)",
+	       (unsigned long long)low, (unsigned long long)high);
+	char args[256];
+	snprintf(args, sizeof(args), "--efi-map '%s' --initrd 30M", map);
+	low = high = 0;
+	kaslr_in_conventional(args, 30, 1ull << 30, &low, &high);
+	CHECKF(low && high, "the half-boot map: 30 seeds all chose one side of 1 GiB (%llu low, %llu high)",
+	       (unsigned long long)low, (unsigned long long)high);
 }
 
 TEST(simulate_efi_no_room_for_the_buffer)
