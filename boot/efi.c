@@ -24,12 +24,10 @@
  */
 #include "boot.h"
 #include "efi.h"
-#include "efi_map.h"
+#include "efi_boot.h"
 
 #define TYPE_OF_LOADER_UNDEFINED 0xff
 #define BELOW_4G		 0xffffffffull
-/* GetMemoryMap's buffer: room for the descriptors our own allocations add before the final call. */
-#define MAP_SLACK_DESCS		 16
 
 extern const uint8_t main_entry[], efi_handover_entry[];
 
@@ -175,14 +173,8 @@ static void read_secure_boot(struct efi_boot *eb)
 	eb->bp->secure_boot = sb && !(s == EFI_SUCCESS && setup) ? KD_SECURE_BOOT_ENABLED : KD_SECURE_BOOT_DISABLED;
 }
 
-/* The memory map into m->map (allocated by alloc_memory_map). */
-static efi_status get_memory_map(const struct efi_boot *eb, struct efi_mmap *m)
-{
-	m->size = m->capacity;
-	return eb->bs->get_memory_map(&m->size, m->map, &m->key, &m->desc_size, &m->desc_version);
-}
-
-static efi_status alloc_memory_map(const struct efi_boot *eb, struct efi_mmap *m)
+/* A buffer for the memory map, sized by what the firmware says the map is now (kd_efi_map_reserve). */
+static efi_status alloc_memory_map(const struct efi_boot *eb, struct kd_efi_mmap *m)
 {
 	uint64_t size = 0, key, desc_size = 0;
 	uint32_t version;
@@ -190,7 +182,7 @@ static efi_status alloc_memory_map(const struct efi_boot *eb, struct efi_mmap *m
 
 	if (s != EFI_BUFFER_TOO_SMALL)
 		return efi_fail(eb, "GetMemoryMap does not say how large the map is", s);
-	m->capacity = size + MAP_SLACK_DESCS * desc_size;
+	kd_efi_map_reserve(m, size, desc_size);
 	s = eb->bs->allocate_pool(KD_EFI_LOADER_DATA, m->capacity, (void **)&m->map);
 	if (EFI_IS_ERROR(s))
 		return efi_fail(eb, "no memory for the memory map", s);
@@ -198,107 +190,67 @@ static efi_status alloc_memory_map(const struct efi_boot *eb, struct efi_mmap *m
 }
 
 /*
- * The buffer startup_64 decompresses in: init_size bytes at kernel_alignment,
- * never below the kernel's link address (kd_plan_target would round up to
- * it), and exactly there for a kernel that is not relocatable.  Loader
- * code, not data: the stub runs there, and firmware may map data pages
- * non-executable.  The kernel's preferred address first, else the lowest
- * free slot the memory map shows.
+ * The buffer startup_64 decompresses in, where the memory map shows room
+ * (kd_efi_buffer_addr).  Loader code, not data: the stub runs there, and
+ * firmware may map data pages non-executable.
  */
 static efi_status alloc_buffer(const struct efi_boot *eb, uint64_t *dest)
 {
 	const struct kd_head_info *info = head_info(eb->head);
-	uint64_t pages = efi_pages(info->init_size);
-	struct efi_mmap m;
+	struct kd_plan_kernel k = head_plan_kernel(info);
+	struct kd_efi_mmap m;
+	struct kd_report r;
 	efi_status s;
 
-	*dest = info->link;
-	if (!EFI_IS_ERROR(eb->bs->allocate_pages(EFI_ALLOCATE_ADDRESS, KD_EFI_LOADER_CODE, pages, dest)))
-		return EFI_SUCCESS;
-	if (!(info->flags & HEAD_RELOCATABLE))
-		return efi_fail(eb, "the kernel is not relocatable and its link address is not free memory",
-				EFI_OUT_OF_RESOURCES);
-	s = alloc_memory_map(eb, &m);
-	if (EFI_IS_ERROR(s))
+	if (EFI_IS_ERROR(s = alloc_memory_map(eb, &m)))
 		return s;
-	s = get_memory_map(eb, &m);
-	*dest = EFI_IS_ERROR(s) ? 0 : kd_efi_lowest_free(m.map, m.size, m.desc_size, pages << KD_EFI_PAGE_SHIFT,
-							   info->align, info->link);
+	m.size = m.capacity;
+	s = eb->bs->get_memory_map(&m.size, m.map, &m.key, &m.desc_size, &m.desc_version);
+	if (EFI_IS_ERROR(s)) {
+		eb->bs->free_pool(m.map);
+		return efi_fail(eb, "GetMemoryMap failed", s);
+	}
+	if (kd_efi_buffer_addr(&m, &k, info->init_size, dest, &r) != KD_OK)
+		s = EFI_OUT_OF_RESOURCES;
 	eb->bs->free_pool(m.map);
 	if (EFI_IS_ERROR(s))
-		return efi_fail(eb, "GetMemoryMap failed", s);
-	if (!*dest || EFI_IS_ERROR(s = eb->bs->allocate_pages(EFI_ALLOCATE_ADDRESS, KD_EFI_LOADER_CODE, pages, dest)))
-		return efi_fail(eb, "no memory for the decompression buffer (init_size at kernel_alignment)",
-				*dest ? s : EFI_OUT_OF_RESOURCES);
-	return EFI_SUCCESS;
+		return efi_fail(eb, r.why, s);
+	s = eb->bs->allocate_pages(EFI_ALLOCATE_ADDRESS, KD_EFI_LOADER_CODE, efi_pages(info->init_size), dest);
+	return EFI_IS_ERROR(s) ? efi_fail(eb, "AllocatePages refused the free range the memory map showed", s)
+			       : EFI_SUCCESS;
 }
 
 /*
  * A SETUP_E820_EXT node for the e820 entries beyond boot_params' 128, sized
  * for every descriptor the final map can have; linked only if needed.
  */
-static efi_status alloc_e820_ext(const struct efi_boot *eb, const struct efi_mmap *m, struct kd_setup_data **ext,
+static efi_status alloc_e820_ext(const struct efi_boot *eb, const struct kd_efi_mmap *m, struct kd_setup_data **ext,
 				 unsigned *cap)
 {
 	efi_status s;
 
-	*cap = m->capacity / m->desc_size;
+	*cap = kd_efi_e820_cap(m);
 	s = eb->bs->allocate_pool(KD_EFI_LOADER_DATA, sizeof(**ext) + *cap * sizeof(struct kd_e820_entry),
 				  (void **)ext);
 	return EFI_IS_ERROR(s) ? efi_fail(eb, "no memory for the e820 table", s) : EFI_SUCCESS;
 }
 
 /*
- * The final memory map and ExitBootServices.  If the map changed between
- * the two (an event handler allocated), the key is stale and the call fails
- * with EFI_INVALID_PARAMETER; then only GetMemoryMap and ExitBootServices
- * may be called: fetch the map into the same buffer and try once more.
+ * The final memory map and ExitBootServices (kd_efi_exit_boot_services).
+ * A failure before the first call is said on the firmware console; after
+ * it the console may be gone, so on the serial port.
  */
-static efi_status exit_boot_services(const struct efi_boot *eb, struct efi_mmap *m)
+static efi_status exit_boot_services(const struct efi_boot *eb, struct kd_efi_mmap *m)
 {
-	efi_status s = get_memory_map(eb, m);
+	struct kd_report r;
+	efi_status s = kd_efi_exit_boot_services(eb->bs, eb->image, m, &r);
 
-	if (EFI_IS_ERROR(s))
-		return efi_fail(eb, "GetMemoryMap failed", s);
-	s = eb->bs->exit_boot_services(eb->image, m->key);
-	if (s == EFI_INVALID_PARAMETER) {
-		s = get_memory_map(eb, m);
-		if (!EFI_IS_ERROR(s))
-			s = eb->bs->exit_boot_services(eb->image, m->key);
-	}
-	if (EFI_IS_ERROR(s)) {
-		/* the firmware console may be gone by now: say it on the serial port */
-		warn_value("EFI: ExitBootServices failed twice, status", s);
-		return s;
-	}
-	return EFI_SUCCESS;
-}
-
-/* What the kernel learns of the firmware: efi_info and the e820 table, from the final map. */
-static void describe_memory(struct kd_boot_params *bp, const struct efi_system_table *st, const struct efi_mmap *m,
-			    struct kd_setup_data *ext, unsigned cap)
-{
-	struct kd_e820_entry *e = (struct kd_e820_entry *)ext->data;
-	unsigned n = kd_efi_to_e820(m->map, m->size, m->desc_size, e, cap);
-
-	bp->efi_info = (struct kd_efi_info){
-		.loader_signature = KD_EFI64_SIGNATURE,
-		.systab = (uint32_t)(uintptr_t)st, .systab_hi = (uint32_t)((uintptr_t)st >> 32),
-		.memdesc_size = (uint32_t)m->desc_size, .memdesc_version = m->desc_version,
-		.memmap = (uint32_t)(uintptr_t)m->map, .memmap_hi = (uint32_t)((uintptr_t)m->map >> 32),
-		.memmap_size = (uint32_t)m->size,
-	};
-	if (n > cap)
-		n = cap;
-	bp->e820_entries = n < KD_E820_MAX ? n : KD_E820_MAX;
-	kd_memcpy(bp->e820_table, e, bp->e820_entries * sizeof(*e));
-	if (n > KD_E820_MAX) {
-		kd_memmove(e, e + KD_E820_MAX, (n - KD_E820_MAX) * sizeof(*e));
-		ext->type = KD_SETUP_E820_EXT;
-		ext->len = (n - KD_E820_MAX) * sizeof(*e);
-		ext->next = bp->hdr.setup_data;
-		bp->hdr.setup_data = (uintptr_t)ext;
-	}
+	if (!EFI_IS_ERROR(s))
+		return EFI_SUCCESS;
+	if (!m->exit_calls)
+		return efi_fail(eb, r.why, s);
+	warn_value(r.why, s);
+	return s;
 }
 
 /* Into the path every loader shares: the protected-mode part at the buffer's start, startup_64 there. */
@@ -313,7 +265,7 @@ efi_status efi_main(efi_handle image, struct efi_system_table *st, struct kd_boo
 {
 	struct efi_boot eb = { .image = image, .st = st, .bs = st->boot_services, .bp = loader_bp };
 	struct kd_setup_data *ext;
-	struct efi_mmap m;
+	struct kd_efi_mmap m;
 	uint64_t dest;
 	unsigned cap;
 	efi_status s;
@@ -338,6 +290,8 @@ efi_status efi_main(efi_handle image, struct efi_system_table *st, struct kd_boo
 		return s;
 	if (EFI_IS_ERROR(s = exit_boot_services(&eb, &m)))
 		return s;
-	describe_memory(eb.bp, st, &m, ext, cap);
+	kd_efi_describe_memory(eb.bp, &m, &(struct kd_efi_handoff){ .systab = (uintptr_t)st, .bp_addr = (uintptr_t)eb.bp,
+			       .map_addr = (uintptr_t)m.map, .ext_addr = (uintptr_t)ext, .buffer = dest,
+			       .init_size = head_info(eb.head)->init_size }, ext, cap);
 	enter_startup_64(eb.head, dest, eb.bp);
 }

@@ -194,6 +194,7 @@ TEST(cli_json_fields_in_man)
 		{ "symbols", "%s symbols --json %s", cloud },
 		{ "simulate", "%s simulate --json %s", image },
 		{ "simulate (halted)", "%s simulate --json --mem 16M %s || true", image },
+		{ "simulate --efi", "%s simulate --json --efi %s", image },
 		{ "formats", "%s formats --json %s", TEST_KERNEL },
 	};
 	for (size_t i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* kdecomp simulate: the state the steps share, its memory and its report (see simulate.c). */
+/* kdecomp simulate: the state the steps share, its memory, its steps and its report (see simulate.c). */
 #ifndef KD_SIMULATE_H
 #define KD_SIMULATE_H
 #include "../boot/layout.h"
+#include "efi_boot.h"
 #include "kaslr.h"
 #include "pgtable.h"
 #include "tools.h"
@@ -43,8 +44,21 @@ enum step { S_LOADER, S_HEAD, S_IDENT, S_KASLR, S_DECOMPRESS, S_ELF, S_RELOCS, S
 
 struct options {
 	uint64_t mem, seed, initrd_size, load;
-	const char *e820_path, *cmdline, *dump_path;
-	bool json, trace;
+	const char *e820_path, *efi_map_path, *cmdline, *dump_path;
+	bool efi, json, trace;
+};
+
+/* --- the simulated UEFI firmware (--efi, simulate_efi_fw.c) --- */
+
+#define EFI_FW_MAX_DESCS	1024
+#define EFI_FW_DESC_SIZE	48	/* what OVMF's GetMemoryMap reports: longer than the 40-byte struct */
+
+/* Its memory map: sorted by address, neighbours of one type and attribute merged, as EDK2 keeps it. */
+struct efi_fw {
+	struct kd_efi_mem_desc d[EFI_FW_MAX_DESCS];
+	unsigned n;
+	uint64_t key;			/* GetMemoryMap's map key: changes with every allocation */
+	uint64_t systab;		/* where the system table lies (runtime services data) */
 };
 
 /* One identity mapping the stub makes, and why. */
@@ -66,10 +80,17 @@ struct sim {
 	uint64_t bp_addr;
 	uint64_t low_top;		/* the end of the highest usable RAM below 4 GiB */
 	uint64_t initrd_max;
+	uint64_t cmdline_addr;
 	size_t cmdline_len;
+	uint64_t load;			/* where the protected-mode part is when the head runs */
+	bool entry_64;			/* entered at startup_64: EFI, or loaded above what startup_32 reaches */
+
+	/* efi (--efi): the firmware, and what efi_main allocated and handed over */
+	struct efi_fw fw;
+	uint64_t image_base, buffer, memmap_addr, memmap_size, ext_addr;
+	unsigned e820_count, exit_calls;
 
 	/* head */
-	bool entry_64;			/* startup_64: the load is above what startup_32 reaches */
 	uint64_t target, dest, copy_len;
 
 	/* identity maps */
@@ -101,6 +122,44 @@ struct sim {
 
 /* A line of --trace (nothing without it). */
 void say(struct sim *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The stub halts in `step` with this message: recorded for the report; always false. */
+bool halt(struct sim *s, const char *step, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+bool halt_report(struct sim *s, const char *step, enum kd_err err, const struct kd_report *r);
+
+/* The steps, each in the file named for it; false when the stub halts there. */
+bool step_loader(struct sim *s);	/* simulate_loader.c */
+bool step_efi(struct sim *s);		/* simulate_efi.c: the firmware and efi_main, in the loader's place */
+bool step_head(struct sim *s);		/* simulate_head.c */
+bool step_main(struct sim *s);
+bool step_ident(struct sim *s);
+bool step_kaslr(struct sim *s);		/* simulate_kaslr.c */
+bool step_decompress(struct sim *s);	/* simulate_kernel.c */
+bool step_elf(struct sim *s);
+bool step_relocs(struct sim *s);
+
+/* simulate_loader.c: the e820 table in boot_params, one line a range, for --trace. */
+void trace_e820(struct sim *s);
+
+/* simulate_efi_fw.c: the firmware's map, its allocations (AllocatePages' modes), GetMemoryMap. */
+void efi_fw_default_map(struct efi_fw *fw, uint64_t mem);
+void efi_fw_read_map(struct efi_fw *fw, const char *path);
+bool efi_fw_allocate(struct efi_fw *fw, enum efi_allocate_type how, uint32_t type, uint64_t bytes, uint64_t *addr);
+void efi_fw_free(struct efi_fw *fw, uint64_t addr, uint64_t bytes);
+uint64_t efi_fw_map_size(const struct efi_fw *fw);
+void efi_fw_write_map(const struct efi_fw *fw, uint8_t *buf);
+const char *efi_type_name(uint32_t type);
+/* A boot services table whose GetMemoryMap and ExitBootServices are this firmware's. */
+const struct efi_boot_services *efi_fw_boot_services(struct efi_fw *fw);
+
+/* The head's test before it writes to the buffer: is this byte in a usable entry (or is there no map)? */
+bool ram_at(const struct kd_boot_params *bp, uint64_t addr);
+
+/* Identity-map [start, end) in the stub's tables, recorded for the report; false (halted) when the pool runs out. */
+bool add_map(struct sim *s, uint64_t start, uint64_t end, const char *what);
+
+/* The kernel's destination as the stub sees it: the whole buffer in place, else `needed` bytes. */
+uint8_t *output_mem(struct sim *s);
 
 const char *e820_type_name(uint32_t type);
 

@@ -5,7 +5,7 @@
 static void report_loader(struct emit *e, const struct sim *s)
 {
 	emit_object(e, "loader");
-	if (!s->o.e820_path)
+	if (!s->o.e820_path && !s->o.efi_map_path)
 		emit_num(e, "memory", s->o.mem, true);
 	emit_array(e, "e820");
 	for (unsigned i = 0; i < s->bp.e820_entries; i++) {
@@ -19,12 +19,44 @@ static void report_loader(struct emit *e, const struct sim *s)
 	}
 	emit_close(e);
 	emit_num(e, "boot_params", s->bp_addr, true);
-	emit_num(e, "cmdline_addr", CMDLINE_ADDR, true);
+	emit_num(e, "cmdline_addr", s->cmdline_addr, true);
 	emit_str(e, "cmdline", s->o.cmdline, s->cmdline_len);
 	emit_num(e, "initrd_addr", kd_initrd_addr(&s->bp), true);
 	emit_num(e, "initrd_size", kd_initrd_size(&s->bp), true);
-	emit_num(e, "load_address", s->o.load, true);
+	emit_num(e, "load_address", s->load, true);
 	emit_num(e, "time_ns", s->ns[S_LOADER], false);
+	emit_close(e);
+}
+
+/* What the firmware and efi_main did (--efi). */
+static void report_efi(struct emit *e, const struct sim *s)
+{
+	const struct kd_efi_info *i = &s->bp.efi_info;
+
+	emit_object(e, "efi");
+	emit_array(e, "memory_map");
+	for (unsigned n = 0; n < s->fw.n; n++) {
+		const struct kd_efi_mem_desc *d = &s->fw.d[n];
+
+		emit_item(e);
+		emit_cstr(e, "type", efi_type_name(d->type));
+		emit_num(e, "start", d->phys_start, true);
+		emit_num(e, "pages", d->num_pages, true);
+		emit_num(e, "attributes", d->attribute, true);
+		emit_item_end(e);
+	}
+	emit_close(e);
+	emit_num(e, "image_base", s->image_base, true);
+	emit_num(e, "buffer", s->buffer, true);
+	emit_num(e, "system_table", (uint64_t)i->systab_hi << 32 | i->systab, true);
+	emit_num(e, "memmap", kd_efi_memmap_addr(&s->bp), true);
+	emit_num(e, "memmap_size", i->memmap_size, true);
+	emit_num(e, "desc_size", i->memdesc_size, false);
+	emit_num(e, "desc_version", i->memdesc_version, false);
+	emit_num(e, "e820_entries", s->e820_count, false);
+	emit_num(e, "e820_ext", s->e820_count > KD_E820_MAX ? s->ext_addr : 0, true);
+	emit_num(e, "exit_boot_services_calls", s->exit_calls, false);
+	emit_num(e, "secure_boot", s->bp.secure_boot, false);
 	emit_close(e);
 }
 
@@ -147,6 +179,8 @@ void report(const struct sim *s, const char *path, bool ok)
 		emit_cstr(&e, "error", s->why);
 	}
 	report_loader(&e, s);
+	if (s->o.efi)
+		report_efi(&e, s);
 	if (s->started > S_HEAD)
 		report_head(&e, s);
 	if (s->started > S_IDENT)

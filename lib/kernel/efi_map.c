@@ -69,3 +69,46 @@ uint64_t kd_efi_lowest_free(const uint8_t *map, uint64_t size, uint64_t desc_siz
 	}
 	return best;
 }
+
+/* The first descriptor after `i` whose bytes meet [start, end), or count if none. */
+static uint64_t overlapping(const uint8_t *map, uint64_t desc_size, uint64_t count, uint64_t i, uint64_t start,
+			    uint64_t end)
+{
+	for (uint64_t j = i + 1; j < count; j++) {
+		const struct kd_efi_mem_desc *d = kd_efi_desc(map, desc_size, j);
+		uint64_t d_end;
+
+		if (kd_efi_desc_end(d, &d_end) && d->phys_start < end && start < d_end)
+			return j;
+	}
+	return count;
+}
+
+enum kd_err kd_efi_map_check(const uint8_t *map, uint64_t size, uint64_t desc_size, struct kd_report *r)
+{
+	uint64_t count = kd_efi_desc_count(size, desc_size);
+
+	if (desc_size < sizeof(struct kd_efi_mem_desc))
+		return kd_reject(r, KD_ERR_CORRUPT, "EFI memory map: descriptors smaller than EFI_MEMORY_DESCRIPTOR",
+				 "desc_size", desc_size, sizeof(struct kd_efi_mem_desc));
+	if (size % desc_size)
+		return kd_reject(r, KD_ERR_CORRUPT, "EFI memory map: its size is not a whole number of descriptors",
+				 "size", size, desc_size);
+	for (uint64_t i = 0; i < count; i++) {
+		const struct kd_efi_mem_desc *d = kd_efi_desc(map, desc_size, i);
+		uint64_t end, j;
+
+		if (d->phys_start & ((1u << KD_EFI_PAGE_SHIFT) - 1))
+			return kd_reject(r, KD_ERR_CORRUPT, "EFI memory map: a descriptor starts off a 4 KiB page",
+					 "phys_start", d->phys_start, 1u << KD_EFI_PAGE_SHIFT);
+		if (d->num_pages == 0)
+			continue;
+		if (!kd_efi_desc_end(d, &end))
+			return kd_reject(r, KD_ERR_CORRUPT, "EFI memory map: a descriptor's pages run past 2^64",
+					 "num_pages", d->num_pages, (UINT64_MAX - d->phys_start) >> KD_EFI_PAGE_SHIFT);
+		if ((j = overlapping(map, desc_size, count, i, d->phys_start, end)) < count)
+			return kd_reject(r, KD_ERR_CORRUPT, "EFI memory map: two descriptors overlap", "phys_start",
+					 kd_efi_desc(map, desc_size, j)->phys_start, end);
+	}
+	return KD_OK;
+}

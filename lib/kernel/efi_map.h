@@ -70,6 +70,15 @@ unsigned kd_efi_to_e820(const uint8_t *map, uint64_t size, uint64_t desc_size, s
 uint64_t kd_efi_lowest_free(const uint8_t *map, uint64_t size, uint64_t desc_size, uint64_t bytes, uint64_t align,
 			    uint64_t min);
 
+/*
+ * Whether a map is one the stub may trust: descriptors at least the 40
+ * bytes of the struct, the size a whole number of them, each start
+ * 4 KiB-aligned, no descriptor running past 2^64, none overlapping another
+ * (an overlap would let KASLR take memory that is also in use).  r->why
+ * names the first fault, r->value the offending start or size.
+ */
+enum kd_err kd_efi_map_check(const uint8_t *map, uint64_t size, uint64_t desc_size, struct kd_report *r);
+
 /* How many descriptors a map of `size` bytes holds; 0 if desc_size is below the spec's 40 bytes. */
 static inline uint64_t kd_efi_desc_count(uint64_t size, uint64_t desc_size)
 {
