@@ -7,6 +7,8 @@
  * avoided region; the slot count equals a brute-force count; the same seed
  * gives the same choice; every slot can be chosen.  Virtual offsets stay
  * aligned, at or above the link address and inside the 1 GiB mapping.
+ * kdecomp.seed= is read as decimal or 0x hex, the last one winning; a
+ * value that is not a number is reported, not used.
  */
 #include "kaslr.h"
 #include "t.h"
@@ -174,4 +176,40 @@ TEST(kaslr_reserved_entry_over_ram_is_avoided)
 		       (unsigned long long)seed, (unsigned long long)phys);
 	}
 	CHECK(chosen == 500);
+}
+
+/* The one parser the stub and simulate share for kdecomp.seed=. */
+TEST(kaslr_cmdline_seed)
+{
+	static const struct {
+		const char *cmdline;
+		enum kd_kaslr_seed how;
+		uint64_t seed;
+	} cases[] = {
+		{ "console=ttyS0", KD_SEED_NONE, 0 },
+		{ "kdecomp.seed=42", KD_SEED_FIXED, 42 },
+		{ "nokaslr kdecomp.seed=0x2545F491 quiet", KD_SEED_FIXED, 0x2545f491 },
+		{ "kdecomp.seed=1 kdecomp.seed=7", KD_SEED_FIXED, 7 },	/* later words win */
+		{ "kdecomp.seed=18446744073709551615", KD_SEED_FIXED, UINT64_MAX },
+		{ "kdecomp.seed=banana", KD_SEED_BAD, 0 },
+		{ "kdecomp.seed=", KD_SEED_BAD, 0 },
+		{ "kdecomp.seed", KD_SEED_BAD, 0 },
+		{ "kdecomp.seeds=3 xkdecomp.seed=3", KD_SEED_NONE, 0 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint64_t seed = 0;
+		const char *why;
+		enum kd_kaslr_seed how = kd_kaslr_cmdline_seed(cases[i].cmdline, strlen(cases[i].cmdline), &seed, &why);
+
+		CHECKF(how == cases[i].how, "'%s': %d, expected %d", cases[i].cmdline, how, cases[i].how);
+		CHECKF(seed == cases[i].seed, "'%s': seed %llu", cases[i].cmdline, (unsigned long long)seed);
+		CHECKF((why != NULL) == (how != KD_SEED_NONE), "'%s': warning '%s'", cases[i].cmdline, why ? why : "");
+	}
+	const char *why = "";
+
+	CHECK(kd_kaslr_cmdline_seed(NULL, 0, NULL, &why) == KD_SEED_NONE && why == NULL);
+	/* the seed is mixed, not used raw: neighbouring seeds pick unrelated slots */
+	CHECK(kd_kaslr_seeded(1) != kd_kaslr_seeded(2));
+	CHECK_EQ(kd_kaslr_seeded(5), kd_kaslr_mix(0, 5));
 }

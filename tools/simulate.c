@@ -59,6 +59,7 @@
 
 #define ACPI_SIZE	0x20000ull	/* SeaBIOS keeps the top 128 KiB of low RAM */
 #define QEMU_LOADER	0xb0		/* type_of_loader: QEMU */
+#define LOADER64_ID	0xff		/* type_of_loader: undefined, as the protocol asks of new loaders */
 
 void say(struct sim *s, const char *fmt, ...)
 {
@@ -250,14 +251,49 @@ static void place_initrd(struct sim *s)
 		s->initrd_max = s->low_top - 1;
 	if (!size)
 		return;
-	if (size > s->initrd_max)
+	if (s->o.initrd_addr)
+		addr = s->o.initrd_addr, rule = "at the address --initrd SIZE@ADDR gives";
+	else if (size > s->initrd_max)
 		die("simulate: an initrd of %llu MiB does not fit below 0x%llx", X(size >> 20), X(s->initrd_max));
-	addr = (s->initrd_max - size) & ~4095ull;
+	else
+		addr = (s->initrd_max - size) & ~4095ull;
 	h->ramdisk_image = (uint32_t)addr;
 	h->ramdisk_size = (uint32_t)size;
-	say(s, "  initrd (%llu bytes): %s, and below the end of low RAM 0x%llx: at the top, page-aligned, "
-	    "[0x%llx, 0x%llx) -> ramdisk_image=0x%llx, ramdisk_size=0x%llx",
-	    X(size), rule, X(s->low_top), X(addr), X(addr + size), X(addr), X(size));
+	if (s->o.initrd_addr)
+		say(s, "  initrd (%llu bytes) %s: [0x%llx, 0x%llx)", X(size), rule, X(addr), X(addr + size));
+	else
+		say(s, "  initrd (%llu bytes): %s, and below the end of low RAM 0x%llx: at the top, page-aligned, "
+		    "[0x%llx, 0x%llx) -> ramdisk_image=0x%llx, ramdisk_size=0x%llx",
+		    X(size), rule, X(s->low_top), X(addr), X(addr + size), X(addr), X(size));
+}
+
+/* QEMU -kernel: the setup sectors at REAL_ADDR, the command line at CMDLINE_ADDR, the header's loader fields. */
+static void qemu_setup(struct sim *s)
+{
+	struct kd_setup_header *h = &s->bp.hdr;
+
+	memcpy(phys(&s->mem, REAL_ADDR, s->img.setup_size), s->img.data, s->img.setup_size);
+	h->type_of_loader = QEMU_LOADER;
+	h->loadflags |= KD_CAN_USE_HEAP;
+	h->heap_end_ptr = (uint16_t)(CMDLINE_ADDR - REAL_ADDR - 0x200);
+	h->cmd_line_ptr = (uint32_t)CMDLINE_ADDR;
+	if (s->o.load < 4 * GiB)	/* above, only a 64-bit loader, which ignores it */
+		h->code32_start = (uint32_t)s->o.load;
+	say(s, "  setup sectors at 0x%llx, command line (%zu bytes) at 0x%llx: cmd_line_ptr=0x%llx, "
+	    "heap_end_ptr=0x%x, type_of_loader=0x%x (QEMU), loadflags |= CAN_USE_HEAP",
+	    X(REAL_ADDR), s->cmdline_len, X(CMDLINE_ADDR), X(CMDLINE_ADDR), h->heap_end_ptr, QEMU_LOADER);
+}
+
+/* A 64-bit loader (--loader64): boot_params and the command line where it keeps them, no real-mode setup. */
+static void loader64_setup(struct sim *s)
+{
+	struct kd_setup_header *h = &s->bp.hdr;
+
+	h->type_of_loader = LOADER64_ID;
+	h->cmd_line_ptr = (uint32_t)s->o.cmdline_addr;
+	say(s, "  no real-mode setup: boot_params zeroed at 0x%llx with the header copied in, the command line "
+	    "(%zu bytes) at 0x%llx: cmd_line_ptr=0x%llx, type_of_loader=0x%x (undefined)", X(s->o.bp_addr),
+	    s->cmdline_len, X(s->o.cmdline_addr), X(s->o.cmdline_addr), LOADER64_ID);
 }
 
 static bool step_loader(struct sim *s)
@@ -265,7 +301,10 @@ static bool step_loader(struct sim *s)
 	struct kd_setup_header *h = &s->bp.hdr;
 	size_t max = s->img.hdr.cmdline_size;
 
-	say(s, "== loader: QEMU -kernel, SeaBIOS and our real-mode setup (boot/setup.S)");
+	if (s->o.loader64)
+		say(s, "== loader: a 64-bit loader (--loader64) that enters startup_64, as kexec and VMMs do");
+	else
+		say(s, "== loader: QEMU -kernel, SeaBIOS and our real-mode setup (boot/setup.S)");
 	*h = s->img.hdr;
 	say(s, "  QEMU reads the setup header at 0x1f1: boot protocol %x.%02x, setup_sects=%u -> the first %zu bytes "
 	    "are real-mode setup, the other %zu the protected-mode image; loadflags=0x%x (LOADED_HIGH)",
@@ -282,17 +321,11 @@ static bool step_loader(struct sim *s)
 	if (strlen(s->o.cmdline) > max)
 		die("simulate: the command line is %zu bytes, the kernel takes %zu (cmdline_size)", strlen(s->o.cmdline), max);
 	s->cmdline_len = strlen(s->o.cmdline);
-	memcpy(phys(&s->mem, CMDLINE_ADDR, s->cmdline_len + 1), s->o.cmdline, s->cmdline_len + 1);
-	memcpy(phys(&s->mem, REAL_ADDR, s->img.setup_size), s->img.data, s->img.setup_size);
-	h->type_of_loader = QEMU_LOADER;
-	h->loadflags |= KD_CAN_USE_HEAP;
-	h->heap_end_ptr = (uint16_t)(CMDLINE_ADDR - REAL_ADDR - 0x200);
-	h->cmd_line_ptr = (uint32_t)CMDLINE_ADDR;
-	if (s->o.load < 4 * GiB)	/* above, only a 64-bit loader, which ignores it */
-		h->code32_start = (uint32_t)s->o.load;
-	say(s, "  setup sectors at 0x%llx, command line (%zu bytes) at 0x%llx: cmd_line_ptr=0x%llx, "
-	    "heap_end_ptr=0x%x, type_of_loader=0x%x (QEMU), loadflags |= CAN_USE_HEAP",
-	    X(REAL_ADDR), s->cmdline_len, X(CMDLINE_ADDR), X(CMDLINE_ADDR), h->heap_end_ptr, QEMU_LOADER);
+	memcpy(phys(&s->mem, s->o.cmdline_addr, s->cmdline_len + 1), s->o.cmdline, s->cmdline_len + 1);
+	if (s->o.loader64)
+		loader64_setup(s);
+	else
+		qemu_setup(s);
 	place_initrd(s);
 
 	memcpy(phys(&s->mem, s->o.load, s->img.pm_len), s->img.pm, s->img.pm_len);
@@ -301,11 +334,12 @@ static bool step_loader(struct sim *s)
 	if (!in_ram(&s->bp, s->o.load, s->img.pm_len))
 		return halt(s, "loader", "the image at 0x%llx (%zu bytes) is not in usable RAM", X(s->o.load), s->img.pm_len);
 
-	s->bp_addr = REAL_ADDR + BOOT_PARAMS;
+	s->bp_addr = s->o.bp_addr;
 	memcpy(phys(&s->mem, s->bp_addr, sizeof(s->bp)), &s->bp, sizeof(s->bp));
-	say(s, "  our setup zeroes boot_params at setup + 0x%x = 0x%llx, copies the header into it, stores the "
-	    "E820 map, opens A20, masks the PICs and enters protected mode at code32_start with %%esi = 0x%llx",
-	    BOOT_PARAMS, X(s->bp_addr), X(s->bp_addr));
+	if (!s->o.loader64)
+		say(s, "  our setup zeroes boot_params at setup + 0x%x = 0x%llx, copies the header into it, stores the "
+		    "E820 map, opens A20, masks the PICs and enters protected mode at code32_start with %%esi = 0x%llx",
+		    BOOT_PARAMS, X(s->bp_addr), X(s->bp_addr));
 	return true;
 }
 
@@ -318,11 +352,12 @@ static bool step_head(struct sim *s)
 	uint64_t load = s->o.load, lo, hi;
 	uint8_t *base;
 
-	s->entry_64 = load + s->img.pm_len > 4 * GiB;
+	s->entry_64 = s->o.loader64 || load + s->img.pm_len > 4 * GiB;
 	say(s, "\n== head (boot/head_64.S): find ourselves, compute where to go, copy there");
 	if (s->entry_64)
-		say(s, "  loaded above 4 GiB: only a 64-bit loader can have put us here; it enters startup_64 at "
-		    "0x%llx (load + 0x%x) on its own identity map", X(load + STARTUP_64), STARTUP_64);
+		say(s, "  %s: it enters startup_64 at 0x%llx (load + 0x%x) on its own identity map",
+		    s->o.loader64 ? "a 64-bit loader" : "loaded above 4 GiB: only a 64-bit loader can have put us here",
+		    X(load + STARTUP_64), STARTUP_64);
 	else
 		say(s, "  startup_32 at code32_start=0x%llx: call/pop gives our own address, 0x%llx", X(load), X(load));
 	say(s, "  the head info block (filled by kdecomp pack) at +0x%x: kernel_alignment=0x%x init_size=0x%x "
@@ -344,12 +379,11 @@ static bool step_head(struct sim *s)
 		return halt(s, "head", "not enough memory: the decompression buffer [0x%llx, 0x%llx) ends above the "
 			    "4 GiB startup_32 reaches", X(s->target), X(s->target + i->init_size));
 	if (!ram_at(&s->bp, s->target) || !ram_at(&s->bp, s->target + i->init_size - 1))
-		return halt(s, "head", "not enough memory: the decompression buffer [0x%llx, 0x%llx) is not all RAM "
-			    "in the e820 map", X(s->target), X(s->target + i->init_size));
+		return halt(s, "head", HEAD_NO_MEMORY_MSG "0x%016llx, 0x%016llx" HEAD_NO_MEMORY_END, X(s->target),
+			    X(s->target + i->init_size));
 	say(s, "  its first and last bytes are usable RAM in the e820 map: safe to write");
 	if (!kd_plan_copy_safe(load, s->dest, s->copy_len))
-		return halt(s, "head", "the image is loaded above where this kernel must run and would copy down "
-			    "over itself (destination 0x%llx, source 0x%llx)", X(s->dest), X(load));
+		return halt(s, "head", "%s", HEAD_COPY_DOWN_MSG);
 	if (!s->entry_64)
 		say(s, "  startup_32 put its page tables just after the image as loaded, at 0x%llx: PML4, PDPT, "
 		    "4 PDs of 2 MiB pages = the first 4 GiB identity-mapped (%d pages); PAE, EFER.LME, CR0.PG: "
@@ -423,7 +457,7 @@ static bool step_ident(struct sim *s)
 		die("simulate: no page-table pool");
 	if (!add_map(s, s->dest, s->dest + i->mem_len, "the image, its .bss and page tables") ||
 	    !add_map(s, s->bp_addr, s->bp_addr + sizeof(s->bp), "boot_params") ||
-	    !add_map(s, CMDLINE_ADDR, CMDLINE_ADDR + COMMAND_LINE_SIZE, "the command line"))
+	    !add_map(s, s->o.cmdline_addr, s->o.cmdline_addr + COMMAND_LINE_SIZE, "the command line"))
 		return false;
 	say(s, "  CR3 = the PML4 at 0x%llx", X(pool));
 	return true;
@@ -458,7 +492,7 @@ const char *avoid_name(const struct sim *s, const struct kd_range *r)
 		return "the initrd";
 	if (r->start == s->bp_addr)
 		return "boot_params";
-	if (r->start == CMDLINE_ADDR)
+	if (r->start == s->o.cmdline_addr)
 		return "the command line";
 	return "memmap=, setup_data, or a reserved e820 entry over RAM";
 }
@@ -483,9 +517,14 @@ static void choose(struct sim *s, enum kd_plan_kaslr what)
 		.target = s->target, .init_size = i->init_size, .read_setup_data = read_setup_data, .ctx = s,
 	};
 
-	s->random = kd_kaslr_mix(0, s->o.seed);
-	say(s, "  entropy: RDRAND, RDTSC, the i8254 and boot_params on hardware; here mix(--seed %llu) = 0x%016llx",
-	    X(s->o.seed), X(s->random));
+	const char *why;
+	bool fixed = kd_kaslr_cmdline_seed(s->o.cmdline, s->cmdline_len, &s->seed, &why) == KD_SEED_FIXED;
+
+	if (why)
+		say(s, "  warning: %s", why);
+	s->random = kd_kaslr_seeded(s->seed);
+	say(s, "  entropy: RDRAND, RDTSC, the i8254 and boot_params on hardware; here %s%llu: mix(seed) = 0x%016llx",
+	    fixed ? "the command line's kdecomp.seed=" : "--seed ", X(s->seed), X(s->random));
 	if (!kd_kaslr_collect(&s->map, &b)) {
 		say(s, "  warning: KASLR disabled: too many regions to avoid, or an unreadable memmap=");
 		return;
@@ -518,12 +557,13 @@ static bool step_kaslr(struct sim *s)
 	size_t n;
 
 	say(s, "\n== extract_kernel (boot/extract.c): choose_random_location (boot/kaslr.c)");
-	const char *cmd = (const char *)phys(&s->mem, CMDLINE_ADDR, s->cmdline_len + 1);
+	const char *cmd = (const char *)phys(&s->mem, s->o.cmdline_addr, s->cmdline_len + 1);
 
 	if (kd_cmdline_extent(&s->bp, cmd, COMMAND_LINE_SIZE - 1, &n, &r) != KD_OK ||
 	    kd_handover_check(&s->bp, s->target, i->init_size, read_setup_data, s, &r) != KD_OK)
 		return halt(s, "what the loader handed over (lib/kernel/handover.c)", "%s 0x%llx", r.why, X(r.value));
 	s->needed = k->needed;
+	s->seed = s->o.seed;
 	s->output = s->target;
 	s->virt = k->link;
 	s->nokaslr = kd_cmdline_get(s->o.cmdline, s->cmdline_len, "nokaslr", &v, &n);
@@ -676,6 +716,21 @@ static uint64_t size_arg(const char *opt, const char *v)
 	return n;
 }
 
+/* "A<sep>B" (B optional when sep is '@': SIZE or SIZE@ADDR), each a number as size_arg reads it. */
+static void address_pair(const char *opt, const char *v, char sep, uint64_t *a, uint64_t *b)
+{
+	const char *at = strchr(v, sep);
+	char *first = strndup(v, at ? (size_t)(at - v) : strlen(v));
+
+	if (!first)
+		die("out of memory");
+	if (!at && sep != '@')
+		die("simulate: %s wants two addresses separated by '%c', not '%s'", opt, sep, v);
+	*a = size_arg(opt, first);
+	*b = at ? size_arg(opt, at + 1) : 0;
+	free(first);
+}
+
 static void parse_options(int argc, char **argv, struct options *o)
 {
 	static const struct option opts[] = {
@@ -683,23 +738,29 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "seed", required_argument, NULL, 's' },   { "cmdline", required_argument, NULL, 'c' },
 		{ "initrd", required_argument, NULL, 'i' }, { "load", required_argument, NULL, 'l' },
 		{ "json", no_argument, NULL, 'j' },         { "trace", no_argument, NULL, 't' },
-		{ "dump", required_argument, NULL, 'd' },   { NULL, 0, NULL, 0 },
+		{ "dump", required_argument, NULL, 'd' },   { "loader64", required_argument, NULL, '6' },
+		{ NULL, 0, NULL, 0 },
 	};
 	bool mem_given = false;
 	int c;
 
-	*o = (struct options){ .mem = GiB, .load = 0x100000, .cmdline = "" };
-	while ((c = getopt_long(argc, argv, "m:e:s:c:i:l:jtd:", opts, NULL)) != -1) {
+	*o = (struct options){ .mem = GiB, .load = 0x100000, .cmdline = "", .bp_addr = REAL_ADDR + BOOT_PARAMS,
+			       .cmdline_addr = CMDLINE_ADDR };
+	while ((c = getopt_long(argc, argv, "m:e:s:c:i:l:jtd:6:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'm': o->mem = size_arg("--mem", optarg), mem_given = true; break;
 		case 'e': o->e820_path = optarg; break;
 		case 's': o->seed = size_arg("--seed", optarg); break;
 		case 'c': o->cmdline = optarg; break;
-		case 'i': o->initrd_size = size_arg("--initrd", optarg); break;
+		case 'i': address_pair("--initrd", optarg, '@', &o->initrd_size, &o->initrd_addr); break;
 		case 'l': o->load = size_arg("--load", optarg); break;
 		case 'j': o->json = true; break;
 		case 't': o->trace = true; break;
 		case 'd': o->dump_path = optarg; break;
+		case '6':
+			o->loader64 = true;
+			address_pair("--loader64", optarg, ',', &o->bp_addr, &o->cmdline_addr);
+			break;
 		default: die_usage("simulate");
 		}
 	}
@@ -707,8 +768,10 @@ static void parse_options(int argc, char **argv, struct options *o)
 		die_usage("simulate");
 	if (mem_given && o->e820_path)
 		die("simulate: --mem and --e820 both describe the memory: give one");
-	if (o->initrd_size > UINT32_MAX)
-		die("simulate: QEMU passes initrds below 4 GiB only");
+	if (o->initrd_size > UINT32_MAX || o->initrd_addr > UINT32_MAX - o->initrd_size)
+		die("simulate: boot_params holds initrds below 4 GiB only");
+	if (o->loader64 && (!o->cmdline_addr || o->cmdline_addr > UINT32_MAX))
+		die("simulate: --loader64: the command line must lie in the low 4 GiB (cmd_line_ptr), above 0");
 	if (o->load & 0xfff || o->load < 0x100000)
 		die("simulate: --load 0x%llx: a loader puts the image page-aligned, at or above 1 MiB", X(o->load));
 }

@@ -43,8 +43,10 @@ enum step { S_LOADER, S_HEAD, S_IDENT, S_KASLR, S_DECOMPRESS, S_ELF, S_RELOCS, S
 
 struct options {
 	uint64_t mem, seed, initrd_size, load;
+	uint64_t initrd_addr;			/* 0: where QEMU would put it */
+	uint64_t bp_addr, cmdline_addr;		/* QEMU's, or a 64-bit loader's (--loader64) */
 	const char *e820_path, *cmdline, *dump_path;
-	bool json, trace;
+	bool json, trace, loader64;
 };
 
 /* One identity mapping the stub makes, and why. */
@@ -81,6 +83,7 @@ struct sim {
 	/* kaslr */
 	bool nokaslr, randomised, phys_found;
 	enum kd_plan_kaslr what;	/* what KASLR may move for this kernel */
+	uint64_t seed;			/* kdecomp.seed= on the command line, else --seed */
 	uint64_t random, slots, virt_slots, needed;
 	struct kd_kaslr_map map;
 	uint64_t output, virt;

@@ -19,7 +19,7 @@ static void report_loader(struct emit *e, const struct sim *s)
 	}
 	emit_close(e);
 	emit_num(e, "boot_params", s->bp_addr, true);
-	emit_num(e, "cmdline_addr", CMDLINE_ADDR, true);
+	emit_num(e, "cmdline_addr", s->o.cmdline_addr, true);
 	emit_str(e, "cmdline", s->o.cmdline, s->cmdline_len);
 	emit_num(e, "initrd_addr", kd_initrd_addr(&s->bp), true);
 	emit_num(e, "initrd_size", kd_initrd_size(&s->bp), true);
@@ -65,7 +65,7 @@ static void report_kaslr(struct emit *e, const struct sim *s)
 	emit_object(e, "kaslr");
 	emit_cstr(e, "mode", s->nokaslr ? "nokaslr" : !s->randomised ? "disabled" : !s->phys_found ? "virtual only"
 		  : s->what == KD_PLAN_KASLR_PHYSICAL ? "physical only" : "randomised");
-	emit_num(e, "seed", s->o.seed, false);
+	emit_num(e, "seed", s->seed, false);
 	if (s->randomised) {
 		emit_num(e, "random", s->random, true);
 		emit_num(e, "limit", s->map.limit, true);

@@ -166,6 +166,27 @@ uint64_t kd_kaslr_mix(uint64_t acc, uint64_t word)
 	return acc ^ (acc >> 32);
 }
 
+enum kd_kaslr_seed kd_kaslr_cmdline_seed(const char *cmdline, size_t len, uint64_t *seed, const char **why)
+{
+	const char *v;
+	size_t n;
+
+	*why = NULL;
+	if (!cmdline || !kd_cmdline_get(cmdline, len, "kdecomp.seed", &v, &n))
+		return KD_SEED_NONE;
+	if (!kd_parse_size(v, n, seed)) {
+		*why = "kdecomp.seed= is not a number: ignored";
+		return KD_SEED_BAD;
+	}
+	*why = "KASLR entropy fixed by kdecomp.seed=: testing only";
+	return KD_SEED_FIXED;
+}
+
+uint64_t kd_kaslr_seeded(uint64_t seed)
+{
+	return kd_kaslr_mix(0, seed);
+}
+
 /* memmap=SIZE<sep>START, with any of Linux's separators: all such ranges are kept free. */
 static bool avoid_memmap(struct kd_kaslr_map *m, const char *cmd, size_t len)
 {
