@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * kdecomp simulate IMAGE [--mem SIZE | --e820 FILE] [--seed N] [--cmdline STR]
- *                        [--initrd SIZE] [--load ADDR] [--json] [--trace] [--dump FILE]
+ *                        [--initrd SIZE[@ADDR]] [--load ADDR] [--loader64 BP,CMDLINE]
+ *                        [--json] [--trace] [--dump FILE]
  *
  * Boot a kdecomp-packed image on the host: the steps the stub takes, in
  * boot order, with the stub's own code from lib/, over a simulated
@@ -12,7 +13,8 @@
  *   head       target and copy destination, as head_64.S computes them;
  *              the copy to the top of the buffer
  *   ident_map  the stub's identity page tables (lib/kernel/pgtable.c, on a host pool)
- *   kaslr      the physical slot and virtual base (lib/kernel/kaslr.c), from --seed
+ *   kaslr      the physical slot and virtual base (lib/kernel/kaslr.c), from the
+ *              command line's kdecomp.seed= as the stub takes it, else from --seed
  *              in place of RDRAND/RDTSC/i8254
  *   decompress the payload, with the image's own decoder and heap
  *   elf        the PT_LOAD segments moved to their places (kd_elf_place)
@@ -41,6 +43,12 @@
  * with XLF_CAN_BE_LOADED_ABOVE_4G; low - 0x20000 is the end of the highest
  * usable range below 4 GiB, which is what --e820 FILE maps use.  QEMU 7.2
  * passes no setup_data.
+ *
+ * A 64-bit loader (--loader64 BP,CMDLINE: kexec, a VMM, tests/loader64)
+ * runs no setup code: it fills a zeroed boot_params at BP with the image's
+ * setup header and the e820 map, puts the command line at CMDLINE and the
+ * initrd wherever it likes (--initrd SIZE@ADDR), loads the protected-mode
+ * part at any address (--load) and enters startup_64.
  *
  * Simulated memory is sparse: extents of 2 MiB chunks, allocated when a
  * step first touches them (so --mem 1T costs what the kernel needs).  The
@@ -772,8 +780,10 @@ static void parse_options(int argc, char **argv, struct options *o)
 		die("simulate: boot_params holds initrds below 4 GiB only");
 	if (o->loader64 && (!o->cmdline_addr || o->cmdline_addr > UINT32_MAX))
 		die("simulate: --loader64: the command line must lie in the low 4 GiB (cmd_line_ptr), above 0");
-	if (o->load & 0xfff || o->load < 0x100000)
-		die("simulate: --load 0x%llx: a loader puts the image page-aligned, at or above 1 MiB", X(o->load));
+	/* a 64-bit loader may load anywhere (the stub rounds up); a 32-bit one loads page-aligned */
+	if ((!o->loader64 && o->load & 0xfff) || o->load < 0x100000)
+		die("simulate: --load 0x%llx: a loader puts the image at or above 1 MiB, page-aligned unless it is "
+		    "a 64-bit loader (--loader64)", X(o->load));
 }
 
 /* The image and the head info block pack left in it: what the stub runs from. */
