@@ -141,8 +141,8 @@ void choose_random_location(struct kd_boot_params *bp, const struct kd_plan_kern
 	if (what == KD_PLAN_KASLR_NONE)
 		return;
 	random = get_entropy(bp, cmd, len);
-	if (!kd_kaslr_collect(&map, &b)) {
-		warn("KASLR disabled: too many regions to avoid, or an unreadable memmap=");
+	if (!kd_kaslr_collect(&map, &b, &why)) {
+		warn(why);
 		return;
 	}
 	if (!kd_kaslr_choose(&map, k, what, random, output, virt))

@@ -533,8 +533,8 @@ static void choose(struct sim *s, enum kd_plan_kaslr what)
 	s->random = kd_kaslr_seeded(s->seed);
 	say(s, "  entropy: RDRAND, RDTSC, the i8254 and boot_params on hardware; here %s%llu: mix(seed) = 0x%016llx",
 	    fixed ? "the command line's kdecomp.seed=" : "--seed ", X(s->seed), X(s->random));
-	if (!kd_kaslr_collect(&s->map, &b)) {
-		say(s, "  warning: KASLR disabled: too many regions to avoid, or an unreadable memmap=");
+	if (!kd_kaslr_collect(&s->map, &b, &why)) {
+		say(s, "  warning: %s", why);
 		return;
 	}
 	trace_map(s);

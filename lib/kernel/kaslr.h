@@ -98,10 +98,11 @@ struct kd_kaslr_boot {
  * the buffer, the initrd, boot_params, the command line, every setup_data
  * node, every memmap= range and every non-RAM entry of the e820 table that
  * overlaps RAM (where entries disagree, reserved wins).  False when the regions do not fit the map,
- * a setup_data node cannot be read or a memmap= cannot be parsed: the caller
- * must then not randomise (a region it missed could be overwritten).
+ * a setup_data node cannot be read or a memmap= cannot be parsed, with *why
+ * the stub's warning for each (else NULL): the caller must then not
+ * randomise (a region it missed could be overwritten).
  */
-bool kd_kaslr_collect(struct kd_kaslr_map *m, const struct kd_kaslr_boot *b);
+bool kd_kaslr_collect(struct kd_kaslr_map *m, const struct kd_kaslr_boot *b, const char **why);
 
 /*
  * The stub's choice from one random number, for the kernel k: a physical
