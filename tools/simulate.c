@@ -68,6 +68,7 @@
 #define ACPI_SIZE	0x20000ull	/* SeaBIOS keeps the top 128 KiB of low RAM */
 #define QEMU_LOADER	0xb0		/* type_of_loader: QEMU */
 #define LOADER64_ID	0xff		/* type_of_loader: undefined, as the protocol asks of new loaders */
+#define STUB_VALUE	"%s 0x%016llx"	/* a message with a value, as the stub's error_value prints it */
 
 void say(struct sim *s, const char *fmt, ...)
 {
@@ -314,7 +315,7 @@ static bool step_loader(struct sim *s)
 	else
 		say(s, "== loader: QEMU -kernel, SeaBIOS and our real-mode setup (boot/setup.S)");
 	*h = s->img.hdr;
-	say(s, "  QEMU reads the setup header at 0x1f1: boot protocol %x.%02x, setup_sects=%u -> the first %zu bytes "
+	say(s, "  the loader reads the setup header at 0x1f1: boot protocol %x.%02x, setup_sects=%u -> the first %zu bytes "
 	    "are real-mode setup, the other %zu the protected-mode image; loadflags=0x%x (LOADED_HIGH)",
 	    h->version >> 8, h->version & 0xff, h->setup_sects, s->img.setup_size, s->img.pm_len, h->loadflags);
 	if (s->o.e820_path)
@@ -569,7 +570,7 @@ static bool step_kaslr(struct sim *s)
 
 	if (kd_cmdline_extent(&s->bp, cmd, COMMAND_LINE_SIZE - 1, &n, &r) != KD_OK ||
 	    kd_handover_check(&s->bp, s->target, i->init_size, read_setup_data, s, &r) != KD_OK)
-		return halt(s, "what the loader handed over (lib/kernel/handover.c)", "%s 0x%llx", r.why, X(r.value));
+		return halt(s, "what the loader handed over (lib/kernel/handover.c)", STUB_VALUE, r.why, X(r.value));
 	s->needed = k->needed;
 	s->seed = s->o.seed;
 	s->output = s->target;
@@ -584,7 +585,7 @@ static bool step_kaslr(struct sim *s)
 	if (!s->nokaslr && what != KD_PLAN_KASLR_NONE)
 		choose(s, what);
 	if (kd_kaslr_check_destination(k, s->output, s->virt, &r) != KD_OK)
-		return halt(s, "extract_kernel", "%s 0x%llx", r.why, X(r.value));
+		return halt(s, "extract_kernel", STUB_VALUE, r.why, X(r.value));
 	say(s, "  the destination passes extract_kernel's checks: both addresses 0x%llx-aligned, below 64 TiB, "
 	    "inside the kernel mapping", X(k->align));
 	return add_map(s, s->output, s->output + (s->output == s->target ? i->init_size : s->needed),
