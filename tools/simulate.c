@@ -339,7 +339,7 @@ static bool step_loader(struct sim *s)
 
 	memcpy(phys(&s->mem, s->o.load, s->img.pm_len), s->img.pm, s->img.pm_len);
 	say(s, "  the protected-mode image (%zu bytes) at 0x%llx%s: code32_start=0x%llx", s->img.pm_len, X(s->o.load),
-	    s->o.load == 0x100000 ? " (1 MiB, where QEMU loads every bzImage)" : " (--load)", X(s->o.load));
+	    s->o.load == 0x100000 ? " (1 MiB, where QEMU loads every bzImage)" : " (--load)", X(h->code32_start));
 	if (!in_ram(&s->bp, s->o.load, s->img.pm_len))
 		return halt(s, "loader", "the image at 0x%llx (%zu bytes) is not in usable RAM", X(s->o.load), s->img.pm_len);
 
