@@ -132,6 +132,7 @@ check-boot: all $(B)/loader64/loader64.bin $(B)/loader64/loader64-la57.bin $(B)/
 	tests/boot/releases.sh
 	tests/boot/testkernel.sh
 	tests/boot/kaslr.sh
+	tests/boot/predict.sh
 	tests/boot/la57.sh
 	tests/boot/entry64.sh
 	tests/boot/hostile.sh

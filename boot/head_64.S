@@ -350,13 +350,17 @@ startup_32_body:
 	lret
 
 no_memory_msg:
-	.asciz	"\r\nkdecomp: not enough memory: the decompression buffer ["
+	.ascii	"\r\nkdecomp: "
+	.asciz	HEAD_NO_MEMORY_MSG
 no_memory_sep:
 	.asciz	", "
 no_memory_end:
-	.asciz	") (init_size from the load address rounded up to kernel_alignment, at least the kernel's link address) is not all RAM in the e820 map\r\n -- System halted\r\n"
+	.ascii	HEAD_NO_MEMORY_END
+	.asciz	"\r\n -- System halted\r\n"
 copy_down_msg:
-	.asciz	"\r\nkdecomp: the image is loaded above where this kernel must run and would copy down over itself; load it lower\r\n -- System halted\r\n"
+	.ascii	"\r\nkdecomp: "
+	.ascii	HEAD_COPY_DOWN_MSG
+	.asciz	"\r\n -- System halted\r\n"
 hex_prefix:
 	.asciz	"0x"
 hex_digits:

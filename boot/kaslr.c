@@ -18,54 +18,82 @@
  * or, after an EFI boot, the conventional memory of the EFI memory map
  * efi_info names (identity-mapped like everything else here); capped by
  * mem= and by what 4-level paging reaches.
+ *
+ * The random number comes from the hardware, or from kdecomp.seed=N on the
+ * command line (testing only: the choice is then the one `kdecomp
+ * simulate` predicts for the same inputs).
  */
 #include "boot.h"
 #include "cmdline.h"
 #include "handover.h"
 #include "kaslr.h"
 
-static inline uint8_t inb(uint16_t p) { uint8_t v; __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(p)); return v; }
-static inline void outb(uint16_t p, uint8_t v) { __asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(p)); }
+#define RDRAND_TRIES	16	/* RDRAND may come back empty while its source refills */
 
-static void cpuid(uint32_t leaf, uint32_t *ecx, uint32_t *edx)
+static bool rdrand(uint64_t *v)
 {
-	uint32_t eax = leaf, ebx = 0;
+	uint8_t ok;
 
-	*ecx = 0;
-	__asm__ volatile("cpuid" : "+a"(eax), "=b"(ebx), "+c"(*ecx), "=d"(*edx));
+	__asm__ volatile("rdrand %0; setc %1" : "=r"(*v), "=qm"(ok));
+	return ok;
 }
 
-/* RDRAND when the CPU has it, RDTSC, the i8254 counter, and boot_params itself. */
-static uint64_t get_entropy(const struct kd_boot_params *bp)
+static uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
+
+/* The i8254's counter 0, latched so its two bytes belong together. */
+static uint16_t pit_count(void)
+{
+	uint8_t lo;
+
+	x86_outb(X86_PIT_COMMAND, X86_PIT_LATCH_COUNTER0);
+	lo = x86_inb(X86_PIT_COUNTER0);
+	return (uint16_t)(lo | x86_inb(X86_PIT_COUNTER0) << 8);
+}
+
+/* RDRAND when the CPU has it, RDTSC when it has that, the i8254 counter, and boot_params itself. */
+static uint64_t hardware_entropy(const struct kd_boot_params *bp)
 {
 	const uint8_t *bytes = (const uint8_t *)bp;
-	uint32_t ecx, edx;
-	uint64_t acc = 0;
+	uint32_t r[4];
+	uint64_t acc = 0, v;
 
-	cpuid(1, &ecx, &edx);
-	if (ecx & (1u << 30)) {
-		for (int tries = 0; tries < 16; tries++) {
-			uint64_t v;
-			uint8_t ok;
-
-			__asm__ volatile("rdrand %0; setc %1" : "=r"(v), "=qm"(ok));
-			if (ok) {
+	x86_cpuid(X86_CPUID_FEATURES, 0, r);
+	if (r[2] & X86_CPUID_1_ECX_RDRAND) {
+		for (int tries = 0; tries < RDRAND_TRIES; tries++) {
+			if (rdrand(&v)) {
 				acc = kd_kaslr_mix(acc, v);
 				break;
 			}
 		}
 	}
-	if (edx & (1u << 4)) {
-		uint32_t lo, hi;
-
-		__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-		acc = kd_kaslr_mix(acc, (uint64_t)hi << 32 | lo);
-	}
-	outb(0x43, 0x00);	/* latch counter 0 */
-	acc = kd_kaslr_mix(acc, inb(0x40) | (uint64_t)inb(0x40) << 8);
+	if (r[3] & X86_CPUID_1_EDX_TSC)
+		acc = kd_kaslr_mix(acc, rdtsc());
+	acc = kd_kaslr_mix(acc, pit_count());
 	for (unsigned i = 0; i < sizeof(*bp); i += 8)
 		acc = kd_kaslr_mix(acc, kd_get_le64(bytes + i));
 	return acc;
+}
+
+/*
+ * The random number KASLR chooses from: the hardware's, unless the command
+ * line fixes it with kdecomp.seed= (then exactly what `kdecomp simulate`
+ * uses for the same seed: lib/kernel/kaslr.c decides both).
+ */
+static uint64_t get_entropy(const struct kd_boot_params *bp, const char *cmd, size_t len)
+{
+	uint64_t seed;
+	const char *why;
+	enum kd_kaslr_seed how = kd_kaslr_cmdline_seed(cmd, len, &seed, &why);
+
+	if (why)
+		warn(why);
+	return how == KD_SEED_FIXED ? kd_kaslr_seeded(seed) : hardware_entropy(bp);
 }
 
 /*
@@ -112,9 +140,9 @@ void choose_random_location(struct kd_boot_params *bp, const struct kd_plan_kern
 		warn(why);
 	if (what == KD_PLAN_KASLR_NONE)
 		return;
-	random = get_entropy(bp);
-	if (!kd_kaslr_collect(&map, &b)) {
-		warn("KASLR disabled: too many regions to avoid, or an unreadable memmap=");
+	random = get_entropy(bp, cmd, len);
+	if (!kd_kaslr_collect(&map, &b, &why)) {
+		warn(why);
 		return;
 	}
 	if (!kd_kaslr_choose(&map, k, what, random, output, virt))

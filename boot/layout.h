@@ -109,6 +109,18 @@ gdt_end:
 #define MAIN_EFI_PE_ENTRY	0x20	/* offset of efi_pe_entry: the PE image's entry point */
 #define MAIN_EFI_HANDOVER	0x24	/* offset of efi_handover_entry: the 64-bit EFI handover entry */
 
+/*
+ * The head's two halts, on COM1 after "kdecomp: ", written here once for
+ * head_64.S to print and kdecomp simulate to predict word for word.  The
+ * first is followed by the buffer's start and end (each "0x" and 16 hex
+ * digits, a ", " between) and HEAD_NO_MEMORY_END.
+ */
+#define HEAD_NO_MEMORY_MSG	"not enough memory: the decompression buffer ["
+#define HEAD_NO_MEMORY_END	") (init_size from the load address rounded up to kernel_alignment, " \
+				"at least the kernel's link address) is not all RAM in the e820 map"
+#define HEAD_COPY_DOWN_MSG	"the image is loaded above where this kernel must run and would copy " \
+				"down over itself; load it lower"
+
 /* The page-table area: early tables (PML4, PDPT, 4 PDs for 4 GiB), an early stack page, a pool. */
 #define EARLY_PDS		4	/* page directories: 4 x 1 GiB */
 #define EARLY_PDPT		X86_PAGE_SIZE	/* offsets from the PML4 */

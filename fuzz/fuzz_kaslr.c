@@ -111,8 +111,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.relocatable = true, .relocs = true,
 	};
 	uint64_t phys = 0, virt = k.link;
+	const char *why;
 
-	if (kd_kaslr_collect(&map, &b)) {
+	if (kd_kaslr_collect(&map, &b, &why)) {
 		if (kd_kaslr_choose(&map, &k, KD_PLAN_KASLR_ALL, bp->hdr.hardware_subarch_data, &phys, &virt))
 			check_choice(&map, bp, &k, phys);
 		if (virt & (k.align - 1) || virt < k.link ||

@@ -7,6 +7,9 @@
  * avoided region; the slot count equals a brute-force count; the same seed
  * gives the same choice; every slot can be chosen.  Virtual offsets stay
  * aligned, at or above the link address and inside the 1 GiB mapping.
+ * kdecomp.seed= is read as decimal or 0x hex, the last one winning; a
+ * value that is not a number is reported, not used.  Each reason the
+ * memory map cannot be collected (KASLR then off) has its own warning.
  */
 #include "kaslr.h"
 #include "t.h"
@@ -163,7 +166,9 @@ TEST(kaslr_reserved_entry_over_ram_is_avoided)
 	bp.e820_table[0] = (struct kd_e820_entry){ 1 * MB, 1023 * MB, KD_E820_RAM };
 	bp.e820_table[1] = (struct kd_e820_entry){ res_start, res_end - res_start, KD_E820_RESERVED };
 	bp.e820_entries = 2;
-	CHECK(kd_kaslr_collect(&m, &b));
+	const char *why;
+
+	CHECK(kd_kaslr_collect(&m, &b, &why));
 	for (uint64_t seed = 0; seed < 500; seed++) {
 		uint64_t phys = 0, virt;
 
@@ -174,4 +179,76 @@ TEST(kaslr_reserved_entry_over_ram_is_avoided)
 		       (unsigned long long)seed, (unsigned long long)phys);
 	}
 	CHECK(chosen == 500);
+}
+
+/* The one parser the stub and simulate share for kdecomp.seed=. */
+TEST(kaslr_cmdline_seed)
+{
+	static const struct {
+		const char *cmdline;
+		enum kd_kaslr_seed how;
+		uint64_t seed;
+	} cases[] = {
+		{ "console=ttyS0", KD_SEED_NONE, 0 },
+		{ "kdecomp.seed=42", KD_SEED_FIXED, 42 },
+		{ "nokaslr kdecomp.seed=0x2545F491 quiet", KD_SEED_FIXED, 0x2545f491 },
+		{ "kdecomp.seed=1 kdecomp.seed=7", KD_SEED_FIXED, 7 },	/* later words win */
+		{ "kdecomp.seed=18446744073709551615", KD_SEED_FIXED, UINT64_MAX },
+		{ "kdecomp.seed=banana", KD_SEED_BAD, 0 },
+		{ "kdecomp.seed=", KD_SEED_BAD, 0 },
+		{ "kdecomp.seed", KD_SEED_BAD, 0 },
+		{ "kdecomp.seeds=3 xkdecomp.seed=3", KD_SEED_NONE, 0 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint64_t seed = 0;
+		const char *why;
+		enum kd_kaslr_seed how = kd_kaslr_cmdline_seed(cases[i].cmdline, strlen(cases[i].cmdline), &seed, &why);
+
+		CHECKF(how == cases[i].how, "'%s': %d, expected %d", cases[i].cmdline, how, cases[i].how);
+		CHECKF(seed == cases[i].seed, "'%s': seed %llu", cases[i].cmdline, (unsigned long long)seed);
+		CHECKF((why != NULL) == (how != KD_SEED_NONE), "'%s': warning '%s'", cases[i].cmdline, why ? why : "");
+	}
+	const char *why = "";
+
+	CHECK(kd_kaslr_cmdline_seed(NULL, 0, NULL, &why) == KD_SEED_NONE && why == NULL);
+	/* the seed is mixed, not used raw: neighbouring seeds pick unrelated slots */
+	CHECK(kd_kaslr_seeded(1) != kd_kaslr_seeded(2));
+	CHECK_EQ(kd_kaslr_seeded(5), kd_kaslr_mix(0, 5));
+}
+
+static const struct kd_setup_data *no_node(uint64_t addr, void *ctx)
+{
+	(void)addr, (void)ctx;
+	return NULL;
+}
+
+/* Each reason KASLR turns itself off has its own warning, not one for all. */
+TEST(kaslr_collect_says_why)
+{
+	static struct kd_boot_params bp;
+	static struct kd_kaslr_map m;
+	static const char fine[] = "memmap=64M$0x8000000", junk[] = "memmap=junk@";
+	struct kd_kaslr_boot b = { .bp = &bp, .bp_addr = 0x7000, .target = 16 * MB, .init_size = 48 * MB,
+				   .read_setup_data = no_node };
+	const char *why = "";
+
+	bp.e820_table[0] = (struct kd_e820_entry){ 1 * MB, 1023 * MB, KD_E820_RAM };
+	bp.e820_entries = 1;
+	b.cmdline = fine, b.cmdline_len = strlen(fine);
+	CHECK(kd_kaslr_collect(&m, &b, &why) && why == NULL);
+	b.cmdline = junk, b.cmdline_len = strlen(junk);
+	CHECK(!kd_kaslr_collect(&m, &b, &why) && why && strcmp(why, "KASLR disabled: an unreadable memmap=") == 0);
+
+	b.cmdline = NULL, b.cmdline_len = 0;
+	bp.hdr.setup_data = 0x9000;
+	CHECK(!kd_kaslr_collect(&m, &b, &why) && why &&
+	      strcmp(why, "KASLR disabled: a setup_data node cannot be read") == 0);
+
+	/* more reserved entries over RAM than the avoid table holds */
+	bp.hdr.setup_data = 0;
+	for (unsigned i = 1; i <= KD_KASLR_MAX_AVOID; i++)
+		bp.e820_table[i] = (struct kd_e820_entry){ i * 16 * MB, MB, KD_E820_RESERVED };
+	bp.e820_entries = KD_KASLR_MAX_AVOID + 1;
+	CHECK(!kd_kaslr_collect(&m, &b, &why) && why && strcmp(why, "KASLR disabled: too many regions to avoid") == 0);
 }

@@ -15,7 +15,12 @@
  *     relocation table lists, by exactly the virtual delta (the test reads
  *     the table and patches on its own);
  *   - too little memory halts where the stub halts, and an image that is
- *     not ours is refused.
+ *     not ours is refused;
+ *   - kdecomp.seed=N on the command line and --seed N choose the same slot
+ *     (one parser, one mixer: lib/kernel/kaslr.c), the command line's
+ *     winning over --seed;
+ *   - --loader64 and --initrd SIZE@ADDR put boot_params, the command line
+ *     and the initrd where they say, and enter at startup_64.
  */
 #define _GNU_SOURCE
 #include <stdarg.h>
@@ -240,6 +245,48 @@ TEST(simulate_nokaslr_keeps_target_and_link_address)
 		CHECK(str_is(&r, "kaslr.mode", "nokaslr"));
 		CHECK(str_is(&r, "decompress.in_place", "yes"));
 		CHECK_EQ(num(&r, "entry"), num(&r, "kaslr.physical") + num(&r, "elf.e_entry") - 0x1000000);
+	}
+	free(r.json);
+}
+
+TEST(simulate_cmdline_seed_is_the_seed)
+{
+	const char *img = packed();
+
+	if (!img)
+		return;
+	struct result a = simulate(img, "--mem 4G --seed 0x2545f491");
+	struct result b = simulate(img, "--mem 4G --seed 3 --cmdline 'console=ttyS0 kdecomp.seed=0x2545f491'");
+	struct result c = simulate(img, "--mem 4G --seed 3");
+	if (booted(&a) && booted(&b) && booted(&c)) {
+		CHECK_EQ(num(&a, "kaslr.seed"), 0x2545f491);
+		CHECK_EQ(num(&b, "kaslr.seed"), 0x2545f491);
+		CHECK_EQ(num(&a, "kaslr.random"), num(&b, "kaslr.random"));
+		CHECK_EQ(num(&a, "kaslr.physical"), num(&b, "kaslr.physical"));
+		CHECK_EQ(num(&a, "kaslr.virtual"), num(&b, "kaslr.virtual"));
+		CHECKF(num(&b, "kaslr.physical") != num(&c, "kaslr.physical") ||
+		       num(&b, "kaslr.virtual") != num(&c, "kaslr.virtual"), "the command line's seed was not used");
+	}
+	free(a.json);
+	free(b.json);
+	free(c.json);
+}
+
+TEST(simulate_loader64_layout)
+{
+	const char *img = packed();
+
+	if (!img)
+		return;
+	struct result r = simulate(img, "--mem 2G --load 0x2345000 --loader64 0x105000,0x106000 --initrd 0x300000@0x200000 "
+				   "--cmdline 'kdecomp.seed=1'");
+	if (booted(&r)) {
+		CHECK(str_is(&r, "head.entry", "startup_64"));
+		CHECK_EQ(num(&r, "loader.boot_params"), 0x105000);
+		CHECK_EQ(num(&r, "loader.cmdline_addr"), 0x106000);
+		CHECK_EQ(num(&r, "loader.initrd_addr"), 0x200000);
+		CHECK_EQ(num(&r, "loader.initrd_size"), 0x300000);
+		CHECK_EQ(num(&r, "head.target"), 0x2400000);
 	}
 	free(r.json);
 }

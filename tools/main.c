@@ -29,8 +29,8 @@ static const struct command {
 	{ "symbols", cmd_symbols, "IMAGE|VMLINUX|RAW [--json] [--base ADDR]",
 	  "the kernel's own symbol table (kallsyms), as /proc/kallsyms lists it" },
 	{ "simulate", cmd_simulate, "IMAGE [--efi] [--mem SIZE | --e820 FILE | --efi-map FILE] [--seed N] "
-	  "[--cmdline STR] [--initrd SIZE] [--load ADDR] [--json] [--trace] [--dump FILE]",
-	  "boot a packed image on the host, step by step (BIOS or UEFI): placement, page tables, KASLR, "
+	  "[--cmdline STR] [--initrd SIZE[@ADDR]] [--load ADDR] [--loader64 BP,CMDLINE] [--json] [--trace] [--dump FILE]",
+	  "boot a packed image on the host, step by step (BIOS, 64-bit loader or UEFI): placement, page tables, KASLR, "
 	  "decompression, relocation" },
 	{ "pack", cmd_pack, "INPUT -c FORMAT -o IMAGE [--relocs FILE] [--level N] [-q]",
 	  "a bootable bzImage of kdecomp's own around a kernel (a bzImage's, or a vmlinux)" },

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * kdecomp simulate IMAGE [--mem SIZE | --e820 FILE] [--seed N] [--cmdline STR]
- *                        [--initrd SIZE] [--load ADDR] [--json] [--trace] [--dump FILE]
+ *                        [--initrd SIZE[@ADDR]] [--load ADDR] [--loader64 BP,CMDLINE]
+ *                        [--json] [--trace] [--dump FILE]
  * kdecomp simulate IMAGE --efi [--mem SIZE | --efi-map FILE] [--seed N] [--cmdline STR]
  *                        [--initrd SIZE] [--json] [--trace] [--dump FILE]
  *
@@ -16,12 +17,19 @@
  *   head       simulate_head.c: target and copy destination, as head_64.S computes them;
  *              the copy to the top of the buffer
  *   ident_map  simulate_head.c: the stub's identity page tables (lib/kernel/pgtable.c, on a host pool)
- *   kaslr      simulate_kaslr.c: the physical slot and virtual base (lib/kernel/kaslr.c), from --seed
+ *   kaslr      simulate_kaslr.c: the physical slot and virtual base (lib/kernel/kaslr.c), from the
+ *              command line's kdecomp.seed= as the stub takes it, else from --seed
  *              in place of RDRAND/RDTSC/i8254
  *   decompress simulate_kernel.c: the payload, with the image's own decoder and heap
  *   elf        simulate_kernel.c: the PT_LOAD segments moved to their places (kd_elf_place)
  *   relocs     simulate_kernel.c: the relocation table applied for the virtual base
  *   entry      simulate_kernel.c: where the stub jumps
+ *
+ * A 64-bit loader (--loader64 BP,CMDLINE: kexec, a VMM, tests/loader64)
+ * runs no setup code: it fills a zeroed boot_params at BP with the image's
+ * setup header and the e820 map, puts the command line at CMDLINE and the
+ * initrd wherever it likes (--initrd SIZE@ADDR), loads the protected-mode
+ * part at any address (--load) and enters startup_64.
  *
  * Simulated memory is sparse: extents of 2 MiB chunks, allocated when a
  * step first touches them (so --mem 1T costs what the kernel needs).  The
@@ -107,6 +115,21 @@ static uint64_t size_arg(const char *opt, const char *v)
 	return n;
 }
 
+/* "A<sep>B" (B optional when sep is '@': SIZE or SIZE@ADDR), each a number as size_arg reads it. */
+static void address_pair(const char *opt, const char *v, char sep, uint64_t *a, uint64_t *b)
+{
+	const char *at = strchr(v, sep);
+	char *first = strndup(v, at ? (size_t)(at - v) : strlen(v));
+
+	if (!first)
+		die("out of memory");
+	if (!at && sep != '@')
+		die("simulate: %s wants two addresses separated by '%c', not '%s'", opt, sep, v);
+	*a = size_arg(opt, first);
+	*b = at ? size_arg(opt, at + 1) : 0;
+	free(first);
+}
+
 static void parse_options(int argc, char **argv, struct options *o)
 {
 	static const struct option opts[] = {
@@ -115,25 +138,31 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "initrd", required_argument, NULL, 'i' }, { "load", required_argument, NULL, 'l' },
 		{ "json", no_argument, NULL, 'j' },         { "trace", no_argument, NULL, 't' },
 		{ "dump", required_argument, NULL, 'd' },   { "efi", no_argument, NULL, 'E' },
-		{ "efi-map", required_argument, NULL, 'M' }, { NULL, 0, NULL, 0 },
+		{ "efi-map", required_argument, NULL, 'M' }, { "loader64", required_argument, NULL, '6' },
+		{ NULL, 0, NULL, 0 },
 	};
 	bool mem_given = false, load_given = false;
 	int c;
 
-	*o = (struct options){ .mem = GiB, .load = 0x100000, .cmdline = "" };
+	*o = (struct options){ .mem = GiB, .load = 0x100000, .cmdline = "", .bp_addr = REAL_ADDR + BOOT_PARAMS,
+			       .cmdline_addr = CMDLINE_ADDR };
 	while ((c = getopt_long(argc, argv, "m:e:s:c:i:l:jtd:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'm': o->mem = size_arg("--mem", optarg), mem_given = true; break;
 		case 'e': o->e820_path = optarg; break;
 		case 's': o->seed = size_arg("--seed", optarg); break;
 		case 'c': o->cmdline = optarg; break;
-		case 'i': o->initrd_size = size_arg("--initrd", optarg); break;
+		case 'i': address_pair("--initrd", optarg, '@', &o->initrd_size, &o->initrd_addr); break;
 		case 'l': o->load = size_arg("--load", optarg), load_given = true; break;
 		case 'j': o->json = true; break;
 		case 't': o->trace = true; break;
 		case 'd': o->dump_path = optarg; break;
 		case 'E': o->efi = true; break;
 		case 'M': o->efi_map_path = optarg, o->efi = true; break;
+		case '6':
+			o->loader64 = true;
+			address_pair("--loader64", optarg, ',', &o->bp_addr, &o->cmdline_addr);
+			break;
 		default: die_usage("simulate");
 		}
 	}
@@ -141,13 +170,19 @@ static void parse_options(int argc, char **argv, struct options *o)
 		die_usage("simulate");
 	if (mem_given && (o->e820_path || o->efi_map_path))
 		die("simulate: --mem and --%s both describe the memory: give one", o->e820_path ? "e820" : "efi-map");
-	if (o->efi && (o->e820_path || load_given))
-		die("simulate: --%s is for a BIOS loader; under --efi the firmware places the image (--efi-map for "
-		    "the memory)", o->e820_path ? "e820" : "load");
-	if (o->initrd_size > UINT32_MAX && !o->efi)
-		die("simulate: QEMU passes initrds below 4 GiB only");
-	if (o->load & 0xfff || o->load < 0x100000)
-		die("simulate: --load 0x%llx: a loader puts the image page-aligned, at or above 1 MiB", X(o->load));
+	if (o->efi && (o->e820_path || load_given || o->loader64))
+		die("simulate: --%s is for a BIOS or 64-bit loader; under --efi the firmware places the image "
+		    "(--efi-map for the memory)", o->e820_path ? "e820" : load_given ? "load" : "loader64");
+	if (o->efi && o->initrd_addr)
+		die("simulate: --initrd SIZE@ADDR: under --efi the firmware places the initrd");
+	if (!o->efi && (o->initrd_size > UINT32_MAX || o->initrd_addr > UINT32_MAX - o->initrd_size))
+		die("simulate: boot_params holds initrds below 4 GiB only");
+	if (o->loader64 && (!o->cmdline_addr || o->cmdline_addr > UINT32_MAX))
+		die("simulate: --loader64: the command line must lie in the low 4 GiB (cmd_line_ptr), above 0");
+	/* a 64-bit loader may load anywhere (the stub rounds up); a 32-bit one loads page-aligned */
+	if ((!o->loader64 && o->load & 0xfff) || o->load < 0x100000)
+		die("simulate: --load 0x%llx: a loader puts the image at or above 1 MiB, page-aligned unless it is "
+		    "a 64-bit loader (--loader64)", X(o->load));
 }
 
 /* The image and the head info block pack left in it: what the stub runs from. */

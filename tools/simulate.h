@@ -12,6 +12,8 @@
 #define GiB		(1ull << 30)
 #define REAL_ADDR	0x10000ull	/* QEMU: the setup sectors */
 #define CMDLINE_ADDR	0x20000ull	/* QEMU: the command line */
+#define TYPE_OF_LOADER_UNDEFINED 0xff	/* what efi.c's make_boot_params and new 64-bit loaders write */
+#define STUB_VALUE	"%s 0x%016llx"	/* a message with a value, as the stub's error_value prints it */
 #define MAX_MAPS	16
 #define X(v) ((unsigned long long)(v))
 
@@ -44,8 +46,10 @@ enum step { S_LOADER, S_HEAD, S_IDENT, S_KASLR, S_DECOMPRESS, S_ELF, S_RELOCS, S
 
 struct options {
 	uint64_t mem, seed, initrd_size, load;
+	uint64_t initrd_addr;			/* 0: where QEMU would put it */
+	uint64_t bp_addr, cmdline_addr;		/* QEMU's, or a 64-bit loader's (--loader64) */
 	const char *e820_path, *efi_map_path, *cmdline, *dump_path;
-	bool efi, json, trace;
+	bool efi, json, trace, loader64;
 };
 
 /* --- the simulated UEFI firmware (--efi, simulate_efi_fw.c) --- */
@@ -102,6 +106,7 @@ struct sim {
 	/* kaslr */
 	bool nokaslr, randomised, phys_found;
 	enum kd_plan_kaslr what;	/* what KASLR may move for this kernel */
+	uint64_t seed;			/* kdecomp.seed= on the command line, else --seed */
 	uint64_t random, slots, virt_slots, needed;
 	struct kd_kaslr_map map;
 	uint64_t output, virt;

@@ -22,7 +22,6 @@
 #include "pe.h"
 #include "simulate.h"
 
-#define TYPE_OF_LOADER_UNDEFINED 0xff	/* what efi.c's make_boot_params writes */
 #define BELOW_4G		 0xffffffffull
 
 static void trace_fw_map(struct sim *s, const char *when)

@@ -18,8 +18,9 @@ bool step_head(struct sim *s)
 		say(s, "  efi_main jumped to startup_64 at 0x%llx (buffer + 0x%x), still on the firmware's identity map, "
 		    "with %%rsi = boot_params 0x%llx", X(load + STARTUP_64), STARTUP_64, X(s->bp_addr));
 	else if (s->entry_64)
-		say(s, "  loaded above 4 GiB: only a 64-bit loader can have put us here; it enters startup_64 at "
-		    "0x%llx (load + 0x%x) on its own identity map", X(load + STARTUP_64), STARTUP_64);
+		say(s, "  %s: it enters startup_64 at 0x%llx (load + 0x%x) on its own identity map",
+		    s->o.loader64 ? "a 64-bit loader" : "loaded above 4 GiB: only a 64-bit loader can have put us here",
+		    X(load + STARTUP_64), STARTUP_64);
 	else
 		say(s, "  startup_32 at code32_start=0x%llx: call/pop gives our own address, 0x%llx", X(load), X(load));
 	say(s, "  the head info block (filled by kdecomp pack) at +0x%x: kernel_alignment=0x%x init_size=0x%x "
@@ -41,12 +42,11 @@ bool step_head(struct sim *s)
 		return halt(s, "head", "not enough memory: the decompression buffer [0x%llx, 0x%llx) ends above the "
 			    "4 GiB startup_32 reaches", X(s->target), X(s->target + i->init_size));
 	if (!ram_at(&s->bp, s->target) || !ram_at(&s->bp, s->target + i->init_size - 1))
-		return halt(s, "head", "not enough memory: the decompression buffer [0x%llx, 0x%llx) is not all RAM "
-			    "in the e820 map", X(s->target), X(s->target + i->init_size));
+		return halt(s, "head", HEAD_NO_MEMORY_MSG "0x%016llx, 0x%016llx" HEAD_NO_MEMORY_END, X(s->target),
+			    X(s->target + i->init_size));
 	say(s, "  its first and last bytes are usable RAM in the e820 map: safe to write");
 	if (!kd_plan_copy_safe(load, s->dest, s->copy_len))
-		return halt(s, "head", "the image is loaded above where this kernel must run and would copy down "
-			    "over itself (destination 0x%llx, source 0x%llx)", X(s->dest), X(load));
+		return halt(s, "head", "%s", HEAD_COPY_DOWN_MSG);
 	if (!s->entry_64)
 		say(s, "  startup_32 put its page tables just after the image as loaded, at 0x%llx: PML4, PDPT, "
 		    "4 PDs of 2 MiB pages = the first 4 GiB identity-mapped (%d pages); PAE, EFER.LME, CR0.PG: "

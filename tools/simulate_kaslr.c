@@ -62,11 +62,16 @@ static void choose(struct sim *s, enum kd_plan_kaslr what)
 						      : NULL,
 	};
 
-	s->random = kd_kaslr_mix(0, s->o.seed);
-	say(s, "  entropy: RDRAND, RDTSC, the i8254 and boot_params on hardware; here mix(--seed %llu) = 0x%016llx",
-	    X(s->o.seed), X(s->random));
-	if (!kd_kaslr_collect(&s->map, &b)) {
-		say(s, "  warning: KASLR disabled: too many regions to avoid, or an unreadable memmap=");
+	const char *why;
+	bool fixed = kd_kaslr_cmdline_seed(s->o.cmdline, s->cmdline_len, &s->seed, &why) == KD_SEED_FIXED;
+
+	if (why)
+		say(s, "  warning: %s", why);
+	s->random = kd_kaslr_seeded(s->seed);
+	say(s, "  entropy: RDRAND, RDTSC, the i8254 and boot_params on hardware; here %s%llu: mix(seed) = 0x%016llx",
+	    fixed ? "the command line's kdecomp.seed=" : "--seed ", X(s->seed), X(s->random));
+	if (!kd_kaslr_collect(&s->map, &b, &why)) {
+		say(s, "  warning: %s", why);
 		return;
 	}
 	trace_map(s);
@@ -101,8 +106,9 @@ bool step_kaslr(struct sim *s)
 
 	if (kd_cmdline_extent(&s->bp, cmd, COMMAND_LINE_SIZE - 1, &n, &r) != KD_OK ||
 	    kd_handover_check(&s->bp, s->target, i->init_size, read_setup_data, s, &r) != KD_OK)
-		return halt(s, "what the loader handed over (lib/kernel/handover.c)", "%s 0x%llx", r.why, X(r.value));
+		return halt(s, "what the loader handed over (lib/kernel/handover.c)", STUB_VALUE, r.why, X(r.value));
 	s->needed = k->needed;
+	s->seed = s->o.seed;
 	s->output = s->target;
 	s->virt = k->link;
 	s->nokaslr = kd_cmdline_get(s->o.cmdline, s->cmdline_len, "nokaslr", &v, &n);
@@ -115,7 +121,7 @@ bool step_kaslr(struct sim *s)
 	if (!s->nokaslr && what != KD_PLAN_KASLR_NONE)
 		choose(s, what);
 	if (kd_kaslr_check_destination(k, s->output, s->virt, &r) != KD_OK)
-		return halt(s, "extract_kernel", "%s 0x%llx", r.why, X(r.value));
+		return halt(s, "extract_kernel", STUB_VALUE, r.why, X(r.value));
 	say(s, "  the destination passes extract_kernel's checks: both addresses 0x%llx-aligned, below 64 TiB, "
 	    "inside the kernel mapping", X(k->align));
 	return add_map(s, s->output, s->output + (s->output == s->target ? i->init_size : s->needed),

@@ -190,14 +190,49 @@ static void place_initrd(struct sim *s)
 		s->initrd_max = s->low_top - 1;
 	if (!size)
 		return;
-	if (size > s->initrd_max)
+	if (s->o.initrd_addr)
+		addr = s->o.initrd_addr, rule = "at the address --initrd SIZE@ADDR gives";
+	else if (size > s->initrd_max)
 		die("simulate: an initrd of %llu MiB does not fit below 0x%llx", X(size >> 20), X(s->initrd_max));
-	addr = (s->initrd_max - size) & ~4095ull;
+	else
+		addr = (s->initrd_max - size) & ~4095ull;
 	h->ramdisk_image = (uint32_t)addr;
 	h->ramdisk_size = (uint32_t)size;
-	say(s, "  initrd (%llu bytes): %s, and below the end of low RAM 0x%llx: at the top, page-aligned, "
-	    "[0x%llx, 0x%llx) -> ramdisk_image=0x%llx, ramdisk_size=0x%llx",
-	    X(size), rule, X(s->low_top), X(addr), X(addr + size), X(addr), X(size));
+	if (s->o.initrd_addr)
+		say(s, "  initrd (%llu bytes) %s: [0x%llx, 0x%llx)", X(size), rule, X(addr), X(addr + size));
+	else
+		say(s, "  initrd (%llu bytes): %s, and below the end of low RAM 0x%llx: at the top, page-aligned, "
+		    "[0x%llx, 0x%llx) -> ramdisk_image=0x%llx, ramdisk_size=0x%llx",
+		    X(size), rule, X(s->low_top), X(addr), X(addr + size), X(addr), X(size));
+}
+
+/* QEMU -kernel: the setup sectors at REAL_ADDR, the command line at CMDLINE_ADDR, the header's loader fields. */
+static void qemu_setup(struct sim *s)
+{
+	struct kd_setup_header *h = &s->bp.hdr;
+
+	memcpy(phys(&s->mem, REAL_ADDR, s->img.setup_size), s->img.data, s->img.setup_size);
+	h->type_of_loader = QEMU_LOADER;
+	h->loadflags |= KD_CAN_USE_HEAP;
+	h->heap_end_ptr = (uint16_t)(CMDLINE_ADDR - REAL_ADDR - 0x200);
+	h->cmd_line_ptr = (uint32_t)CMDLINE_ADDR;
+	if (s->o.load < 4 * GiB)	/* above, only a 64-bit loader, which ignores it */
+		h->code32_start = (uint32_t)s->o.load;
+	say(s, "  setup sectors at 0x%llx, command line (%zu bytes) at 0x%llx: cmd_line_ptr=0x%llx, "
+	    "heap_end_ptr=0x%x, type_of_loader=0x%x (QEMU), loadflags |= CAN_USE_HEAP",
+	    X(REAL_ADDR), s->cmdline_len, X(CMDLINE_ADDR), X(CMDLINE_ADDR), h->heap_end_ptr, QEMU_LOADER);
+}
+
+/* A 64-bit loader (--loader64): boot_params and the command line where it keeps them, no real-mode setup. */
+static void loader64_setup(struct sim *s)
+{
+	struct kd_setup_header *h = &s->bp.hdr;
+
+	h->type_of_loader = TYPE_OF_LOADER_UNDEFINED;
+	h->cmd_line_ptr = (uint32_t)s->cmdline_addr;
+	say(s, "  no real-mode setup: boot_params zeroed at 0x%llx with the header copied in, the command line "
+	    "(%zu bytes) at 0x%llx: cmd_line_ptr=0x%llx, type_of_loader=0x%x (undefined)", X(s->o.bp_addr),
+	    s->cmdline_len, X(s->cmdline_addr), X(s->cmdline_addr), TYPE_OF_LOADER_UNDEFINED);
 }
 
 bool step_loader(struct sim *s)
@@ -205,9 +240,12 @@ bool step_loader(struct sim *s)
 	struct kd_setup_header *h = &s->bp.hdr;
 	size_t max = s->img.hdr.cmdline_size;
 
-	say(s, "== loader: QEMU -kernel, SeaBIOS and our real-mode setup (boot/setup.S)");
+	if (s->o.loader64)
+		say(s, "== loader: a 64-bit loader (--loader64) that enters startup_64, as kexec and VMMs do");
+	else
+		say(s, "== loader: QEMU -kernel, SeaBIOS and our real-mode setup (boot/setup.S)");
 	*h = s->img.hdr;
-	say(s, "  QEMU reads the setup header at 0x1f1: boot protocol %x.%02x, setup_sects=%u -> the first %zu bytes "
+	say(s, "  the loader reads the setup header at 0x1f1: boot protocol %x.%02x, setup_sects=%u -> the first %zu bytes "
 	    "are real-mode setup, the other %zu the protected-mode image; loadflags=0x%x (LOADED_HIGH)",
 	    h->version >> 8, h->version & 0xff, h->setup_sects, s->img.setup_size, s->img.pm_len, h->loadflags);
 	if (s->o.e820_path)
@@ -222,32 +260,27 @@ bool step_loader(struct sim *s)
 	if (strlen(s->o.cmdline) > max)
 		die("simulate: the command line is %zu bytes, the kernel takes %zu (cmdline_size)", strlen(s->o.cmdline), max);
 	s->cmdline_len = strlen(s->o.cmdline);
-	s->cmdline_addr = CMDLINE_ADDR;
-	memcpy(phys(&s->mem, CMDLINE_ADDR, s->cmdline_len + 1), s->o.cmdline, s->cmdline_len + 1);
-	memcpy(phys(&s->mem, REAL_ADDR, s->img.setup_size), s->img.data, s->img.setup_size);
-	h->type_of_loader = QEMU_LOADER;
-	h->loadflags |= KD_CAN_USE_HEAP;
-	h->heap_end_ptr = (uint16_t)(CMDLINE_ADDR - REAL_ADDR - 0x200);
-	h->cmd_line_ptr = (uint32_t)CMDLINE_ADDR;
-	if (s->o.load < 4 * GiB)	/* above, only a 64-bit loader, which ignores it */
-		h->code32_start = (uint32_t)s->o.load;
-	say(s, "  setup sectors at 0x%llx, command line (%zu bytes) at 0x%llx: cmd_line_ptr=0x%llx, "
-	    "heap_end_ptr=0x%x, type_of_loader=0x%x (QEMU), loadflags |= CAN_USE_HEAP",
-	    X(REAL_ADDR), s->cmdline_len, X(CMDLINE_ADDR), X(CMDLINE_ADDR), h->heap_end_ptr, QEMU_LOADER);
+	s->cmdline_addr = s->o.cmdline_addr;
+	memcpy(phys(&s->mem, s->cmdline_addr, s->cmdline_len + 1), s->o.cmdline, s->cmdline_len + 1);
+	if (s->o.loader64)
+		loader64_setup(s);
+	else
+		qemu_setup(s);
 	place_initrd(s);
 
 	s->load = s->o.load;
-	s->entry_64 = s->load + s->img.pm_len > 4 * GiB;
+	s->entry_64 = s->o.loader64 || s->load + s->img.pm_len > 4 * GiB;
 	memcpy(phys(&s->mem, s->o.load, s->img.pm_len), s->img.pm, s->img.pm_len);
 	say(s, "  the protected-mode image (%zu bytes) at 0x%llx%s: code32_start=0x%llx", s->img.pm_len, X(s->o.load),
-	    s->o.load == 0x100000 ? " (1 MiB, where QEMU loads every bzImage)" : " (--load)", X(s->o.load));
+	    s->o.load == 0x100000 ? " (1 MiB, where QEMU loads every bzImage)" : " (--load)", X(h->code32_start));
 	if (!in_ram(&s->bp, s->o.load, s->img.pm_len))
 		return halt(s, "loader", "the image at 0x%llx (%zu bytes) is not in usable RAM", X(s->o.load), s->img.pm_len);
 
-	s->bp_addr = REAL_ADDR + BOOT_PARAMS;
+	s->bp_addr = s->o.bp_addr;
 	memcpy(phys(&s->mem, s->bp_addr, sizeof(s->bp)), &s->bp, sizeof(s->bp));
-	say(s, "  our setup zeroes boot_params at setup + 0x%x = 0x%llx, copies the header into it, stores the "
-	    "E820 map, opens A20, masks the PICs and enters protected mode at code32_start with %%esi = 0x%llx",
-	    BOOT_PARAMS, X(s->bp_addr), X(s->bp_addr));
+	if (!s->o.loader64)
+		say(s, "  our setup zeroes boot_params at setup + 0x%x = 0x%llx, copies the header into it, stores the "
+		    "E820 map, opens A20, masks the PICs and enters protected mode at code32_start with %%esi = 0x%llx",
+		    BOOT_PARAMS, X(s->bp_addr), X(s->bp_addr));
 	return true;
 }

@@ -97,7 +97,7 @@ static void report_kaslr(struct emit *e, const struct sim *s)
 	emit_object(e, "kaslr");
 	emit_cstr(e, "mode", s->nokaslr ? "nokaslr" : !s->randomised ? "disabled" : !s->phys_found ? "virtual only"
 		  : s->what == KD_PLAN_KASLR_PHYSICAL ? "physical only" : "randomised");
-	emit_num(e, "seed", s->o.seed, false);
+	emit_num(e, "seed", s->seed, false);
 	if (s->randomised) {
 		emit_num(e, "random", s->random, true);
 		emit_num(e, "limit", s->map.limit, true);

@@ -6,6 +6,7 @@
 #include "pgtable.h"
 
 #define VIRT_SALT 0x7669727475616cull	/* "virtual": the virtual choice's own random number */
+#define TOO_MANY "KASLR disabled: too many regions to avoid"
 
 void kd_kaslr_map_init(struct kd_kaslr_map *m, uint64_t limit)
 {
@@ -166,39 +167,65 @@ uint64_t kd_kaslr_mix(uint64_t acc, uint64_t word)
 	return acc ^ (acc >> 32);
 }
 
-/* memmap=SIZE<sep>START, with any of Linux's separators: all such ranges are kept free. */
-static bool avoid_memmap(struct kd_kaslr_map *m, const char *cmd, size_t len)
+enum kd_kaslr_seed kd_kaslr_cmdline_seed(const char *cmdline, size_t len, uint64_t *seed, const char **why)
+{
+	const char *v;
+	size_t n;
+
+	*why = NULL;
+	if (!cmdline || !kd_cmdline_get(cmdline, len, "kdecomp.seed", &v, &n))
+		return KD_SEED_NONE;
+	if (!kd_parse_size(v, n, seed)) {
+		*why = "kdecomp.seed= is not a number: ignored";
+		return KD_SEED_BAD;
+	}
+	*why = "KASLR entropy fixed by kdecomp.seed=: testing only";
+	return KD_SEED_FIXED;
+}
+
+uint64_t kd_kaslr_seeded(uint64_t seed)
+{
+	return kd_kaslr_mix(0, seed);
+}
+
+/* memmap=SIZE<sep>START, with any of Linux's separators: all such ranges are kept free.  NULL, or why not. */
+static const char *avoid_memmap(struct kd_kaslr_map *m, const char *cmd, size_t len)
 {
 	const char *v;
 	size_t n;
 
 	if (!kd_cmdline_get(cmd, len, "memmap", &v, &n))
-		return true;
+		return NULL;
 	for (size_t i = 0; i < n; i++) {
 		if (v[i] == '@' || v[i] == '#' || v[i] == '$' || v[i] == '!') {
 			uint64_t size, start;
 
 			if (kd_parse_size(v, i, &size) && kd_parse_size(v + i + 1, n - i - 1, &start))
-				return kd_kaslr_avoid(m, start, size);
-			return false;	/* a memmap= we cannot read: do not guess */
+				return kd_kaslr_avoid(m, start, size) ? NULL : TOO_MANY;
+			return "KASLR disabled: an unreadable memmap=";	/* do not guess */
 		}
 	}
-	return true;
+	return NULL;
 }
 
-/* Every setup_data node is avoided; SETUP_E820_EXT nodes also carry e820 entries beyond the 128. */
-static bool walk_setup_data(struct kd_kaslr_map *m, const struct kd_kaslr_boot *b)
+/*
+ * Every setup_data node is avoided; SETUP_E820_EXT nodes also carry e820
+ * entries beyond the 128.  NULL, or why not.
+ */
+static const char *walk_setup_data(struct kd_kaslr_map *m, const struct kd_kaslr_boot *b)
 {
 	for (uint64_t node = b->bp->hdr.setup_data; node;) {
 		const struct kd_setup_data *sd = b->read_setup_data(node, b->ctx);
 
-		if (!sd || !kd_kaslr_avoid(m, node, sizeof(*sd) + sd->len))
-			return false;
+		if (!sd)
+			return "KASLR disabled: a setup_data node cannot be read";
+		if (!kd_kaslr_avoid(m, node, sizeof(*sd) + sd->len))
+			return TOO_MANY;
 		if (sd->type == KD_SETUP_E820_EXT && !b->efi_map)
 			kd_kaslr_add_e820(m, (const struct kd_e820_entry *)sd->data, sd->len / sizeof(struct kd_e820_entry));
 		node = sd->next;
 	}
-	return true;
+	return NULL;
 }
 
 /*
@@ -225,7 +252,7 @@ static bool avoid_reserved_over_ram(struct kd_kaslr_map *m, const struct kd_e820
 	return true;
 }
 
-bool kd_kaslr_collect(struct kd_kaslr_map *m, const struct kd_kaslr_boot *b)
+bool kd_kaslr_collect(struct kd_kaslr_map *m, const struct kd_kaslr_boot *b, const char **why)
 {
 	const struct kd_boot_params *bp = b->bp;
 	uint64_t limit = kd_pgt_limit(4), mem;
@@ -247,11 +274,13 @@ bool kd_kaslr_collect(struct kd_kaslr_map *m, const struct kd_kaslr_boot *b)
 	ok &= kd_kaslr_avoid(m, b->bp_addr, sizeof(*bp));
 	if (b->cmdline)
 		ok &= kd_kaslr_avoid(m, kd_cmdline_addr(bp), b->cmdline_len + 1);
-	ok = ok && walk_setup_data(m, b);
-	ok = ok && avoid_reserved_over_ram(m, bp->e820_table, n_e820);
-	if (b->cmdline)
-		ok = ok && avoid_memmap(m, b->cmdline, b->cmdline_len);
-	return ok;
+	*why = ok ? walk_setup_data(m, b) : TOO_MANY;
+	/* after the SETUP_E820_EXT nodes: their RAM too may lie under a reserved entry */
+	if (!*why && !avoid_reserved_over_ram(m, bp->e820_table, n_e820))
+		*why = TOO_MANY;
+	if (!*why && b->cmdline)
+		*why = avoid_memmap(m, b->cmdline, b->cmdline_len);
+	return !*why;
 }
 
 bool kd_kaslr_choose(const struct kd_kaslr_map *m, const struct kd_plan_kernel *k, enum kd_plan_kaslr what,

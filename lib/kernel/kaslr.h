@@ -98,10 +98,11 @@ struct kd_kaslr_boot {
  * the buffer, the initrd, boot_params, the command line, every setup_data
  * node, every memmap= range and every non-RAM entry of the e820 table that
  * overlaps RAM (where entries disagree, reserved wins).  False when the regions do not fit the map,
- * a setup_data node cannot be read or a memmap= cannot be parsed: the caller
- * must then not randomise (a region it missed could be overwritten).
+ * a setup_data node cannot be read or a memmap= cannot be parsed, with *why
+ * the stub's warning for each (else NULL): the caller must then not
+ * randomise (a region it missed could be overwritten).
  */
-bool kd_kaslr_collect(struct kd_kaslr_map *m, const struct kd_kaslr_boot *b);
+bool kd_kaslr_collect(struct kd_kaslr_map *m, const struct kd_kaslr_boot *b, const char **why);
 
 /*
  * The stub's choice from one random number, for the kernel k: a physical
@@ -124,4 +125,21 @@ enum kd_err kd_kaslr_check_destination(const struct kd_plan_kernel *k, uint64_t 
 
 /* Mix entropy words into one well-spread 64-bit number. */
 uint64_t kd_kaslr_mix(uint64_t acc, uint64_t word);
+
+/*
+ * kdecomp.seed=N on the command line (N decimal or 0x hex): a debugging
+ * option that replaces the hardware's entropy (RDRAND, RDTSC, the i8254)
+ * with N, so a boot places the kernel exactly where `kdecomp simulate`
+ * predicts.  It removes the randomisation: for testing only.
+ */
+enum kd_kaslr_seed {
+	KD_SEED_NONE,		/* no kdecomp.seed=: the hardware's entropy */
+	KD_SEED_FIXED,		/* *seed holds N */
+	KD_SEED_BAD,		/* kdecomp.seed= without a number: ignored, the hardware's entropy */
+};
+/* *why: the warning the stub prints (NULL for KD_SEED_NONE); *seed is set only for KD_SEED_FIXED. */
+enum kd_kaslr_seed kd_kaslr_cmdline_seed(const char *cmdline, size_t len, uint64_t *seed, const char **why);
+
+/* The random number KASLR chooses from for a fixed seed: the stub's for kdecomp.seed=N, simulate's. */
+uint64_t kd_kaslr_seeded(uint64_t seed);
 #endif

@@ -39,8 +39,16 @@
 
 /* CPUID */
 #define X86_CPUID_MAX_LEAF	0
+#define X86_CPUID_FEATURES	1
+#define X86_CPUID_1_ECX_RDRAND	(1u << 30)
+#define X86_CPUID_1_EDX_TSC	(1u << 4)
 #define X86_CPUID_EXT_FEATURES	7
 #define X86_CPUID_7_ECX_LA57	(1u << 16)
+
+/* The i8254 timer: counter 0's data port and the mode/command port */
+#define X86_PIT_COUNTER0	0x40
+#define X86_PIT_COMMAND		0x43
+#define X86_PIT_LATCH_COUNTER0	0x00	/* command: latch counter 0's count for reading */
 
 /* The first 16550 UART (COM1) and its registers, as offsets from its base */
 #define X86_COM1		0x3f8

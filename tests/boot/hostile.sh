@@ -101,7 +101,7 @@ fi
 
 # mem= and memmap= garbage: mem= is ignored, an unreadable memmap= turns KASLR off (a range it missed could be hit)
 if hostile mem-garbage - "mem=banana memmap=junk@" && verdict mem-garbage; then
-	says mem-garbage "KASLR disabled: too many regions to avoid, or an unreadable memmap="
+	says mem-garbage "KASLR disabled: an unreadable memmap="
 fi
 
 # --- not usable: one message and a halt ---

@@ -210,6 +210,19 @@ static void copy_setup_header(const uint8_t *image, size_t len)
 		refuse("the image has no 64-bit entry; xloadflags", bp.hdr.xloadflags);
 }
 
+/* Where boot_params, the command line and the initrd are: what `kdecomp simulate --loader64` needs. */
+static void report_layout(void)
+{
+	puts_serial("\r\nloader64: boot_params at ");
+	put_hex((uintptr_t)&bp);
+	puts_serial(", command line at ");
+	put_hex(bp.hdr.cmd_line_ptr);
+	puts_serial(", initrd at ");
+	put_hex(bp.hdr.ramdisk_image);
+	puts_serial(" size ");
+	put_hex(bp.hdr.ramdisk_size);
+}
+
 static __attribute__((noreturn)) void enter_64(uint64_t entry)
 {
 	__asm__ volatile("cli; jmp *%0" : : "r"(entry), "S"(&bp) : "memory");
@@ -271,6 +284,7 @@ void loader_main(const struct mb_info *mbi)
 
 	kd_memmove((void *)(uintptr_t)load, image + setup_len, image_len - setup_len);
 	hostile_apply(&bp, cmdline, load);
+	report_layout();
 	puts_serial("\r\nloader64: image at ");
 	put_hex(load);
 	puts_serial(", entering at ");
