@@ -42,8 +42,11 @@
 #define X86_CPUID_EXT_FEATURES	7
 #define X86_CPUID_7_ECX_LA57	(1u << 16)
 
-/* The first 16550 UART (COM1) and its registers, as offsets from its base */
+/* The legacy 16550 UARTs (COM1..4, Linux's ttyS0..3) and their registers, as offsets from a base */
 #define X86_COM1		0x3f8
+#define X86_COM2		0x2f8
+#define X86_COM3		0x3e8
+#define X86_COM4		0x2e8
 #define UART_THR		0	/* transmit holding register */
 #define UART_DLL		0	/* divisor latch, low (with LCR_DLAB) */
 #define UART_IER		1
