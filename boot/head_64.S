@@ -25,6 +25,7 @@
 #include "layout.h"
 
 #define COPY_STEP	32	/* bytes the self-copy moves per step */
+#define IDT64_SIZE	(X86_EXCEPTION_VECTORS * X86_GATE_SIZE)	/* the first IDT: the exception vectors */
 
 	.section .text, "ax"
 	.code32
@@ -87,7 +88,7 @@ join_64:
 	 * its first and last bytes must lie in usable e820 entries.  The
 	 * check's stack is the first IDT's room, in the image as loaded.
 	 */
-	leaq	idt64 + 32 * 16(%rip), %rsp
+	leaq	idt64 + IDT64_SIZE(%rip), %rsp
 	movq	%rbx, %rax
 	call	ram_at_64
 	jz	no_memory_64
@@ -164,17 +165,17 @@ load_gdt64:
 load_early_idt:
 	leaq	idt64(%rip), %rdi
 	leaq	early_exception(%rip), %rax
-	movl	$32, %ecx
-1:	movw	%ax, (%rdi)			/* offset 15:0 */
-	movw	$BOOT_CS64, 2(%rdi)
-	movw	$X86_GATE_INTERRUPT, 4(%rdi)
+	movl	$X86_EXCEPTION_VECTORS, %ecx
+1:	movw	%ax, X86_GATE_OFF_LOW(%rdi)
+	movw	$BOOT_CS64, X86_GATE_SELECTOR(%rdi)
+	movw	$X86_GATE_INTERRUPT, X86_GATE_TYPE(%rdi)
 	movq	%rax, %rdx
 	shrq	$16, %rdx
-	movw	%dx, 6(%rdi)			/* offset 31:16 */
+	movw	%dx, X86_GATE_OFF_MID(%rdi)
 	shrq	$16, %rdx
-	movl	%edx, 8(%rdi)			/* offset 63:32 */
-	movl	$0, 12(%rdi)
-	addq	$16, %rdi
+	movl	%edx, X86_GATE_OFF_HIGH(%rdi)
+	movl	$0, X86_GATE_RESERVED(%rdi)
+	addq	$X86_GATE_SIZE, %rdi
 	loop	1b
 	leaq	idt64(%rip), %rax
 	movq	%rax, idt_desc + 2(%rip)
@@ -194,14 +195,14 @@ ram_at_64:
 	jbe	1f
 	movl	$E820_MAX, %ecx
 1:	leaq	BP_E820_TABLE(%rsi), %rdi
-2:	cmpl	$E820_RAM, 16(%rdi)
+2:	cmpl	$E820_RAM, E820_TYPE(%rdi)
 	jne	4f
 	movq	%rax, %rdx
-	subq	(%rdi), %rdx			/* the offset into the entry */
+	subq	E820_ADDR(%rdi), %rdx		/* the offset into the entry */
 	jb	4f
-	cmpq	8(%rdi), %rdx
+	cmpq	E820_SIZE(%rdi), %rdx
 	jb	3f
-4:	addq	$20, %rdi
+4:	addq	$E820_ENTRY_SIZE, %rdi
 	loop	2b
 	xorl	%edx, %edx
 	ret
@@ -297,8 +298,8 @@ startup_32_body:
 	 * checks the buffer is RAM.
 	 */
 	movl	head_info + INFO_FILE_LEN - HEAD_INFO(%ebp), %ebx
-	leal	4095(%ebp, %ebx), %ebx
-	andl	$~4095, %ebx			/* %ebx: early page tables */
+	leal	X86_PAGE_SIZE - 1(%ebp, %ebx), %ebx
+	andl	$~(X86_PAGE_SIZE - 1), %ebx	/* %ebx: early page tables */
 	leal	(EARLY_STACK_PAGE + 1) * X86_PAGE_SIZE(%ebx), %esp
 
 	/* 4 GiB identity map: PML4 -> PDPT -> 4 PDs of 2 MiB pages. */
@@ -382,10 +383,10 @@ gdt_desc:
 	.balign	8
 	.word	0, 0, 0
 idt_desc:
-	.word	32 * 16 - 1
+	.word	IDT64_SIZE - 1
 	.quad	0
 	.balign	16
 idt64:
-	.fill	32 * 16, 1, 0
+	.fill	IDT64_SIZE, 1, 0
 	.globl head_end
 head_end:
