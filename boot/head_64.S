@@ -22,9 +22,10 @@
  * boot_params stays in %esi/%rsi until main, which keeps it in %r15
  * (callee-saved, so C calls cannot clobber it).
  */
-#include "layout.h"
+#include "head_plan.h"
 
-#define COPY_STEP	32	/* bytes the self-copy moves per step */
+/* A head info field, RIP-relative (no spaces: it is also a macro argument). */
+#define HEAD_FIELD(off)	head_info+(off)-HEAD_INFO(%rip)
 #define IDT64_SIZE	(X86_EXCEPTION_VECTORS * X86_GATE_SIZE)	/* the first IDT: the exception vectors */
 
 	.section .text, "ax"
@@ -71,17 +72,9 @@ join_64:
 	 * never below the kernel's link address; for any other, its link
 	 * address.  The image goes to the top of [target, target + init_size).
 	 */
-	movl	head_info + INFO_LINK - HEAD_INFO(%rip), %ebx
-	testl	$HEAD_RELOCATABLE, head_info + INFO_FLAGS - HEAD_INFO(%rip)
-	jz	1f
-	movl	head_info + INFO_ALIGN - HEAD_INFO(%rip), %eax
-	decq	%rax
-	leaq	(%rbp, %rax), %rcx
-	notq	%rax
-	andq	%rax, %rcx
-	cmpq	%rbx, %rcx
-	cmovaq	%rcx, %rbx
-1:	movq	%rbx, %r13			/* target: the start of the buffer */
+	movl	HEAD_FIELD(INFO_LINK), %ebx
+	plan_target %rbx, %rbp, HEAD_FIELD(INFO_FLAGS), HEAD_FIELD(INFO_ALIGN), %rax, %eax, %rcx
+	movq	%rbx, %r13			/* target: the start of the buffer */
 
 	/*
 	 * Nothing may be written to the buffer before we know it is RAM:
@@ -92,31 +85,23 @@ join_64:
 	movq	%rbx, %rax
 	call	ram_at_64
 	jz	no_memory_64
-	movl	head_info + INFO_INIT_SIZE - HEAD_INFO(%rip), %eax
+	movl	HEAD_FIELD(INFO_INIT_SIZE), %eax
 	leaq	-1(%rbx, %rax), %rax
 	call	ram_at_64
 	jz	no_memory_64
 
-	movl	head_info + INFO_INIT_SIZE - HEAD_INFO(%rip), %eax
-	addq	%rax, %rbx
-	movl	head_info + INFO_MEM_LEN - HEAD_INFO(%rip), %eax
-	subq	%rax, %rbx			/* %rbx: where the image goes */
+	plan_copy_dest %rbx, HEAD_FIELD(INFO_INIT_SIZE), HEAD_FIELD(INFO_MEM_LEN), %rax, %eax
+					/* %rbx: where the image goes */
 
 	/*
 	 * kd_plan_copy_safe: the backward copy below must not run down over
 	 * its own source (a kernel that must run below where it was loaded).
 	 */
-	cmpq	%rbp, %rbx
-	jae	2f
-	movl	head_info + INFO_FILE_LEN - HEAD_INFO(%rip), %ecx
-	leaq	COPY_STEP - 1(%rbx, %rcx), %rax
-	andq	$~(COPY_STEP - 1), %rax
-	cmpq	%rbp, %rax
-	ja	copy_down_64
-2:
+	plan_copy_len %ecx, HEAD_FIELD(INFO_FILE_LEN)
+	plan_copy_check %rbp, %rbx, %rcx, %rax, copy_down_64
 
 	/* An early stack in the destination's page-table area, which the copy does not touch. */
-	movl	head_info + INFO_PGT_OFF - HEAD_INFO(%rip), %eax
+	movl	HEAD_FIELD(INFO_PGT_OFF), %eax
 	leaq	(EARLY_STACK_PAGE + 1) * X86_PAGE_SIZE(%rbx, %rax), %rsp
 
 	call	load_gdt64
@@ -127,13 +112,11 @@ join_64:
 	 * overlap it.  32 bytes a step in a plain loop, not `std; rep movsq`,
 	 * which emulators run one element at a time.
 	 */
-	movl	head_info + INFO_FILE_LEN - HEAD_INFO(%rip), %ecx
-	addl	$COPY_STEP - 1, %ecx
-	andl	$~(COPY_STEP - 1), %ecx
+	plan_copy_len %ecx, HEAD_FIELD(INFO_FILE_LEN)
 	leaq	(%rbp, %rcx), %rsi
 	leaq	(%rbx, %rcx), %rdi
-1:	subq	$COPY_STEP, %rsi
-	subq	$COPY_STEP, %rdi
+1:	subq	$HEAD_COPY_STEP, %rsi
+	subq	$HEAD_COPY_STEP, %rdi
 	movq	0(%rsi), %rax
 	movq	8(%rsi), %rdx
 	movq	16(%rsi), %r8
@@ -142,12 +125,12 @@ join_64:
 	movq	%rdx, 8(%rdi)
 	movq	%r8, 16(%rdi)
 	movq	%r9, 24(%rdi)
-	subl	$COPY_STEP, %ecx
+	subl	$HEAD_COPY_STEP, %ecx
 	jnz	1b
 
 	/* Into main, in the copy; it reloads its own GDT there. */
 	movq	%rbx, %r14			/* the relocated head */
-	movl	head_info + INFO_MAIN_OFF - HEAD_INFO(%rip), %eax
+	movl	HEAD_FIELD(INFO_MAIN_OFF), %eax
 	addq	%rbx, %rax
 	jmp	*%rax
 
@@ -217,7 +200,7 @@ no_memory_64:
 	call	puthex_64
 	leaq	no_memory_sep(%rip), %rdi
 	call	puts_64
-	movl	head_info + INFO_INIT_SIZE - HEAD_INFO(%rip), %eax
+	movl	HEAD_FIELD(INFO_INIT_SIZE), %eax
 	addq	%rbx, %rax
 	call	puthex_64
 	leaq	no_memory_end(%rip), %rdi

@@ -86,6 +86,7 @@ gdt_end:
 
 #define HEAD_INFO		0x10
 #define STARTUP_64		0x200
+#define HEAD_COPY_STEP		32	/* bytes the head's self-copy moves per step */
 
 /* Offsets in the head info block (relative to the start of the head). */
 #define INFO_PAYLOAD_OFF	0x18
@@ -184,6 +185,18 @@ KD_E820_AT(size, E820_SIZE);
 KD_E820_AT(type, E820_TYPE);
 _Static_assert(sizeof(struct kd_e820_entry) == E820_ENTRY_SIZE, "e820 entry size");
 _Static_assert(E820_MAX == KD_E820_MAX && E820_RAM == KD_E820_RAM, "e820 table");
+
+/* What the head's copy moves: head + payload + main's file bytes, in whole steps. */
+static inline uint64_t head_copy_len(const struct kd_head_info *i)
+{
+	return KD_ALIGN_UP((uint64_t)i->file_len, HEAD_COPY_STEP);
+}
+
+/* Where the head copies the image: the top of the buffer [target, target + init_size). */
+static inline uint64_t head_copy_dest(const struct kd_head_info *i, uint64_t target)
+{
+	return target + i->init_size - i->mem_len;
+}
 
 /* setup.S fills screen_info by the offsets above. */
 #define KD_SI_AT(field, off) _Static_assert(offsetof(struct kd_screen_info, field) == (off), #field)
