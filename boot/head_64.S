@@ -28,6 +28,15 @@
 #define HEAD_FIELD(off)	head_info+(off)-HEAD_INFO(%rip)
 #define IDT64_SIZE	(X86_EXCEPTION_VECTORS * X86_GATE_SIZE)	/* the first IDT: the exception vectors */
 
+/* %ds, %es, %ss, %fs, %gs = the selector in %eax */
+.macro load_data_segments
+	movl	%eax, %ds
+	movl	%eax, %es
+	movl	%eax, %ss
+	movl	%eax, %fs
+	movl	%eax, %gs
+.endm
+
 	.section .text, "ax"
 	.code32
 	.globl startup_32
@@ -56,12 +65,8 @@ early_msg:
 startup_64:
 	cld
 	cli
-	xorl	%eax, %eax
-	movl	%eax, %ds
-	movl	%eax, %es
-	movl	%eax, %ss
-	movl	%eax, %fs
-	movl	%eax, %gs
+	xorl	%eax, %eax			/* null data segments: long mode ignores them */
+	load_data_segments
 join_64:
 	movq	%rsi, %r15			/* boot_params, kept to the kernel */
 	leaq	startup_32(%rip), %rbp		/* where we were loaded */
@@ -262,11 +267,7 @@ startup_32_body:
 	cld
 	cli
 	movl	$BOOT_DS, %eax
-	movl	%eax, %ds
-	movl	%eax, %es
-	movl	%eax, %ss
-	movl	%eax, %fs
-	movl	%eax, %gs
+	load_data_segments
 	leal	BP_SCRATCH + 4(%esi), %esp
 	call	1f
 1:	popl	%ebp
@@ -350,11 +351,7 @@ hex_digits:
 from_32:
 	movl	%esi, %esi			/* boot_params is below 4 GiB; clear the upper half */
 	xorl	%eax, %eax
-	movl	%eax, %ds
-	movl	%eax, %es
-	movl	%eax, %ss
-	movl	%eax, %fs
-	movl	%eax, %gs
+	load_data_segments
 	jmp	join_64
 
 	boot_gdt
