@@ -21,14 +21,18 @@
 #define KD_ELF_CLASS64		2
 #define KD_ELF_EI_DATA		5
 #define KD_ELF_DATA_LSB		1
+#define KD_ELF_EI_VERSION	6
+#define KD_ELF_VERSION_CURRENT	1	/* EI_VERSION and e_version */
 
 /* Elf64_Ehdr: the file header, at offset 0 */
 #define KD_ELF_EHDR_SIZE	64
 #define KD_ELF_E_TYPE		16	/* le16: ET_* */
 #define KD_ELF_E_MACHINE	18	/* le16: EM_* */
+#define KD_ELF_E_VERSION	20	/* le32 */
 #define KD_ELF_E_ENTRY		24	/* le64 */
 #define KD_ELF_E_PHOFF		32	/* le64: where the program headers are */
 #define KD_ELF_E_SHOFF		40	/* le64: where the section headers are; 0 when there are none */
+#define KD_ELF_E_EHSIZE		52	/* le16 */
 #define KD_ELF_E_PHENTSIZE	54	/* le16 */
 #define KD_ELF_E_PHNUM		56	/* le16 */
 #define KD_ELF_E_SHENTSIZE	58	/* le16 */
