@@ -55,7 +55,9 @@ FREE_LIB_OBJ := $(LIB_SRC:%.c=$(B)/free/%.o)
 TOOL_SRC  := $(wildcard tools/*.c)
 TOOL_OBJ  := $(TOOL_SRC:%.c=$(B)/host/%.o)
 TEST_SRC  := $(wildcard tests/*.c)
-TEST_OBJ  := $(TEST_SRC:%.c=$(B)/host/%.o)
+# tests/*.S: the stub's assembly macros wrapped as host functions, to test them against the plan
+TEST_ASM  := $(wildcard tests/*.S)
+TEST_OBJ  := $(TEST_SRC:%.c=$(B)/host/%.o) $(TEST_ASM:%.S=$(B)/host/%.o)
 BENCH_SRC := $(wildcard bench/*.c)
 BENCH_OBJ := $(BENCH_SRC:%.c=$(B)/host/%.o)
 FUZZ_SRC  := $(wildcard fuzz/fuzz_*.c)
@@ -82,6 +84,10 @@ all: $(B)/kdecomp freestanding-check stubs
 $(B)/host/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/host/tests/%.o: tests/%.S
+	@mkdir -p $(dir $@)
+	$(CC) -Iboot $(LIB_INC) -MMD -MP -c $< -o $@
 
 $(B)/free/%.o: %.c
 	@mkdir -p $(dir $@)

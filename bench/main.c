@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "b.h"
+#include "clock.h"
 
 static struct b_case *cases, **tail = &cases;
 
@@ -43,21 +44,6 @@ void b_die(const char *fmt, ...)
 	exit(1);
 }
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 double b_time(void (*fn)(void *), void *arg, int runs)
 {
 	double t[64];
@@ -66,12 +52,11 @@ double b_time(void (*fn)(void *), void *arg, int runs)
 		runs = 64;
 	fn(arg);
 	for (int i = 0; i < runs; i++) {
-		double t0 = now();
+		double t0 = b_seconds(CLOCK_MONOTONIC);
 		fn(arg);
-		t[i] = now() - t0;
+		t[i] = b_seconds(CLOCK_MONOTONIC) - t0;
 	}
-	qsort(t, runs, sizeof(t[0]), cmp_double);
-	return t[runs / 2];
+	return b_median(t, runs);
 }
 
 void b_report(const char *what, const char *ref_name, size_t bytes, double ours_s, double ref_s)

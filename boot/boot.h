@@ -14,9 +14,16 @@
 #include "bootparam.h"
 #include "layout.h"
 
-/* console.c: the serial console */
-void console_init(const struct kd_boot_params *bp);
-bool console_requested(const struct kd_boot_params *bp);	/* does the command line ask for one? */
+/* cmdline.c: the command line, and the serial console it asks for */
+const char *boot_cmdline(const struct kd_boot_params *bp, size_t *len);
+uint16_t console_port(const struct kd_boot_params *bp);	/* its port, or 0 if it asks for none */
+
+/* uart.c: the 16550 UART */
+void uart_init(uint16_t port);
+void uart_puts(const char *s);		/* "\n" as "\r\n"; on COM1 if no port was set up */
+
+/* report.c: what the stub says, and when */
+void console_init(const struct kd_boot_params *bp);	/* progress on the console_port, if any */
 void putstr(const char *s);		/* only when a console was asked for */
 void puthex(uint64_t v);
 void format_hex(char buf[19], uint64_t v);	/* "0x" and 16 digits */
@@ -53,7 +60,4 @@ static inline const struct kd_head_info *head_info(const uint8_t *head)
 {
 	return (const struct kd_head_info *)(head + HEAD_INFO);
 }
-
-/* The command line, for the steps that read it. */
-const char *boot_cmdline(const struct kd_boot_params *bp, size_t *len);
 #endif

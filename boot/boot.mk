@@ -23,10 +23,10 @@ HEAP_lz4   := 0x40
 HEAP_zstd  := 0x25000
 
 BOOT_CFLAGS := $(FREE_CFLAGS) -Iboot -DBOOT_STACK_SIZE=0x10000
-BOOT_C_COMMON := idt.c ident_map.c console.c kaslr.c efi.c efi_initrd.c efi_video.c
+BOOT_C_COMMON := cmdline.c uart.c report.c idt.c ident_map.c kaslr.c efi.c efi_initrd.c efi_video.c
 BOOT_ASFLAGS := -Iboot $(LIB_INC) -DBOOT_STACK_SIZE=0x10000
 
-$(B)/boot/%.o: boot/%.S boot/layout.h
+$(B)/boot/%.o: boot/%.S boot/layout.h boot/head_plan.h
 	@mkdir -p $(dir $@)
 	$(CC) $(BOOT_ASFLAGS) -c $< -o $@
 

@@ -278,7 +278,7 @@ efi_status efi_main(efi_handle image, struct efi_system_table *st, struct kd_boo
 
 	if (!loader_bp && EFI_IS_ERROR(s = make_boot_params(&eb)))
 		return s;
-	if (console_requested(eb.bp))	/* progress, as the serial console shows it later */
+	if (console_port(eb.bp))	/* progress, as the serial console shows it later */
 		efi_puts(&eb, loader_bp ? "kdecomp: EFI handover entry\n" : "kdecomp: EFI native entry\n");
 	if (!kd_initrd_size(eb.bp) && EFI_IS_ERROR(s = efi_load_initrd(&eb)))
 		return s;

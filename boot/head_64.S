@@ -22,9 +22,20 @@
  * boot_params stays in %esi/%rsi until main, which keeps it in %r15
  * (callee-saved, so C calls cannot clobber it).
  */
-#include "layout.h"
+#include "head_plan.h"
 
-#define COPY_STEP	32	/* bytes the self-copy moves per step */
+/* A head info field, RIP-relative (no spaces: it is also a macro argument). */
+#define HEAD_FIELD(off)	head_info+(off)-HEAD_INFO(%rip)
+#define IDT64_SIZE	(X86_EXCEPTION_VECTORS * X86_GATE_SIZE)	/* the first IDT: the exception vectors */
+
+/* %ds, %es, %ss, %fs, %gs = the selector in %eax */
+.macro load_data_segments
+	movl	%eax, %ds
+	movl	%eax, %es
+	movl	%eax, %ss
+	movl	%eax, %fs
+	movl	%eax, %gs
+.endm
 
 	.section .text, "ax"
 	.code32
@@ -54,12 +65,8 @@ early_msg:
 startup_64:
 	cld
 	cli
-	xorl	%eax, %eax
-	movl	%eax, %ds
-	movl	%eax, %es
-	movl	%eax, %ss
-	movl	%eax, %fs
-	movl	%eax, %gs
+	xorl	%eax, %eax			/* null data segments: long mode ignores them */
+	load_data_segments
 join_64:
 	movq	%rsi, %r15			/* boot_params, kept to the kernel */
 	leaq	startup_32(%rip), %rbp		/* where we were loaded */
@@ -70,52 +77,36 @@ join_64:
 	 * never below the kernel's link address; for any other, its link
 	 * address.  The image goes to the top of [target, target + init_size).
 	 */
-	movl	head_info + INFO_LINK - HEAD_INFO(%rip), %ebx
-	testl	$HEAD_RELOCATABLE, head_info + INFO_FLAGS - HEAD_INFO(%rip)
-	jz	1f
-	movl	head_info + INFO_ALIGN - HEAD_INFO(%rip), %eax
-	decq	%rax
-	leaq	(%rbp, %rax), %rcx
-	notq	%rax
-	andq	%rax, %rcx
-	cmpq	%rbx, %rcx
-	cmovaq	%rcx, %rbx
-1:	movq	%rbx, %r13			/* target: the start of the buffer */
+	movl	HEAD_FIELD(INFO_LINK), %ebx
+	plan_target %rbx, %rbp, HEAD_FIELD(INFO_FLAGS), HEAD_FIELD(INFO_ALIGN), %rax, %eax, %rcx
+	movq	%rbx, %r13			/* target: the start of the buffer */
 
 	/*
 	 * Nothing may be written to the buffer before we know it is RAM:
 	 * its first and last bytes must lie in usable e820 entries.  The
 	 * check's stack is the first IDT's room, in the image as loaded.
 	 */
-	leaq	idt64 + 32 * 16(%rip), %rsp
+	leaq	idt64 + IDT64_SIZE(%rip), %rsp
 	movq	%rbx, %rax
 	call	ram_at_64
 	jz	no_memory_64
-	movl	head_info + INFO_INIT_SIZE - HEAD_INFO(%rip), %eax
+	movl	HEAD_FIELD(INFO_INIT_SIZE), %eax
 	leaq	-1(%rbx, %rax), %rax
 	call	ram_at_64
 	jz	no_memory_64
 
-	movl	head_info + INFO_INIT_SIZE - HEAD_INFO(%rip), %eax
-	addq	%rax, %rbx
-	movl	head_info + INFO_MEM_LEN - HEAD_INFO(%rip), %eax
-	subq	%rax, %rbx			/* %rbx: where the image goes */
+	plan_copy_dest %rbx, HEAD_FIELD(INFO_INIT_SIZE), HEAD_FIELD(INFO_MEM_LEN), %rax, %eax
+					/* %rbx: where the image goes */
 
 	/*
 	 * kd_plan_copy_safe: the backward copy below must not run down over
 	 * its own source (a kernel that must run below where it was loaded).
 	 */
-	cmpq	%rbp, %rbx
-	jae	2f
-	movl	head_info + INFO_FILE_LEN - HEAD_INFO(%rip), %ecx
-	leaq	COPY_STEP - 1(%rbx, %rcx), %rax
-	andq	$~(COPY_STEP - 1), %rax
-	cmpq	%rbp, %rax
-	ja	copy_down_64
-2:
+	plan_copy_len %ecx, HEAD_FIELD(INFO_FILE_LEN)
+	plan_copy_check %rbp, %rbx, %rcx, %rax, copy_down_64
 
 	/* An early stack in the destination's page-table area, which the copy does not touch. */
-	movl	head_info + INFO_PGT_OFF - HEAD_INFO(%rip), %eax
+	movl	HEAD_FIELD(INFO_PGT_OFF), %eax
 	leaq	(EARLY_STACK_PAGE + 1) * X86_PAGE_SIZE(%rbx, %rax), %rsp
 
 	call	load_gdt64
@@ -126,13 +117,11 @@ join_64:
 	 * overlap it.  32 bytes a step in a plain loop, not `std; rep movsq`,
 	 * which emulators run one element at a time.
 	 */
-	movl	head_info + INFO_FILE_LEN - HEAD_INFO(%rip), %ecx
-	addl	$COPY_STEP - 1, %ecx
-	andl	$~(COPY_STEP - 1), %ecx
+	plan_copy_len %ecx, HEAD_FIELD(INFO_FILE_LEN)
 	leaq	(%rbp, %rcx), %rsi
 	leaq	(%rbx, %rcx), %rdi
-1:	subq	$COPY_STEP, %rsi
-	subq	$COPY_STEP, %rdi
+1:	subq	$HEAD_COPY_STEP, %rsi
+	subq	$HEAD_COPY_STEP, %rdi
 	movq	0(%rsi), %rax
 	movq	8(%rsi), %rdx
 	movq	16(%rsi), %r8
@@ -141,12 +130,12 @@ join_64:
 	movq	%rdx, 8(%rdi)
 	movq	%r8, 16(%rdi)
 	movq	%r9, 24(%rdi)
-	subl	$COPY_STEP, %ecx
+	subl	$HEAD_COPY_STEP, %ecx
 	jnz	1b
 
 	/* Into main, in the copy; it reloads its own GDT there. */
 	movq	%rbx, %r14			/* the relocated head */
-	movl	head_info + INFO_MAIN_OFF - HEAD_INFO(%rip), %eax
+	movl	HEAD_FIELD(INFO_MAIN_OFF), %eax
 	addq	%rbx, %rax
 	jmp	*%rax
 
@@ -164,17 +153,17 @@ load_gdt64:
 load_early_idt:
 	leaq	idt64(%rip), %rdi
 	leaq	early_exception(%rip), %rax
-	movl	$32, %ecx
-1:	movw	%ax, (%rdi)			/* offset 15:0 */
-	movw	$BOOT_CS64, 2(%rdi)
-	movw	$X86_GATE_INTERRUPT, 4(%rdi)
+	movl	$X86_EXCEPTION_VECTORS, %ecx
+1:	movw	%ax, X86_GATE_OFF_LOW(%rdi)
+	movw	$BOOT_CS64, X86_GATE_SELECTOR(%rdi)
+	movw	$X86_GATE_INTERRUPT, X86_GATE_TYPE(%rdi)
 	movq	%rax, %rdx
 	shrq	$16, %rdx
-	movw	%dx, 6(%rdi)			/* offset 31:16 */
+	movw	%dx, X86_GATE_OFF_MID(%rdi)
 	shrq	$16, %rdx
-	movl	%edx, 8(%rdi)			/* offset 63:32 */
-	movl	$0, 12(%rdi)
-	addq	$16, %rdi
+	movl	%edx, X86_GATE_OFF_HIGH(%rdi)
+	movl	$0, X86_GATE_RESERVED(%rdi)
+	addq	$X86_GATE_SIZE, %rdi
 	loop	1b
 	leaq	idt64(%rip), %rax
 	movq	%rax, idt_desc + 2(%rip)
@@ -194,14 +183,14 @@ ram_at_64:
 	jbe	1f
 	movl	$E820_MAX, %ecx
 1:	leaq	BP_E820_TABLE(%rsi), %rdi
-2:	cmpl	$E820_RAM, 16(%rdi)
+2:	cmpl	$E820_RAM, E820_TYPE(%rdi)
 	jne	4f
 	movq	%rax, %rdx
-	subq	(%rdi), %rdx			/* the offset into the entry */
+	subq	E820_ADDR(%rdi), %rdx		/* the offset into the entry */
 	jb	4f
-	cmpq	8(%rdi), %rdx
+	cmpq	E820_SIZE(%rdi), %rdx
 	jb	3f
-4:	addq	$20, %rdi
+4:	addq	$E820_ENTRY_SIZE, %rdi
 	loop	2b
 	xorl	%edx, %edx
 	ret
@@ -216,7 +205,7 @@ no_memory_64:
 	call	puthex_64
 	leaq	no_memory_sep(%rip), %rdi
 	call	puts_64
-	movl	head_info + INFO_INIT_SIZE - HEAD_INFO(%rip), %eax
+	movl	HEAD_FIELD(INFO_INIT_SIZE), %eax
 	addq	%rbx, %rax
 	call	puthex_64
 	leaq	no_memory_end(%rip), %rdi
@@ -278,11 +267,7 @@ startup_32_body:
 	cld
 	cli
 	movl	$BOOT_DS, %eax
-	movl	%eax, %ds
-	movl	%eax, %es
-	movl	%eax, %ss
-	movl	%eax, %fs
-	movl	%eax, %gs
+	load_data_segments
 	leal	BP_SCRATCH + 4(%esi), %esp
 	call	1f
 1:	popl	%ebp
@@ -297,8 +282,8 @@ startup_32_body:
 	 * checks the buffer is RAM.
 	 */
 	movl	head_info + INFO_FILE_LEN - HEAD_INFO(%ebp), %ebx
-	leal	4095(%ebp, %ebx), %ebx
-	andl	$~4095, %ebx			/* %ebx: early page tables */
+	leal	X86_PAGE_SIZE - 1(%ebp, %ebx), %ebx
+	andl	$~(X86_PAGE_SIZE - 1), %ebx	/* %ebx: early page tables */
 	leal	(EARLY_STACK_PAGE + 1) * X86_PAGE_SIZE(%ebx), %esp
 
 	/* 4 GiB identity map: PML4 -> PDPT -> 4 PDs of 2 MiB pages. */
@@ -370,11 +355,7 @@ hex_digits:
 from_32:
 	movl	%esi, %esi			/* boot_params is below 4 GiB; clear the upper half */
 	xorl	%eax, %eax
-	movl	%eax, %ds
-	movl	%eax, %es
-	movl	%eax, %ss
-	movl	%eax, %fs
-	movl	%eax, %gs
+	load_data_segments
 	jmp	join_64
 
 	boot_gdt
@@ -386,10 +367,10 @@ gdt_desc:
 	.balign	8
 	.word	0, 0, 0
 idt_desc:
-	.word	32 * 16 - 1
+	.word	IDT64_SIZE - 1
 	.quad	0
 	.balign	16
 idt64:
-	.fill	32 * 16, 1, 0
+	.fill	IDT64_SIZE, 1, 0
 	.globl head_end
 head_end:

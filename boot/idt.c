@@ -21,10 +21,12 @@ struct idt_gate {
 	uint32_t offset_high;
 	uint32_t reserved;
 } __attribute__((packed));
+_Static_assert(sizeof(struct idt_gate) == X86_GATE_SIZE, "IDT gate size");
+_Static_assert(offsetof(struct idt_gate, flags) == X86_GATE_TYPE, "IDT gate layout");
 
-static struct idt_gate idt[32] __attribute__((aligned(16)));
+static struct idt_gate idt[X86_EXCEPTION_VECTORS] __attribute__((aligned(16)));
 
-extern const uint8_t exception_vectors[];	/* idt_handlers_64.S: 16 bytes each */
+extern const uint8_t exception_vectors[];	/* idt_handlers_64.S: VECTOR_STUB_SIZE bytes each */
 
 static void load_idt(const void *base, uint16_t limit)
 {
@@ -38,8 +40,8 @@ static void load_idt(const void *base, uint16_t limit)
 
 void load_stage2_idt(void)
 {
-	for (int v = 0; v < 32; v++) {
-		uint64_t handler = (uint64_t)(uintptr_t)(exception_vectors + 16 * v);
+	for (int v = 0; v < X86_EXCEPTION_VECTORS; v++) {
+		uint64_t handler = (uint64_t)(uintptr_t)(exception_vectors + VECTOR_STUB_SIZE * v);
 
 		idt[v].offset_low = (uint16_t)handler;
 		idt[v].selector = BOOT_CS64;

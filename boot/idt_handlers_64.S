@@ -13,7 +13,7 @@
 #define HAS_ERROR_CODE(v) ((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || (v) == 21 || (v) == 29 || (v) == 30)
 
 	.macro	vector v
-	.balign	16
+	.balign	VECTOR_STUB_SIZE
 	.if	!HAS_ERROR_CODE(\v)
 	pushq	$0
 	.endif
@@ -21,7 +21,7 @@
 	jmp	exception_common
 	.endm
 
-	.balign	16
+	.balign	VECTOR_STUB_SIZE
 	.globl	exception_vectors
 exception_vectors:
 	.irp	v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
@@ -50,5 +50,5 @@ exception_common:
 	popq	%rdx
 	popq	%rcx
 	popq	%rax
-	addq	$16, %rsp			/* vector and error code */
+	addq	$2 * 8, %rsp			/* vector and error code */
 	iretq

@@ -33,9 +33,17 @@
 #define SETUP_SIZE		((SETUP_SECTS + 1) * 512)
 #define STACK_TOP		0xfc00	/* real-mode stack, below QEMU's heap_end */
 #define BOOT_PARAMS		0x4000	/* boot_params in the setup segment: after the code */
+/* boot_params fields the assembly touches (asserted against struct kd_boot_params below) */
+#define BP_SIZE			0x1000
+#define BP_SETUP_HEADER		0x1f1	/* the setup header, as in the image's boot sector */
+#define BP_SCRATCH		0x1e4
 #define BP_E820_ENTRIES		0x1e8
 #define BP_E820_TABLE		0x2d0
-#define BP_SCRATCH		0x1e4
+/* an e820 entry (struct kd_e820_entry): start, length, type */
+#define E820_ENTRY_SIZE		20
+#define E820_ADDR		0
+#define E820_SIZE		8
+#define E820_TYPE		16
 /* screen_info, at the start of boot_params (struct kd_screen_info) */
 #define SI_ORIG_X		0x00
 #define SI_ORIG_Y		0x01
@@ -56,6 +64,9 @@
 #define BOOT_CS64		0x10
 #define BOOT_DS			0x18
 
+/* Each exception entry point (idt_handlers_64.S) starts this far from the previous one: IDT gates find them so. */
+#define VECTOR_STUB_SIZE	16
+
 
 #if defined(__ASSEMBLER__) && !defined(LINKER_SCRIPT)
 /*
@@ -66,15 +77,16 @@
 	.balign	16
 gdt:
 	.quad	0
-	.quad	0x00cf9a000000ffff		/* BOOT_CS32: 32-bit code */
-	.quad	0x00af9a000000ffff		/* BOOT_CS64: 64-bit code */
-	.quad	0x00cf92000000ffff		/* BOOT_DS: data */
+	.quad	X86_DESC_FLAT_CODE32		/* BOOT_CS32 */
+	.quad	X86_DESC_FLAT_CODE64		/* BOOT_CS64 */
+	.quad	X86_DESC_FLAT_DATA		/* BOOT_DS */
 gdt_end:
 .endm
 #endif
 
 #define HEAD_INFO		0x10
 #define STARTUP_64		0x200
+#define HEAD_COPY_STEP		32	/* bytes the head's self-copy moves per step */
 
 /* Offsets in the head info block (relative to the start of the head). */
 #define INFO_PAYLOAD_OFF	0x18
@@ -169,6 +181,33 @@ static inline struct kd_plan_kernel head_plan_kernel(const struct kd_head_info *
 		.relocatable = i->flags & HEAD_RELOCATABLE, .relocs = i->flags & HEAD_RELOCS,
 		.five_level = i->flags & HEAD_5LEVEL,
 	};
+}
+
+/* The assembly reads boot_params and its e820 table by the offsets above. */
+#define KD_BP_AT(field, off) _Static_assert(offsetof(struct kd_boot_params, field) == (off), #field)
+KD_BP_AT(scratch, BP_SCRATCH);
+KD_BP_AT(e820_entries, BP_E820_ENTRIES);
+KD_BP_AT(e820_table, BP_E820_TABLE);
+KD_BP_AT(hdr, BP_SETUP_HEADER);
+_Static_assert(sizeof(struct kd_boot_params) == BP_SIZE, "boot_params size");
+_Static_assert(BP_SETUP_HEADER == KD_SETUP_HEADER_OFFSET, "setup header offset");
+#define KD_E820_AT(field, off) _Static_assert(offsetof(struct kd_e820_entry, field) == (off), #field)
+KD_E820_AT(addr, E820_ADDR);
+KD_E820_AT(size, E820_SIZE);
+KD_E820_AT(type, E820_TYPE);
+_Static_assert(sizeof(struct kd_e820_entry) == E820_ENTRY_SIZE, "e820 entry size");
+_Static_assert(E820_MAX == KD_E820_MAX && E820_RAM == KD_E820_RAM, "e820 table");
+
+/* What the head's copy moves: head + payload + main's file bytes, in whole steps. */
+static inline uint64_t head_copy_len(const struct kd_head_info *i)
+{
+	return KD_ALIGN_UP((uint64_t)i->file_len, HEAD_COPY_STEP);
+}
+
+/* Where the head copies the image: the top of the buffer [target, target + init_size). */
+static inline uint64_t head_copy_dest(const struct kd_head_info *i, uint64_t target)
+{
+	return target + i->init_size - i->mem_len;
 }
 
 /* setup.S fills screen_info by the offsets above. */

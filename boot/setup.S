@@ -21,6 +21,28 @@
 #define BDA_ROWS_LESS_ONE	0x484	/* BIOS data area: text rows - 1 (EGA/VGA) */
 #define BDA_CHAR_HEIGHT		0x485	/* BIOS data area: character height (EGA/VGA) */
 
+#define SETUP_ENTRY		0x200	/* ABI: where BIOS loaders enter; the header's offsets count from it */
+#define JMP_SHORT		0xeb	/* the opcode of a jump by a signed byte */
+
+/* BIOS services (int 0x10 video, int 0x15 system), by the AH or AX they take */
+#define BIOS_VIDEO		0x10
+#define VIDEO_GET_CURSOR	0x03
+#define VIDEO_GET_MODE		0x0f
+#define VIDEO_MODE_MASK		0x7f	/* AL bit 7 says "not cleared", not the mode */
+#define VIDEO_EGA_INFO		0x12
+#define VIDEO_DISPLAY_COMBO	0x1a00
+#define VIDEO_DISPLAY_COMBO_OK	0x1a	/* AL after VIDEO_DISPLAY_COMBO, only on a VGA */
+#define BIOS_SYSTEM		0x15
+#define SYSTEM_E820		0xe820
+#define E820_SMAP		0x534d4150	/* "SMAP", in EDX and back in EAX */
+
+/* The boot protocol's flat segments for the 32-bit entry: __BOOT_CS and __BOOT_DS (our GDT below) */
+#define PROTOCOL_CS		0x10
+#define PROTOCOL_DS		0x18
+#if PROTOCOL_DS != BOOT_DS
+#error "the head reloads BOOT_DS: it must be the protocol's data selector"
+#endif
+
 	.code16
 	.section .text, "ax"
 	.globl _start
@@ -29,7 +51,7 @@ _start:
 	 * Room for the MZ and PE headers, which pack writes (lib/kernel/pe.h).
 	 * Nothing here runs: BIOS loaders enter at 0x200.
 	 */
-	.org	0x1f1
+	.org	BP_SETUP_HEADER
 hdr:
 setup_sects:	.byte	SETUP_SECTS		/* sectors after the boot sector */
 root_flags:	.word	0
@@ -39,14 +61,14 @@ vid_mode:	.word	0xffff			/* "normal" */
 root_dev:	.word	0
 boot_flag:	.word	0xAA55
 
-	.org	0x200
-	.byte	0xeb, start_of_setup - 1f	/* jump over the header (ABI: 0x200) */
+	.org	SETUP_ENTRY
+	.byte	JMP_SHORT, start_of_setup - 1f	/* jump over the header */
 1:
 		.ascii	"HdrS"
 version:	.word	0x020f			/* boot protocol 2.15 */
 realmode_swtch:	.long	0
 start_sys_seg:	.word	0x1000			/* obsolete */
-kernel_version:	.word	version_string - 0x200
+kernel_version:	.word	version_string - SETUP_ENTRY
 type_of_loader:	.byte	0
 loadflags:	.byte	LOADED_HIGH
 setup_move_size: .word	0x8000
@@ -54,7 +76,7 @@ code32_start:	.long	0x100000
 ramdisk_image:	.long	0
 ramdisk_size:	.long	0
 bootsect_kludge: .long	0
-heap_end_ptr:	.word	STACK_TOP - 0x200
+heap_end_ptr:	.word	STACK_TOP - SETUP_ENTRY
 ext_loader_ver:	.byte	0
 ext_loader_type: .byte	0
 cmd_line_ptr:	.long	0
@@ -101,11 +123,11 @@ start_of_setup:
 /* boot_params = zeroes, with the setup header (as the loader left it) at 0x1f1. */
 make_boot_params:
 	movw	$BOOT_PARAMS, %di
-	movw	$4096 / 2, %cx
+	movw	$BP_SIZE / 2, %cx
 	xorw	%ax, %ax
 	rep stosw
 	movw	$hdr, %si
-	movw	$BOOT_PARAMS + 0x1f1, %di
+	movw	$BOOT_PARAMS + BP_SETUP_HEADER, %di
 	movw	$hdr_end - hdr, %cx
 	rep movsb
 	ret
@@ -124,22 +146,22 @@ make_boot_params:
  * of 8-line (CGA) characters.
  */
 store_screen_info:
-	movb	$0x03, %ah
+	movb	$VIDEO_GET_CURSOR, %ah
 	xorb	%bh, %bh
-	int	$0x10
+	int	$BIOS_VIDEO
 	movb	%dl, BOOT_PARAMS + SI_ORIG_X
 	movb	%dh, BOOT_PARAMS + SI_ORIG_Y
-	movb	$0x0f, %ah
-	int	$0x10
-	andb	$0x7f, %al
+	movb	$VIDEO_GET_MODE, %ah
+	int	$BIOS_VIDEO
+	andb	$VIDEO_MODE_MASK, %al
 	movb	%al, BOOT_PARAMS + SI_MODE
 	movb	%ah, BOOT_PARAMS + SI_COLS
 	movb	%bh, BOOT_PARAMS + SI_PAGE
 	movb	$CGA_LINES, BOOT_PARAMS + SI_LINES
 	movw	$CGA_POINTS, BOOT_PARAMS + SI_POINTS
-	movb	$0x12, %ah
+	movb	$VIDEO_EGA_INFO, %ah
 	movw	$NO_EGA_BL, %bx
-	int	$0x10
+	int	$BIOS_VIDEO
 	movw	%bx, BOOT_PARAMS + SI_EGA_BX
 	cmpb	$NO_EGA_BL, %bl
 	je	1f
@@ -150,9 +172,9 @@ store_screen_info:
 	movb	%al, BOOT_PARAMS + SI_LINES
 	movw	%fs:BDA_CHAR_HEIGHT, %ax
 	movw	%ax, BOOT_PARAMS + SI_POINTS
-	movw	$0x1a00, %ax
-	int	$0x10
-	cmpb	$0x1a, %al
+	movw	$VIDEO_DISPLAY_COMBO, %ax
+	int	$BIOS_VIDEO
+	cmpb	$VIDEO_DISPLAY_COMBO_OK, %al
 	jne	1f
 	movb	$1, BOOT_PARAMS + SI_IS_VGA
 1:	ret
@@ -162,15 +184,15 @@ detect_memory:
 	xorl	%ebx, %ebx
 	movw	$BOOT_PARAMS + BP_E820_TABLE, %di
 	xorw	%bp, %bp			/* entries so far */
-2:	movl	$0xe820, %eax
-	movl	$0x534d4150, %edx		/* "SMAP" */
-	movl	$20, %ecx
-	int	$0x15
+2:	movl	$SYSTEM_E820, %eax
+	movl	$E820_SMAP, %edx
+	movl	$E820_ENTRY_SIZE, %ecx
+	int	$BIOS_SYSTEM
 	jc	3f
-	cmpl	$0x534d4150, %eax
+	cmpl	$E820_SMAP, %eax
 	jne	3f
 	incw	%bp
-	addw	$20, %di
+	addw	$E820_ENTRY_SIZE, %di
 	cmpw	$E820_MAX, %bp
 	jae	3f
 	testl	%ebx, %ebx
@@ -179,22 +201,22 @@ detect_memory:
 	movb	%al, BOOT_PARAMS + BP_E820_ENTRIES
 	ret
 
-/* The "fast A20" gate at port 0x92; QEMU and every modern chipset have it. */
+/* The "fast A20" gate; QEMU and every modern chipset have it. */
 enable_a20:
-	inb	$0x92, %al
-	orb	$0x02, %al
-	andb	$0xfe, %al			/* bit 0 would reset the machine */
-	outb	%al, $0x92
+	inb	$X86_PORT_A20, %al
+	orb	$X86_A20_ENABLE, %al
+	andb	$~X86_A20_RESET, %al
+	outb	%al, $X86_PORT_A20
 	ret
 
 /* No interrupts reach us until the kernel sets up its own: mask both PICs, NMI off. */
 mask_interrupts:
-	movb	$0x80, %al
-	outb	%al, $0x70
-	movb	$0xff, %al
-	outb	%al, $0xa1
-	movb	$0xfb, %al			/* all but the cascade */
-	outb	%al, $0x21
+	movb	$X86_CMOS_NMI_OFF, %al
+	outb	%al, $X86_PORT_CMOS_INDEX
+	movb	$X86_PIC_MASK_ALL, %al
+	outb	%al, $X86_PORT_PIC2_DATA
+	movb	$X86_PIC1_MASK_ALL_BUT_CASCADE, %al
+	outb	%al, $X86_PORT_PIC1_DATA
 	ret
 
 enter_protected_mode:
@@ -209,7 +231,7 @@ enter_protected_mode:
 	movl	%eax, code32_jump
 	leal	BOOT_PARAMS(%ebx), %esi
 	movl	%cr0, %eax
-	orb	$1, %al
+	orb	$1 << X86_CR0_PE_BIT, %al
 	movl	%eax, %cr0
 	ljmpl	*code32_jump
 
@@ -217,8 +239,8 @@ enter_protected_mode:
 gdt:
 	.quad	0
 	.quad	0
-	.quad	0x00cf9a000000ffff		/* 0x10: flat 32-bit code */
-	.quad	0x00cf92000000ffff		/* 0x18: flat data */
+	.quad	X86_DESC_FLAT_CODE32		/* PROTOCOL_CS */
+	.quad	X86_DESC_FLAT_DATA		/* PROTOCOL_DS */
 gdt_end:
 gdt_desc:
 	.word	gdt_end - gdt - 1
@@ -228,7 +250,7 @@ null_idt:
 	.long	0
 code32_jump:
 	.long	0				/* filled: code32_start */
-	.word	0x10
+	.word	PROTOCOL_CS
 
 version_string:
 	.fill	VERSION_MAX, 1, 0		/* pack: the kernel's version string */

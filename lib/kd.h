@@ -115,11 +115,20 @@ struct kd_job {
 	const char *why;	/* set on error: a static, specific reason */
 };
 
-/* Fail the current function with `err` and record a reason in job->why. */
+/*
+ * A decoder's one error channel: every check that fails names its kd_err
+ * code and records a static reason in job->why.  KD_FAIL_IF returns the
+ * code.  A hot loop that must save its cursors before it returns (on
+ * error, out_len still says how far the output got) uses KD_FAIL_TO_IF
+ * instead: it puts the code in the loop's `err` variable and jumps to the
+ * loop's exit, `label`, where the cursors are saved.
+ */
 #define KD_FAIL(job, err, reason) \
 	do { (job)->why = (reason); return (err); } while (0)
 #define KD_FAIL_IF(cond, job, err, reason) \
 	do { if (KD_UNLIKELY(cond)) KD_FAIL(job, err, reason); } while (0)
+#define KD_FAIL_TO_IF(cond, label, err_var, job, err, reason) \
+	do { if (KD_UNLIKELY(cond)) { (job)->why = (reason); (err_var) = (err); goto label; } } while (0)
 
 /*
  * Why a check on a kernel image, ELF or relocation table failed: the reason,

@@ -14,17 +14,22 @@ void *memmove(void *dst, const void *src, size_t n);
 void *memset(void *dst, int c, size_t n);
 int memcmp(const void *a, const void *b, size_t n);
 
+/* 32 bytes, all read before any is written: right for overlapping d and s either way. */
+static inline void copy32(uint8_t *d, const uint8_t *s)
+{
+	uint64_t a = kd_get_le64(s), b = kd_get_le64(s + 8), c = kd_get_le64(s + 16), e = kd_get_le64(s + 24);
+
+	kd_put_le64(d, a);
+	kd_put_le64(d + 8, b);
+	kd_put_le64(d + 16, c);
+	kd_put_le64(d + 24, e);
+}
+
 /* Forward, 32 bytes a step; safe for overlap when dst is below src. */
 static void copy_forward(uint8_t *d, const uint8_t *s, size_t n)
 {
-	for (; n >= 32; n -= 32, d += 32, s += 32) {
-		uint64_t a = kd_get_le64(s), b = kd_get_le64(s + 8), c = kd_get_le64(s + 16), e = kd_get_le64(s + 24);
-
-		kd_put_le64(d, a);
-		kd_put_le64(d + 8, b);
-		kd_put_le64(d + 16, c);
-		kd_put_le64(d + 24, e);
-	}
+	for (; n >= 32; n -= 32, d += 32, s += 32)
+		copy32(d, s);
 	while (n--)
 		*d++ = *s++;
 }
@@ -37,12 +42,7 @@ static void copy_backward(uint8_t *d, const uint8_t *s, size_t n)
 	for (; n >= 32; n -= 32) {
 		d -= 32;
 		s -= 32;
-		uint64_t a = kd_get_le64(s), b = kd_get_le64(s + 8), c = kd_get_le64(s + 16), e = kd_get_le64(s + 24);
-
-		kd_put_le64(d, a);
-		kd_put_le64(d + 8, b);
-		kd_put_le64(d + 16, c);
-		kd_put_le64(d + 24, e);
+		copy32(d, s);
 	}
 	while (n--)
 		*--d = *--s;

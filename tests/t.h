@@ -58,6 +58,16 @@ struct t_blob t_read_file(const char *path);
 struct t_blob t_read_text(const char *path);
 
 /*
+ * The ELF-64 header of an x86-64 ET_EXEC at e[0..64): entered at `entry`,
+ * phnum program headers right after it, shnum section headers at shoff.
+ */
+void t_elf_header(uint8_t *e, uint64_t entry, unsigned phnum, uint64_t shoff, unsigned shnum);
+
+/* A PT_LOAD program header at ph: file [offset, + filesz) at physical paddr, virtual vaddr. */
+void t_elf_load(uint8_t *ph, uint32_t flags, uint64_t offset, uint64_t paddr, uint64_t vaddr, uint64_t filesz,
+		uint64_t memsz);
+
+/*
  * A minimal x86-64 kernel ELF as Linux links vmlinux: one R-X PT_LOAD of
  * `text` at file offset 4096, physical `link`, virtual 0xffffffff80000000 +
  * link, the entry at its start; one null section header last (so no

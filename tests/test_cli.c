@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "kd.h"
+#include "elf64.h"
 #include "t.h"
 
 #define KDECOMP t_kdecomp_path()
@@ -763,24 +764,11 @@ static void syn_vmlinux(uint8_t *f)
 	static const uint64_t filesz[2] = { 0x100, 0x10 }, memsz[2] = { 0x100, 0x1000 };
 
 	memset(f, 0, SYN_ELF_LEN);
-	memcpy(f, "\x7f" "ELF\x02\x01\x01", 7);
-	kd_put_le32(f + 16, 2 | 0x3e << 16);			/* e_type ET_EXEC, e_machine x86-64 */
-	kd_put_le32(f + 20, 1);					/* e_version */
-	kd_put_le64(f + 24, paddr[0]);				/* e_entry */
-	kd_put_le64(f + 32, 64);				/* e_phoff */
-	kd_put_le32(f + 52, 64 | 56 << 16);			/* e_ehsize, e_phentsize */
-	kd_put_le32(f + 56, 2);					/* e_phnum */
-	for (int i = 0; i < 2; i++) {
-		uint8_t *ph = f + 64 + 56 * i;
-
-		kd_put_le32(ph, 1);				/* PT_LOAD */
-		kd_put_le32(ph + 4, i ? 6 : 5);			/* RW / RX */
-		kd_put_le64(ph + 8, off[i]);
-		kd_put_le64(ph + 16, 0xffffffff80000000ull + paddr[i]);
-		kd_put_le64(ph + 24, paddr[i]);
-		kd_put_le64(ph + 32, filesz[i]);
-		kd_put_le64(ph + 40, memsz[i]);
-	}
+	t_elf_header(f, paddr[0], 2, 0, 0);
+	for (int i = 0; i < 2; i++)
+		t_elf_load(f + KD_ELF_EHDR_SIZE + KD_ELF_PHDR_SIZE * i,
+			   KD_ELF_PF_R | (i ? KD_ELF_PF_W : KD_ELF_PF_X), off[i], paddr[i],
+			   0xffffffff80000000ull + paddr[i], filesz[i], memsz[i]);
 	memset(f + 0x1000, 0xf4, 0x100);			/* hlt */
 }
 

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <sys/time.h>
 
+#include "elf64.h"
 #include "kallsyms.h"
 #include "t.h"
 
@@ -138,24 +139,9 @@ TEST(kallsyms_cli_symbols_and_extract)
 static struct t_blob tiny_elf(const uint8_t *code, size_t len)
 {
 	struct t_blob e = { calloc(1, 0x1000 + len), 0x1000 + len };
-	uint8_t *h = e.data, *ph = e.data + 64;
-
-	memcpy(h, "\x7f" "ELF\2\1\1", 7);
-	h[16] = 2;			/* ET_EXEC */
-	h[18] = 62;			/* EM_X86_64 */
-	h[20] = 1;
-	kd_put_le64(h + 24, 0x1000000);	/* e_entry */
-	kd_put_le64(h + 32, 64);	/* e_phoff */
-	h[52] = 64;			/* e_ehsize */
-	h[54] = 56;			/* e_phentsize */
-	h[56] = 1;			/* e_phnum */
-	kd_put_le32(ph, 1);		/* PT_LOAD */
-	kd_put_le32(ph + 4, 5);
-	kd_put_le64(ph + 8, 0x1000);
-	kd_put_le64(ph + 16, 0xffffffff81000000ull);
-	kd_put_le64(ph + 24, 0x1000000);
-	kd_put_le64(ph + 32, len);
-	kd_put_le64(ph + 40, len);
+	t_elf_header(e.data, 0x1000000, 1, 0, 0);
+	t_elf_load(e.data + KD_ELF_EHDR_SIZE, KD_ELF_PF_R | KD_ELF_PF_X, 0x1000, 0x1000000, 0xffffffff81000000ull,
+		   len, len);
 	memcpy(e.data + 0x1000, code, len);
 	return e;
 }

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "elf64.h"
 #include "t.h"
 
 uint64_t t_rand(uint64_t *s)
@@ -20,34 +21,48 @@ uint64_t t_rand(uint64_t *s)
 	return *s;
 }
 
+void t_elf_header(uint8_t *e, uint64_t entry, unsigned phnum, uint64_t shoff, unsigned shnum)
+{
+	memcpy(e, KD_ELF_MAGIC, KD_ELF_MAGIC_LEN);
+	e[KD_ELF_EI_CLASS] = KD_ELF_CLASS64;
+	e[KD_ELF_EI_DATA] = KD_ELF_DATA_LSB;
+	e[KD_ELF_EI_VERSION] = KD_ELF_VERSION_CURRENT;
+	kd_put_le16(e + KD_ELF_E_TYPE, KD_ELF_ET_EXEC);
+	kd_put_le16(e + KD_ELF_E_MACHINE, KD_ELF_EM_X86_64);
+	kd_put_le32(e + KD_ELF_E_VERSION, KD_ELF_VERSION_CURRENT);
+	kd_put_le64(e + KD_ELF_E_ENTRY, entry);
+	kd_put_le64(e + KD_ELF_E_PHOFF, KD_ELF_EHDR_SIZE);
+	kd_put_le64(e + KD_ELF_E_SHOFF, shoff);
+	kd_put_le16(e + KD_ELF_E_EHSIZE, KD_ELF_EHDR_SIZE);
+	kd_put_le16(e + KD_ELF_E_PHENTSIZE, KD_ELF_PHDR_SIZE);
+	kd_put_le16(e + KD_ELF_E_PHNUM, (uint16_t)phnum);
+	kd_put_le16(e + KD_ELF_E_SHENTSIZE, shnum ? KD_ELF_SHDR_SIZE : 0);
+	kd_put_le16(e + KD_ELF_E_SHNUM, (uint16_t)shnum);
+}
+
+void t_elf_load(uint8_t *ph, uint32_t flags, uint64_t offset, uint64_t paddr, uint64_t vaddr, uint64_t filesz,
+		uint64_t memsz)
+{
+	kd_put_le32(ph + KD_ELF_P_TYPE, KD_ELF_PT_LOAD);
+	kd_put_le32(ph + KD_ELF_P_FLAGS, flags);
+	kd_put_le64(ph + KD_ELF_P_OFFSET, offset);
+	kd_put_le64(ph + KD_ELF_P_VADDR, vaddr);
+	kd_put_le64(ph + KD_ELF_P_PADDR, paddr);
+	kd_put_le64(ph + KD_ELF_P_FILESZ, filesz);
+	kd_put_le64(ph + KD_ELF_P_MEMSZ, memsz);
+}
+
 struct t_blob t_kernel_elf(uint64_t link, const uint8_t *text, size_t text_len, size_t tail)
 {
-	const size_t seg = 4096, shoff = (seg + text_len + 7) & ~(size_t)7, end = shoff + 64;
+	const size_t seg = 4096, shoff = (seg + text_len + 7) & ~(size_t)7, end = shoff + KD_ELF_SHDR_SIZE;
 	struct t_blob k = { calloc(1, end + tail), end + tail };
-	uint8_t *e = k.data, *ph = e + 64;
+	uint8_t *e = k.data, *ph = e + KD_ELF_EHDR_SIZE;
 
 	if (!e)
 		abort();
-	memcpy(e, "\x7f" "ELF\x02\x01\x01", 7);
-	e[16] = 2;		/* e_type: EXEC */
-	e[18] = 62;		/* e_machine: x86-64 */
-	e[20] = 1;		/* e_version */
-	kd_put_le64(e + 24, link);	/* e_entry: startup_64, physical */
-	kd_put_le64(e + 32, 64);	/* e_phoff */
-	kd_put_le64(e + 40, shoff);	/* e_shoff */
-	e[52] = 64;		/* e_ehsize */
-	e[54] = 56;		/* e_phentsize */
-	e[56] = 1;		/* e_phnum */
-	e[58] = 64;		/* e_shentsize */
-	e[60] = 1;		/* e_shnum */
-	kd_put_le32(ph, 1);	/* PT_LOAD */
-	kd_put_le32(ph + 4, 5);	/* R-X */
-	kd_put_le64(ph + 8, seg);
-	kd_put_le64(ph + 16, 0xffffffff80000000ull + link);
-	kd_put_le64(ph + 24, link);
-	kd_put_le64(ph + 32, text_len);
-	kd_put_le64(ph + 40, text_len);
-	kd_put_le64(ph + 48, seg);
+	t_elf_header(e, link, 1, shoff, 1);	/* the entry: startup_64, physical */
+	t_elf_load(ph, KD_ELF_PF_R | KD_ELF_PF_X, seg, link, 0xffffffff80000000ull + link, text_len, text_len);
+	kd_put_le64(ph + KD_ELF_P_ALIGN, seg);
 	memcpy(e + seg, text, text_len);
 	return k;
 }

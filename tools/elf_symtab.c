@@ -9,83 +9,38 @@
  * and the ELF header points at the new section header table (the old one,
  * plus .symtab and .strtab, with .shstrtab moved to its longer copy).
  *
- * ELF-64 facts used: a section header is 64 bytes, a symbol 24; locals come
- * first in .symtab and its sh_info is the index of the first non-local;
- * st_info is binding << 4 | type.
+ * ELF-64 layout is in elf64.h; the rules used here: locals come first in
+ * .symtab and its sh_info is the index of the first non-local.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "elf64.h"
 #include "tools.h"
-
-#define SHDR_SIZE	64
-#define SYM_SIZE	24
-#define SHT_SYMTAB	2
-#define SHT_STRTAB	3
-#define SHF_ALLOC	0x2
-#define SHF_EXECINSTR	0x4
-#define SHN_ABS		0xfff1
-#define SHN_LORESERVE	0xff00
-#define STB_LOCAL	0
-#define STB_GLOBAL	1
-#define STB_WEAK	2
-#define STT_NOTYPE	0
-#define STT_OBJECT	1
-#define STT_FUNC	2
-
-/* The section header fields we read and write. */
-struct shdr {
-	uint32_t name, type;
-	uint64_t flags, addr, offset, size;
-	uint32_t link, info;
-	uint64_t align, entsize;
-};
-
-static struct shdr get_shdr(const uint8_t *p)
-{
-	return (struct shdr){
-		kd_get_le32(p), kd_get_le32(p + 4), kd_get_le64(p + 8), kd_get_le64(p + 16), kd_get_le64(p + 24),
-		kd_get_le64(p + 32), kd_get_le32(p + 40), kd_get_le32(p + 44), kd_get_le64(p + 48), kd_get_le64(p + 56),
-	};
-}
-
-static void put_shdr(uint8_t *p, const struct shdr *s)
-{
-	kd_put_le32(p, s->name);
-	kd_put_le32(p + 4, s->type);
-	kd_put_le64(p + 8, s->flags);
-	kd_put_le64(p + 16, s->addr);
-	kd_put_le64(p + 24, s->offset);
-	kd_put_le64(p + 32, s->size);
-	kd_put_le32(p + 40, s->link);
-	kd_put_le32(p + 44, s->info);
-	kd_put_le64(p + 48, s->align);
-	kd_put_le64(p + 56, s->entsize);
-}
 
 /* What the output is built from: the input's sections and the symbols placed in them. */
 struct build {
 	const uint8_t *elf;	/* the input, len bytes */
 	size_t len;
-	struct shdr *sec;	/* the input's section headers */
+	struct kd_elf_shdr *sec;	/* the input's section headers */
 	unsigned nsec;
 	unsigned shstrndx;
-	uint16_t *shndx;	/* per symbol: its section, or SHN_ABS */
+	uint16_t *shndx;	/* per symbol: its section, or KD_ELF_SHN_ABS */
 };
 
-/* The allocated section holding addr; one ending at addr if none does (_etext and the like); else SHN_ABS. */
+/* The allocated section holding addr; one ending at addr if none does (_etext and the like); else KD_ELF_SHN_ABS. */
 static uint16_t section_of(const struct build *b, uint64_t addr)
 {
-	unsigned end_match = SHN_ABS;
+	unsigned end_match = KD_ELF_SHN_ABS;
 
 	for (unsigned i = 1; i < b->nsec; i++) {
-		const struct shdr *s = &b->sec[i];
+		const struct kd_elf_shdr *s = &b->sec[i];
 
-		if (!(s->flags & SHF_ALLOC) || s->size == 0 || addr < s->addr)
+		if (!(s->flags & KD_ELF_SHF_ALLOC) || s->size == 0 || addr < s->addr)
 			continue;
 		if (addr - s->addr < s->size)
 			return (uint16_t)i;
-		if (addr - s->addr == s->size && end_match == SHN_ABS)
+		if (addr - s->addr == s->size && end_match == KD_ELF_SHN_ABS)
 			end_match = i;
 	}
 	return (uint16_t)end_match;
@@ -95,8 +50,8 @@ static uint16_t section_of(const struct build *b, uint64_t addr)
 static unsigned binding_of(char type)
 {
 	if (type == 'W' || type == 'w' || type == 'V' || type == 'v')
-		return STB_WEAK;
-	return type >= 'A' && type <= 'Z' ? STB_GLOBAL : STB_LOCAL;
+		return KD_ELF_STB_WEAK;
+	return type >= 'A' && type <= 'Z' ? KD_ELF_STB_GLOBAL : KD_ELF_STB_LOCAL;
 }
 
 /*
@@ -105,39 +60,39 @@ static unsigned binding_of(char type)
  * per-cpu variables (their letter forced to 'A' by the absolute-per-cpu
  * encoding): in a data section, they are objects too.
  */
-static unsigned type_of(char type, const struct shdr *sec)
+static unsigned type_of(char type, const struct kd_elf_shdr *sec)
 {
-	bool code = sec && (sec->flags & SHF_EXECINSTR);
+	bool code = sec && (sec->flags & KD_ELF_SHF_EXECINSTR);
 
 	switch (type) {
 	case 'T': case 't': case 'W': case 'w':
-		return code ? STT_FUNC : STT_NOTYPE;
+		return code ? KD_ELF_STT_FUNC : KD_ELF_STT_NOTYPE;
 	case 'A': case 'a':
-		return sec && !code ? STT_OBJECT : STT_NOTYPE;
+		return sec && !code ? KD_ELF_STT_OBJECT : KD_ELF_STT_NOTYPE;
 	case 'D': case 'd': case 'B': case 'b': case 'R': case 'r': case 'V': case 'v':
 	case 'G': case 'g': case 'S': case 's':
-		return STT_OBJECT;
+		return KD_ELF_STT_OBJECT;
 	default:
-		return STT_NOTYPE;
+		return KD_ELF_STT_NOTYPE;
 	}
 }
 
 static bool read_sections(const uint8_t *elf, size_t len, struct build *b, char *msg, size_t msg_size)
 {
-	uint64_t shoff = kd_get_le64(elf + 40);
+	uint64_t shoff = kd_get_le64(elf + KD_ELF_E_SHOFF);
 
-	b->nsec = kd_get_le16(elf + 60);
-	b->shstrndx = kd_get_le16(elf + 62);
-	if (b->nsec == 0 || b->nsec >= SHN_LORESERVE - 2 || kd_get_le16(elf + 58) != SHDR_SIZE ||
-	    shoff > len || (uint64_t)b->nsec * SHDR_SIZE > len - shoff || b->shstrndx >= b->nsec) {
+	b->nsec = kd_get_le16(elf + KD_ELF_E_SHNUM);
+	b->shstrndx = kd_get_le16(elf + KD_ELF_E_SHSTRNDX);
+	if (b->nsec == 0 || b->nsec >= KD_ELF_SHN_LORESERVE - 2 || !kd_elf_sections_in_file(elf, len) ||
+	    b->shstrndx >= b->nsec) {
 		snprintf(msg, msg_size, "the vmlinux has no usable section headers to add a symbol table to");
 		return false;
 	}
 	b->sec = xmalloc(sizeof(*b->sec) * b->nsec);
 	for (unsigned i = 0; i < b->nsec; i++)
-		b->sec[i] = get_shdr(elf + shoff + (uint64_t)i * SHDR_SIZE);
-	const struct shdr *str = &b->sec[b->shstrndx];
-	if (str->type != SHT_STRTAB || str->offset > len || str->size > len - str->offset) {
+		b->sec[i] = kd_elf_get_shdr(elf + shoff + (uint64_t)i * KD_ELF_SHDR_SIZE);
+	const struct kd_elf_shdr *str = &b->sec[b->shstrndx];
+	if (str->type != KD_ELF_SHT_STRTAB || str->offset > len || str->size > len - str->offset) {
 		snprintf(msg, msg_size, "the vmlinux's section name table lies outside the file");
 		free(b->sec);
 		return false;
@@ -206,14 +161,14 @@ static uint64_t size_of(const struct ksyms *t, const struct build *b, size_t i, 
 	uint16_t x = b->shndx[i];
 	uint64_t end = next;
 
-	if (x == SHN_ABS)
+	if (x == KD_ELF_SHN_ABS)
 		return 0;
-	const struct shdr *sec = &b->sec[x];
+	const struct kd_elf_shdr *sec = &b->sec[x];
 	if (sec->addr + sec->size < end)
 		end = sec->addr + sec->size;
 	if (end <= s->addr)
 		return 0;
-	if (!(sec->flags & SHF_EXECINSTR) || sec->offset > b->len || sec->size > b->len - sec->offset)
+	if (!(sec->flags & KD_ELF_SHF_EXECINSTR) || sec->offset > b->len || sec->size > b->len - sec->offset)
 		return end - s->addr;
 	const uint8_t *code = b->elf + sec->offset + (s->addr - sec->addr);
 	uint64_t n = end - s->addr;
@@ -232,15 +187,15 @@ static void put_symbol(uint8_t *out, const struct ksyms *t, const struct build *
 {
 	const struct ksym *s = &t->sym[i];
 	uint16_t x = b->shndx[i];
-	const struct shdr *sec = x == SHN_ABS ? NULL : &b->sec[x];
+	const struct kd_elf_shdr *sec = x == KD_ELF_SHN_ABS ? NULL : &b->sec[x];
 	unsigned type = type_of(s->type, sec);
 
-	kd_put_le32(out, name);
-	out[4] = (uint8_t)(binding_of(s->type) << 4 | type);
-	out[5] = 0;
-	kd_memcpy(out + 6, &x, 2);
-	kd_put_le64(out + 8, s->addr);
-	kd_put_le64(out + 16, type == STT_NOTYPE ? 0 : size);
+	kd_put_le32(out + KD_ELF_ST_NAME, name);
+	out[KD_ELF_ST_INFO] = KD_ELF_ST_INFO_OF(binding_of(s->type), type);
+	out[KD_ELF_ST_OTHER] = 0;
+	kd_put_le16(out + KD_ELF_ST_SHNDX, x);
+	kd_put_le64(out + KD_ELF_ST_VALUE, s->addr);
+	kd_put_le64(out + KD_ELF_ST_SIZE, type == KD_ELF_STT_NOTYPE ? 0 : size);
 }
 
 /* .symtab and .strtab: entry 0 empty, then the locals, then the rest, each group in table order. */
@@ -253,14 +208,14 @@ static void put_symbols(uint8_t *symtab, uint8_t *strtab, const struct ksyms *t,
 	next[t->n] = UINT64_MAX;
 	for (size_t i = t->n; i-- > 0;)
 		next[i] = i + 1 < t->n && t->sym[i + 1].addr > t->sym[i].addr ? t->sym[i + 1].addr : next[i + 1];
-	memset(symtab, 0, SYM_SIZE);
+	memset(symtab, 0, KD_ELF_SYM_SIZE);
 	strtab[0] = 0;
 	for (int locals = 1; locals >= 0; locals--) {
 		for (size_t i = 0; i < t->n; i++) {
-			if ((binding_of(t->sym[i].type) == STB_LOCAL) != locals)
+			if ((binding_of(t->sym[i].type) == KD_ELF_STB_LOCAL) != locals)
 				continue;
 			memcpy(strtab + str, t->names + t->sym[i].name, (size_t)t->sym[i].name_len + 1);
-			put_symbol(symtab + (size_t)slot * SYM_SIZE, t, b, i, str, size_of(t, b, i, next[i]));
+			put_symbol(symtab + (size_t)slot * KD_ELF_SYM_SIZE, t, b, i, str, size_of(t, b, i, next[i]));
 			str += t->sym[i].name_len + 1u;
 			slot++;
 		}
@@ -274,7 +229,7 @@ static uint32_t first_nonlocal(const struct ksyms *t)
 	uint32_t n = 1;
 
 	for (size_t i = 0; i < t->n; i++)
-		n += binding_of(t->sym[i].type) == STB_LOCAL;
+		n += binding_of(t->sym[i].type) == KD_ELF_STB_LOCAL;
 	return n;
 }
 
@@ -283,7 +238,7 @@ bool elf_add_symtab(const uint8_t *elf, size_t len, const struct ksyms *t, struc
 {
 	struct build b;
 
-	if (len < 64 || !read_sections(elf, len, &b, msg, msg_size))
+	if (len < KD_ELF_EHDR_SIZE || !read_sections(elf, len, &b, msg, msg_size))
 		return false;
 	b.elf = elf;
 	b.len = len;
@@ -291,16 +246,16 @@ bool elf_add_symtab(const uint8_t *elf, size_t len, const struct ksyms *t, struc
 	for (size_t i = 0; i < t->n; i++)
 		b.shndx[i] = section_of(&b, t->sym[i].addr);
 
-	const struct shdr *old_str = &b.sec[b.shstrndx];
+	const struct kd_elf_shdr *old_str = &b.sec[b.shstrndx];
 	size_t symtab_at = KD_ALIGN_UP(len, (size_t)8);
-	size_t symtab_size = (t->n + 1) * SYM_SIZE;
+	size_t symtab_size = (t->n + 1) * KD_ELF_SYM_SIZE;
 	size_t strtab_at = symtab_at + symtab_size, strtab_size = t->names_len + 1;
 	size_t shstr_at = strtab_at + strtab_size;
 	size_t shstr_size = old_str->size + sizeof(".symtab") + sizeof(".strtab");
 	size_t shdr_at = KD_ALIGN_UP(shstr_at + shstr_size, (size_t)8);
 	unsigned nsec = b.nsec + 2;
 
-	out->len = shdr_at + (size_t)nsec * SHDR_SIZE;
+	out->len = shdr_at + (size_t)nsec * KD_ELF_SHDR_SIZE;
 	out->data = xmalloc(out->len);
 	memset(out->data, 0, out->len);
 	memcpy(out->data, elf, len);
@@ -313,18 +268,21 @@ bool elf_add_symtab(const uint8_t *elf, size_t len, const struct ksyms *t, struc
 	memcpy(names + symtab_name, ".symtab", sizeof(".symtab"));
 	memcpy(names + strtab_name, ".strtab", sizeof(".strtab"));
 
-	struct shdr symtab = { symtab_name, SHT_SYMTAB, 0, 0, symtab_at, symtab_size, b.nsec + 1, first_nonlocal(t), 8,
-			       SYM_SIZE };
-	struct shdr strtab = { strtab_name, SHT_STRTAB, 0, 0, strtab_at, strtab_size, 0, 0, 1, 0 };
+	struct kd_elf_shdr symtab = {
+		.name = symtab_name, .type = KD_ELF_SHT_SYMTAB, .offset = symtab_at, .size = symtab_size,
+		.link = b.nsec + 1, .info = first_nonlocal(t), .addralign = 8, .entsize = KD_ELF_SYM_SIZE,
+	};
+	struct kd_elf_shdr strtab = {
+		.name = strtab_name, .type = KD_ELF_SHT_STRTAB, .offset = strtab_at, .size = strtab_size, .addralign = 1,
+	};
 	b.sec[b.shstrndx].offset = shstr_at;
 	b.sec[b.shstrndx].size = shstr_size;
 	for (unsigned i = 0; i < b.nsec; i++)
-		put_shdr(out->data + shdr_at + (size_t)i * SHDR_SIZE, &b.sec[i]);
-	put_shdr(out->data + shdr_at + (size_t)b.nsec * SHDR_SIZE, &symtab);
-	put_shdr(out->data + shdr_at + (size_t)(b.nsec + 1) * SHDR_SIZE, &strtab);
-	kd_put_le64(out->data + 40, shdr_at);
-	out->data[60] = (uint8_t)nsec;
-	out->data[61] = (uint8_t)(nsec >> 8);
+		kd_elf_put_shdr(out->data + shdr_at + (size_t)i * KD_ELF_SHDR_SIZE, &b.sec[i]);
+	kd_elf_put_shdr(out->data + shdr_at + (size_t)b.nsec * KD_ELF_SHDR_SIZE, &symtab);
+	kd_elf_put_shdr(out->data + shdr_at + (size_t)(b.nsec + 1) * KD_ELF_SHDR_SIZE, &strtab);
+	kd_put_le64(out->data + KD_ELF_E_SHOFF, shdr_at);
+	kd_put_le16(out->data + KD_ELF_E_SHNUM, (uint16_t)nsec);
 	free(b.shndx);
 	free(b.sec);
 	return true;

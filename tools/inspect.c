@@ -10,10 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "elf64.h"
 #include "pe.h"
 #include "tools.h"
-
-#define PHDR_SIZE 56
 
 static const char *const loadflag_names[8] = {
 	[0] = "LOADED_HIGH", [1] = "KASLR_FLAG", [5] = "QUIET_FLAG", [6] = "KEEP_SEGMENTS", [7] = "CAN_USE_HEAP",
@@ -44,33 +43,33 @@ static const char *segment_type_name(uint32_t type)
 
 static void segment_flags(uint32_t flags, char out[4])
 {
-	out[0] = flags & 4 ? 'R' : '-';
-	out[1] = flags & 2 ? 'W' : '-';
-	out[2] = flags & 1 ? 'X' : '-';
+	out[0] = flags & KD_ELF_PF_R ? 'R' : '-';
+	out[1] = flags & KD_ELF_PF_W ? 'W' : '-';
+	out[2] = flags & KD_ELF_PF_X ? 'X' : '-';
 	out[3] = 0;
 }
 
 /* Every program header, not only the PT_LOADs kd_elf_read keeps (it has checked the table's bounds). */
 static void emit_program_headers(struct emit *e, const uint8_t *elf)
 {
-	uint64_t phoff = kd_get_le64(elf + 32);
-	unsigned phnum = kd_get_le16(elf + 56);
+	uint64_t phoff = kd_get_le64(elf + KD_ELF_E_PHOFF);
+	unsigned phnum = kd_get_le16(elf + KD_ELF_E_PHNUM);
 
 	emit_array(e, "program_headers");
 	for (unsigned i = 0; i < phnum; i++) {
-		const uint8_t *ph = elf + phoff + (size_t)i * PHDR_SIZE;
+		const uint8_t *ph = elf + phoff + (size_t)i * KD_ELF_PHDR_SIZE;
 		char flags[4];
 
-		segment_flags(kd_get_le32(ph + 4), flags);
+		segment_flags(kd_get_le32(ph + KD_ELF_P_FLAGS), flags);
 		emit_item(e);
-		emit_cstr(e, "type", segment_type_name(kd_get_le32(ph)));
+		emit_cstr(e, "type", segment_type_name(kd_get_le32(ph + KD_ELF_P_TYPE)));
 		emit_cstr(e, "flags", flags);
-		emit_num(e, "offset", kd_get_le64(ph + 8), true);
-		emit_num(e, "vaddr", kd_get_le64(ph + 16), true);
-		emit_num(e, "paddr", kd_get_le64(ph + 24), true);
-		emit_num(e, "filesz", kd_get_le64(ph + 32), true);
-		emit_num(e, "memsz", kd_get_le64(ph + 40), true);
-		emit_num(e, "align", kd_get_le64(ph + 48), true);
+		emit_num(e, "offset", kd_get_le64(ph + KD_ELF_P_OFFSET), true);
+		emit_num(e, "vaddr", kd_get_le64(ph + KD_ELF_P_VADDR), true);
+		emit_num(e, "paddr", kd_get_le64(ph + KD_ELF_P_PADDR), true);
+		emit_num(e, "filesz", kd_get_le64(ph + KD_ELF_P_FILESZ), true);
+		emit_num(e, "memsz", kd_get_le64(ph + KD_ELF_P_MEMSZ), true);
+		emit_num(e, "align", kd_get_le64(ph + KD_ELF_P_ALIGN), true);
 		emit_item_end(e);
 	}
 	emit_close(e);
@@ -263,7 +262,7 @@ int cmd_inspect(int argc, char **argv)
 	struct emit e;
 	enum kd_err err;
 
-	if (f.len >= 4 && memcmp(f.data, "\x7f" "ELF", 4) == 0) {
+	if (kd_elf_has_magic(f.data, f.len)) {
 		inspect_elf(&e, json, path, &f);
 	} else {
 		char what[4096];

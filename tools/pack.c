@@ -33,6 +33,7 @@
 #include <string.h>
 
 #include "../boot/layout.h"
+#include "elf64.h"
 #include "pe.h"
 #include "tools.h"
 
@@ -91,11 +92,12 @@ struct input {
  * machine), entered inside itself, ending inside the kernel mapping.  Checked before anything else is read
  * from it, so that a program that is no kernel is named as such.
  */
-#define ET_EXEC 2
 static void check_kernel_elf(const char *path, const uint8_t *ehdr, const struct kd_elf_info *e)
 {
-	if (kd_get_le16(ehdr + 16) != ET_EXEC)
-		die("pack: %s is not a kernel: ELF type %u, a vmlinux is ET_EXEC (2)", path, kd_get_le16(ehdr + 16));
+	uint16_t type = kd_get_le16(ehdr + KD_ELF_E_TYPE);
+
+	if (type != KD_ELF_ET_EXEC)
+		die("pack: %s is not a kernel: ELF type %u, a vmlinux is ET_EXEC (%u)", path, type, KD_ELF_ET_EXEC);
 	if (e->entry < e->mem_start || e->entry >= e->mem_end)
 		die("pack: %s: the entry point 0x%llx is not a physical address inside the kernel", path,
 		    (unsigned long long)e->entry);
@@ -118,19 +120,20 @@ static struct kd_file strip_to_segments(const char *path, const struct kd_file *
 	if (err)
 		die_report(path, err, &r);
 	check_kernel_elf(path, f->data, &elf);
-	uint64_t phoff = kd_get_le64(f->data + 32), phnum = kd_get_le16(f->data + 56);
-	size_t len = phoff + phnum * 56;
+	uint64_t phoff = kd_get_le64(f->data + KD_ELF_E_PHOFF), phnum = kd_get_le16(f->data + KD_ELF_E_PHNUM);
+	size_t headers_end = phoff + phnum * KD_ELF_PHDR_SIZE, len = headers_end;
 	for (unsigned i = 0; i < elf.n_load; i++)
 		if (elf.load[i].offset + elf.load[i].filesz > len)
 			len = elf.load[i].offset + elf.load[i].filesz;
 
 	struct kd_file out = { xmalloc(len), len };
 	memset(out.data, 0, len);
-	memcpy(out.data, f->data, phoff + phnum * 56);
+	memcpy(out.data, f->data, headers_end);
 	for (unsigned i = 0; i < elf.n_load; i++)
 		memcpy(out.data + elf.load[i].offset, f->data + elf.load[i].offset, elf.load[i].filesz);
-	kd_put_le64(out.data + 40, 0);		/* e_shoff */
-	memset(out.data + 60, 0, 4);		/* e_shnum, e_shstrndx */
+	kd_put_le64(out.data + KD_ELF_E_SHOFF, 0);
+	kd_put_le16(out.data + KD_ELF_E_SHNUM, 0);
+	kd_put_le16(out.data + KD_ELF_E_SHSTRNDX, 0);
 	return out;
 }
 
@@ -174,7 +177,7 @@ static void read_input(const char *path, const char *relocs_path, struct input *
 
 	memset(in, 0, sizeof(*in));
 	in->kernel_alignment = KD_PLAN_MIN_ALIGN;
-	if (f.len >= 4 && memcmp(f.data, "\x7f" "ELF", 4) == 0) {
+	if (kd_elf_has_magic(f.data, f.len)) {
 		struct kd_file stripped = strip_to_segments(path, &f);
 		struct kd_file rel = relocs_path ? read_file(relocs_path) : relocs_generate(path, f.data, f.len, true);
 

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "bootparam.h"
+#include "elf64.h"
 #include "tools.h"
 
 enum kd_err decode_stream(enum kd_format fmt, const uint8_t *in, size_t len, uint8_t *out, size_t cap,
@@ -167,7 +168,7 @@ void kernel_load(const char *what, const char *path, struct kd_file *f, uint64_t
 	char msg[4096];
 
 	memset(k, 0, sizeof(*k));
-	if (f->len >= 4 && memcmp(f->data, "\x7f" "ELF", 4) == 0) {
+	if (kd_elf_has_magic(f->data, f->len)) {
 		k->data = *f;
 		f->data = NULL;
 		if (!kernel_split(k, msg, sizeof(msg)))

@@ -3,16 +3,16 @@
  * kdecomp relocs VMLINUX -o FILE [-q]: the relocation table Linux appends
  * after vmlinux.bin, generated from a vmlinux linked with --emit-relocs.
  *
- * --emit-relocs keeps every relocation the linker resolved: one SHT_RELA
+ * --emit-relocs keeps every relocation the linker resolved: one KD_ELF_SHT_RELA
  * section per section it patched (sh_info names that section, sh_link the
  * symbol table), each entry the spot's link-time virtual address
  * (r_offset), a symbol and a type.  When the kernel runs `delta` bytes
  * away from where it was linked, a value must change exactly when it
  * depends on where the kernel is and not on where the spot is:
  *
- *   R_X86_64_64             S + A, 64 bits    moves with S: the 64-bit list
- *   R_X86_64_32, _32S       S + A, 32 bits    moves with S: the 32-bit list
- *   R_X86_64_PC32, _PLT32,
+ *   KD_R_X86_64_64             S + A, 64 bits    moves with S: the 64-bit list
+ *   KD_R_X86_64_32, _32S       S + A, 32 bits    moves with S: the 32-bit list
+ *   KD_R_X86_64_PC32, _PLT32,
  *   _PC64                   S + A - P         S and P move together: nothing
  *
  * Any other type (GOT-relative ones among them: a GOT slot holds an
@@ -31,13 +31,13 @@
  *   - a spot inside .data..percpu has an r_offset counted from 0: it is
  *     at r_offset + __per_cpu_load in the image.
  *
- * Symbols the linker made absolute (SHN_ABS) are constants unless their
+ * Symbols the linker made absolute (KD_ELF_SHN_ABS) are constants unless their
  * value is an address inside the kernel's image (the linker script defines
  * some image addresses as sums, e.g. init_per_cpu__* = a per-cpu offset +
  * __per_cpu_load); references through undefined symbols (weak, resolved
  * to 0) are constants too.  Relocations applying to sections the loader
  * does not load (debug information) are ignored, and so are those in
- * notes (SHT_NOTE: .notes, with Xen's entry point): a note is read from
+ * notes (KD_ELF_SHT_NOTE: .notes, with Xen's entry point): a note is read from
  * the file by whoever loads the kernel, never by the kernel itself.
  *
  * The table is written in the layout the kernel's own build writes (elf.h
@@ -58,34 +58,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "elf64.h"
 #include "tools.h"
-
-#define SHT_SYMTAB	2
-#define SHT_RELA	4
-#define SHT_NOTE	7
-#define SHT_NOBITS	8
-#define SHF_ALLOC	0x2
-#define SHN_UNDEF	0
-#define SHN_LORESERVE	0xff00
-#define SHN_ABS		0xfff1
-#define SHDR_SIZE	64
-#define SYM_SIZE	24
-#define RELA_SIZE	24
-
-/* x86-64 psABI relocation types that occur in a kernel. */
-#define R_X86_64_NONE		0
-#define R_X86_64_64		1
-#define R_X86_64_PC32		2
-#define R_X86_64_PLT32		4
-#define R_X86_64_32		10
-#define R_X86_64_32S		11
-#define R_X86_64_PC64		24
-
-struct shdr {
-	uint32_t name, type;
-	uint64_t flags, addr, offset, size;
-	uint32_t link, info;
-};
 
 struct sym {
 	uint32_t name;
@@ -116,19 +90,13 @@ struct table {
 	size_t seen, rela_sections;
 };
 
-static struct shdr section(const struct vmlinux *v, unsigned i)
+static struct kd_elf_shdr section(const struct vmlinux *v, unsigned i)
 {
-	const uint8_t *p = v->data + v->shoff + (size_t)i * SHDR_SIZE;
-
-	return (struct shdr){
-		.name = kd_get_le32(p), .type = kd_get_le32(p + 4), .flags = kd_get_le64(p + 8),
-		.addr = kd_get_le64(p + 16), .offset = kd_get_le64(p + 24), .size = kd_get_le64(p + 32),
-		.link = kd_get_le32(p + 40), .info = kd_get_le32(p + 44),
-	};
+	return kd_elf_get_shdr(v->data + v->shoff + (size_t)i * KD_ELF_SHDR_SIZE);
 }
 
 /* The section's bytes, which must lie in the file. */
-static const uint8_t *section_data(const struct vmlinux *v, const struct shdr *s, const char *what)
+static const uint8_t *section_data(const struct vmlinux *v, const struct kd_elf_shdr *s, const char *what)
 {
 	if (s->offset > v->len || s->size > v->len - s->offset)
 		die("relocs: %s: %s lies outside the file (offset 0x%llx, size 0x%llx)", v->path, what,
@@ -141,7 +109,7 @@ static const char *string_at(const struct vmlinux *v, unsigned strtab, uint32_t 
 {
 	if (strtab == 0 || strtab >= v->shnum)
 		return "";
-	struct shdr s = section(v, strtab);
+	struct kd_elf_shdr s = section(v, strtab);
 	const uint8_t *p = section_data(v, &s, "string table");
 
 	if (off >= s.size || !memchr(p + off, 0, s.size - off))
@@ -149,26 +117,28 @@ static const char *string_at(const struct vmlinux *v, unsigned strtab, uint32_t 
 	return (const char *)p + off;
 }
 
-static struct sym symbol(const struct vmlinux *v, const struct shdr *symtab, const uint8_t *syms, uint32_t i)
+static struct sym symbol(const struct vmlinux *v, const struct kd_elf_shdr *symtab, const uint8_t *syms, uint32_t i)
 {
-	if ((uint64_t)i * SYM_SIZE + SYM_SIZE > symtab->size)
+	if ((uint64_t)i * KD_ELF_SYM_SIZE + KD_ELF_SYM_SIZE > symtab->size)
 		die("relocs: %s: relocation names symbol %u of %llu", v->path, i,
-		    (unsigned long long)(symtab->size / SYM_SIZE));
-	const uint8_t *p = syms + (size_t)i * SYM_SIZE;
-	return (struct sym){ .name = kd_get_le32(p), .shndx = kd_get_le16(p + 6), .value = kd_get_le64(p + 8) };
+		    (unsigned long long)(symtab->size / KD_ELF_SYM_SIZE));
+	const uint8_t *p = syms + (size_t)i * KD_ELF_SYM_SIZE;
+	return (struct sym){ .name = kd_get_le32(p + KD_ELF_ST_NAME), .shndx = kd_get_le16(p + KD_ELF_ST_SHNDX),
+			     .value = kd_get_le64(p + KD_ELF_ST_VALUE) };
 }
 
 static void read_header(struct vmlinux *v)
 {
 	const uint8_t *h = v->data;
 
-	if (v->len < 64 || memcmp(h, "\x7f" "ELF", 4) != 0 || h[4] != 2 || h[5] != 1 || kd_get_le16(h + 18) != 62)
+	if (v->len < KD_ELF_EHDR_SIZE || !kd_elf_has_magic(h, v->len) ||
+	    h[KD_ELF_EI_CLASS] != KD_ELF_CLASS64 || h[KD_ELF_EI_DATA] != KD_ELF_DATA_LSB ||
+	    kd_get_le16(h + KD_ELF_E_MACHINE) != KD_ELF_EM_X86_64)
 		die("relocs: %s: not a little-endian x86-64 ELF64 file", v->path);
-	v->shoff = kd_get_le64(h + 40);
-	v->shnum = kd_get_le16(h + 60);
-	v->shstrndx = kd_get_le16(h + 62);
-	if (v->shnum == 0 || kd_get_le16(h + 58) != SHDR_SIZE || v->shoff > v->len ||
-	    (uint64_t)v->shnum * SHDR_SIZE > v->len - v->shoff)
+	v->shoff = kd_get_le64(h + KD_ELF_E_SHOFF);
+	v->shnum = kd_get_le16(h + KD_ELF_E_SHNUM);
+	v->shstrndx = kd_get_le16(h + KD_ELF_E_SHSTRNDX);
+	if (v->shnum == 0 || !kd_elf_sections_in_file(h, v->len))
 		die("relocs: %s: no usable section headers (a stripped vmlinux has no relocations left)", v->path);
 }
 
@@ -177,9 +147,9 @@ static void find_sections(struct vmlinux *v)
 {
 	v->image_start = UINT64_MAX;
 	for (unsigned i = 1; i < v->shnum; i++) {
-		struct shdr s = section(v, i);
+		struct kd_elf_shdr s = section(v, i);
 
-		if (!(s.flags & SHF_ALLOC))
+		if (!(s.flags & KD_ELF_SHF_ALLOC))
 			continue;
 		if (s.addr == 0 && strcmp(string_at(v, v->shstrndx, s.name), ".data..percpu") == 0) {
 			v->percpu = i;
@@ -196,10 +166,10 @@ static void find_sections(struct vmlinux *v)
 /* The value of the symbol `name` in symbol table `symtab`, or false if it has none. */
 static bool lookup(const struct vmlinux *v, unsigned symtab, const char *name, uint64_t *value)
 {
-	struct shdr s = section(v, symtab);
+	struct kd_elf_shdr s = section(v, symtab);
 	const uint8_t *syms = section_data(v, &s, "symbol table");
 
-	for (uint32_t i = 1; i < s.size / SYM_SIZE; i++) {
+	for (uint32_t i = 1; i < s.size / KD_ELF_SYM_SIZE; i++) {
 		struct sym sym = symbol(v, &s, syms, i);
 
 		if (strcmp(string_at(v, s.link, sym.name), name) == 0) {
@@ -215,7 +185,7 @@ static void find_percpu_load(struct vmlinux *v)
 	if (!v->percpu)
 		return;
 	for (unsigned i = 1; i < v->shnum; i++)
-		if (section(v, i).type == SHT_SYMTAB && lookup(v, i, "__per_cpu_load", &v->percpu_load))
+		if (section(v, i).type == KD_ELF_SHT_SYMTAB && lookup(v, i, "__per_cpu_load", &v->percpu_load))
 			return;
 	die("relocs: %s: .data..percpu is linked at 0 but there is no __per_cpu_load symbol", v->path);
 }
@@ -242,9 +212,9 @@ static bool is_percpu(const struct vmlinux *v, const struct sym *s)
 /* Does the symbol's value move with the kernel? */
 static bool moves(const struct vmlinux *v, const struct sym *s)
 {
-	if (s->shndx == SHN_UNDEF || is_percpu(v, s))
+	if (s->shndx == KD_ELF_SHN_UNDEF || is_percpu(v, s))
 		return false;
-	if (s->shndx == SHN_ABS)
+	if (s->shndx == KD_ELF_SHN_ABS)
 		return s->value >= v->image_start && s->value <= v->image_end;
 	return true;
 }
@@ -254,23 +224,23 @@ static void classify(struct table *t, const struct vmlinux *v, uint32_t type, ui
 		     const char *name)
 {
 	switch (type) {
-	case R_X86_64_NONE:
+	case KD_R_X86_64_NONE:
 		return;
-	case R_X86_64_64:
+	case KD_R_X86_64_64:
 		if (moves(v, s))
 			add(&t->l64, vaddr, v);
 		return;
-	case R_X86_64_32:
-	case R_X86_64_32S:
+	case KD_R_X86_64_32:
+	case KD_R_X86_64_32S:
 		if (moves(v, s))
 			add(&t->l32, vaddr, v);
 		return;
-	case R_X86_64_PC32:
-	case R_X86_64_PLT32:
+	case KD_R_X86_64_PC32:
+	case KD_R_X86_64_PLT32:
 		if (is_percpu(v, s))
 			add(&t->l32inv, vaddr, v);
 		return;
-	case R_X86_64_PC64:
+	case KD_R_X86_64_PC64:
 		/* there is no 64-bit inverse list */
 		if (is_percpu(v, s))
 			die("relocs: %s: relocation type %u at 0x%llx against per-cpu symbol %s has no list",
@@ -282,14 +252,14 @@ static void classify(struct table *t, const struct vmlinux *v, uint32_t type, ui
 	}
 }
 
-static void walk_rela(struct table *t, const struct vmlinux *v, const struct shdr *rela)
+static void walk_rela(struct table *t, const struct vmlinux *v, const struct kd_elf_shdr *rela)
 {
 	if (rela->info == 0 || rela->info >= v->shnum || rela->link == 0 || rela->link >= v->shnum)
 		die("relocs: %s: relocation section names section %u / symbol table %u of %u", v->path,
 		    rela->info, rela->link, v->shnum);
-	struct shdr target = section(v, rela->info), symtab = section(v, rela->link);
+	struct kd_elf_shdr target = section(v, rela->info), symtab = section(v, rela->link);
 
-	if (!(target.flags & SHF_ALLOC) || target.type == SHT_NOTE)
+	if (!(target.flags & KD_ELF_SHF_ALLOC) || target.type == KD_ELF_SHT_NOTE)
 		return;
 	const uint8_t *p = section_data(v, rela, "relocation section");
 	const uint8_t *syms = section_data(v, &symtab, "symbol table");
@@ -297,11 +267,12 @@ static void walk_rela(struct table *t, const struct vmlinux *v, const struct shd
 	uint64_t bias = rela->info == v->percpu ? v->percpu_load : 0;
 
 	t->rela_sections++;
-	for (uint64_t i = 0; i < rela->size / RELA_SIZE; i++, p += RELA_SIZE) {
-		uint64_t info = kd_get_le64(p + 8);
-		struct sym s = symbol(v, &symtab, syms, (uint32_t)(info >> 32));
+	for (uint64_t i = 0; i < rela->size / KD_ELF_RELA_SIZE; i++, p += KD_ELF_RELA_SIZE) {
+		uint64_t info = kd_get_le64(p + KD_ELF_R_INFO);
+		struct sym s = symbol(v, &symtab, syms, KD_ELF_R_SYM(info));
 
-		classify(t, v, (uint32_t)info, kd_get_le64(p) + bias, &s, string_at(v, symtab.link, s.name));
+		classify(t, v, KD_ELF_R_TYPE(info), kd_get_le64(p + KD_ELF_R_OFFSET) + bias, &s,
+			 string_at(v, symtab.link, s.name));
 		t->seen++;
 	}
 }
@@ -354,9 +325,9 @@ static bool banner_version(const struct vmlinux *v, unsigned *major, unsigned *m
 	char version[128];
 
 	for (unsigned i = 1; i < v->shnum; i++) {
-		struct shdr s = section(v, i);
+		struct kd_elf_shdr s = section(v, i);
 
-		if (!(s.flags & SHF_ALLOC) || s.type == SHT_NOBITS)
+		if (!(s.flags & KD_ELF_SHF_ALLOC) || s.type == KD_ELF_SHT_NOBITS)
 			continue;
 		kernel_version(section_data(v, &s, "section"), s.size, version, sizeof(version));
 		if (version[0] && sscanf(version, "%u.%u", major, minor) == 2)
@@ -393,9 +364,9 @@ struct kd_file relocs_generate(const char *path, const uint8_t *data, size_t len
 	find_sections(&v);
 	find_percpu_load(&v);
 	for (unsigned i = 1; i < v.shnum; i++) {
-		struct shdr s = section(&v, i);
+		struct kd_elf_shdr s = section(&v, i);
 
-		if (s.type == SHT_RELA)
+		if (s.type == KD_ELF_SHT_RELA)
 			walk_rela(&t, &v, &s);
 	}
 	if (t.rela_sections == 0)

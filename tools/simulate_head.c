@@ -28,8 +28,8 @@ bool step_head(struct sim *s)
 	    HEAD_INFO, i->align, i->init_size, i->mem_len, i->file_len, i->payload_off, i->payload_len, i->main_off,
 	    i->pgt_off);
 	s->target = kd_plan_target(k, load);
-	s->dest = s->target + i->init_size - i->mem_len;
-	s->copy_len = KD_ALIGN_UP((uint64_t)i->file_len, 32);
+	s->dest = head_copy_dest(i, s->target);
+	s->copy_len = head_copy_len(i);
 	if (k->relocatable)
 		say(s, "  target = max(align_up(0x%llx, 0x%llx), the kernel's link address 0x%llx) = 0x%llx: the "
 		    "buffer is [0x%llx, 0x%llx) (target + init_size)", X(load), X(k->align), X(k->link), X(s->target),

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../clock.h"
 #include "kd.h"
 
 /* The boot heap Linux gives its decoders is at most 4 MiB (BOOT_HEAP_SIZE for bzip2); more costs nothing. */
@@ -79,27 +80,6 @@ static struct blob slurp(const char *path)
 	}
 	fclose(f);
 	return b;
-}
-
-static double cpu_now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-	return t.tv_sec + t.tv_nsec * 1e-9;
-}
-
-static int by_value(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(*v), by_value);
-	return v[n / 2];
 }
 
 /* One decode by each side; false (with a message) if it fails or gives other bytes than `want`. */
@@ -166,13 +146,13 @@ int main(int argc, char **argv)
 		for (int r = 0; r < runs; r++) {
 			for (int side = 0; side < 2; side++) {
 				bool linux_side = (side + r) % 2;	/* who goes first alternates */
-				double t0 = cpu_now();
+				double t0 = b_seconds(CLOCK_PROCESS_CPUTIME_ID);
 
 				ok &= linux_side ? linux_once(f, &in, out, &want, heap) : ours_once(f, &in, out, &want, heap);
-				*(linux_side ? &t_linux[r] : &t_ours[r]) = cpu_now() - t0;
+				*(linux_side ? &t_linux[r] : &t_ours[r]) = b_seconds(CLOCK_PROCESS_CPUTIME_ID) - t0;
 			}
 		}
-		double ml = median(t_linux, runs), mo = median(t_ours, runs);
+		double ml = b_median(t_linux, runs), mo = b_median(t_ours, runs);
 		printf("%-6s %10.1f %10.1f %7.2f%s\n", kd_format_name(f->fmt), ml * 1e3, mo * 1e3, ml / mo,
 		       ok ? "" : "  (a timed run failed)");
 		status |= !ok;

@@ -72,11 +72,7 @@ static enum kd_err lz4_block(struct kd_job *job, const uint8_t *ip, const uint8_
 		unsigned token;
 		size_t lit, mlen, offset;
 
-		if (KD_UNLIKELY(ip >= iend)) {
-			job->why = "lz4 block ends without its last literals";
-			err = KD_ERR_CORRUPT;
-			break;
-		}
+		KD_FAIL_TO_IF(ip >= iend, done, err, job, KD_ERR_CORRUPT, "lz4 block ends without its last literals");
 		token = *ip++;
 		lit = token >> 4;
 		/*
@@ -102,25 +98,16 @@ static enum kd_err lz4_block(struct kd_job *job, const uint8_t *ip, const uint8_
 			}
 			goto match;	/* literals done; the general path takes the match */
 		}
-		if (!read_length(&ip, iend, &lit)) {
-			job->why = "lz4 literal length runs past the block";
-			err = KD_ERR_CORRUPT;
-			break;
-		}
+		KD_FAIL_TO_IF(!read_length(&ip, iend, &lit), done, err, job, KD_ERR_CORRUPT,
+			      "lz4 literal length runs past the block");
 		if (KD_LIKELY(lit <= (size_t)(iend - ip) && iend - ip - lit >= FAST_SLACK &&
 			      lit <= (size_t)(oend - op) && oend - op - lit >= FAST_SLACK)) {
 			kd_wild_copy(op, ip, lit);
 		} else {
-			if (KD_UNLIKELY(lit > (size_t)(iend - ip))) {
-				job->why = "lz4 literals run past the block";
-				err = KD_ERR_CORRUPT;
-				break;
-			}
-			if (KD_UNLIKELY(lit > (size_t)(oend - op))) {
-				job->why = "lz4 literals overflow the output";
-				err = KD_ERR_OUTPUT_FULL;
-				break;
-			}
+			KD_FAIL_TO_IF(lit > (size_t)(iend - ip), done, err, job, KD_ERR_CORRUPT,
+				      "lz4 literals run past the block");
+			KD_FAIL_TO_IF(lit > (size_t)(oend - op), done, err, job, KD_ERR_OUTPUT_FULL,
+				      "lz4 literals overflow the output");
 			kd_memmove(op, ip, lit);
 			if (ip + lit == iend) {	/* the last sequence has literals only */
 				op += lit;
@@ -130,34 +117,22 @@ static enum kd_err lz4_block(struct kd_job *job, const uint8_t *ip, const uint8_
 		ip += lit;
 		op += lit;
 match:
-		if (KD_UNLIKELY(iend - ip < 2)) {
-			job->why = "lz4 match offset cut off by the block end";
-			err = KD_ERR_CORRUPT;
-			break;
-		}
+		KD_FAIL_TO_IF(iend - ip < 2, done, err, job, KD_ERR_CORRUPT,
+			      "lz4 match offset cut off by the block end");
 		offset = kd_get_le16(ip);
 		ip += 2;
 		mlen = token & 15;
-		if (!read_length(&ip, iend, &mlen)) {
-			job->why = "lz4 match length runs past the block";
-			err = KD_ERR_CORRUPT;
-			break;
-		}
+		KD_FAIL_TO_IF(!read_length(&ip, iend, &mlen), done, err, job, KD_ERR_CORRUPT,
+			      "lz4 match length runs past the block");
 		mlen += LZ4_MIN_MATCH;
-		if (KD_UNLIKELY(offset == 0 || offset > (size_t)(op - lowest))) {
-			job->why = offset ? "lz4 match reaches before the start of the output"
-					  : "lz4 match offset is zero";
-			err = KD_ERR_CORRUPT;
-			break;
-		}
+		KD_FAIL_TO_IF(offset == 0, done, err, job, KD_ERR_CORRUPT, "lz4 match offset is zero");
+		KD_FAIL_TO_IF(offset > (size_t)(op - lowest), done, err, job, KD_ERR_CORRUPT,
+			      "lz4 match reaches before the start of the output");
 		if (KD_LIKELY(mlen <= (size_t)(oend - op) && oend - op - mlen >= FAST_SLACK)) {
 			kd_match_copy(op, offset, mlen);
 		} else {
-			if (KD_UNLIKELY(mlen > (size_t)(oend - op))) {
-				job->why = "lz4 match overflows the output";
-				err = KD_ERR_OUTPUT_FULL;
-				break;
-			}
+			KD_FAIL_TO_IF(mlen > (size_t)(oend - op), done, err, job, KD_ERR_OUTPUT_FULL,
+				      "lz4 match overflows the output");
 			/*
 			 * Near the end: the bulk still goes wide while FAST_SLACK
 			 * bytes of room remain (long zero runs end right before
@@ -176,6 +151,7 @@ match:
 		}
 		op += mlen;
 	}
+done:
 	*opp = op;
 	return err;
 }
@@ -230,8 +206,7 @@ static enum kd_err lz4_frame(struct kd_job *job, const uint8_t **ipp, uint8_t **
 	KD_FAIL_IF(iend - ip < 3, job, KD_ERR_TRUNCATED, "lz4 frame descriptor is cut off");
 	flg = ip[0];
 	bd = ip[1];
-	KD_FAIL_IF((flg & FLG_VERSION_MASK) != FLG_VERSION_01, job, KD_ERR_UNSUPPORTED,
-		   "lz4 frame version is not 01");
+	KD_FAIL_IF((flg & FLG_VERSION_MASK) != FLG_VERSION_01, job, KD_ERR_UNSUPPORTED, "lz4 frame version is not 01");
 	KD_FAIL_IF((flg & FLG_RESERVED) || (bd & 0x8f), job, KD_ERR_CORRUPT,
 		   "lz4 frame descriptor has reserved bits set");
 	KD_FAIL_IF(((bd >> 4) & 7) < 4, job, KD_ERR_CORRUPT, "lz4 block maximum size is invalid");

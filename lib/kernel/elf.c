@@ -2,36 +2,18 @@
 /* The kernel's ELF: read it, place its segments (ELF-64 and x86-64 psABI facts). */
 #include "bootparam.h"
 #include "elf.h"
-
-#define ET_EXEC		2
-#define ET_DYN		3
-#define EM_X86_64	62
-#define PT_LOAD		1
-#define EHDR_SIZE	64
-#define PHDR_SIZE	56
-#define SHDR_SIZE	64
-
-/* Offsets of the ELF-64 header fields we use. */
-#define E_TYPE 16
-#define E_MACHINE 18
-#define E_ENTRY 24
-#define E_PHOFF 32
-#define E_SHOFF 40
-#define E_PHENTSIZE 54
-#define E_PHNUM 56
-#define E_SHENTSIZE 58
-#define E_SHNUM 60
+#include "elf64.h"
 
 static uint64_t max_u64(uint64_t a, uint64_t b) { return a > b ? a : b; }
 
 static enum kd_err read_segment(const uint8_t *ph, size_t len, struct kd_elf_segment *s, struct kd_report *r)
 {
-	s->flags = kd_get_le32(ph + 4);
-	s->offset = kd_get_le64(ph + 8);
-	s->vaddr = kd_get_le64(ph + 16);
-	s->paddr = kd_get_le64(ph + 24);
-	s->filesz = kd_get_le64(ph + 32);
-	s->memsz = kd_get_le64(ph + 40);
+	s->flags = kd_get_le32(ph + KD_ELF_P_FLAGS);
+	s->offset = kd_get_le64(ph + KD_ELF_P_OFFSET);
+	s->vaddr = kd_get_le64(ph + KD_ELF_P_VADDR);
+	s->paddr = kd_get_le64(ph + KD_ELF_P_PADDR);
+	s->filesz = kd_get_le64(ph + KD_ELF_P_FILESZ);
+	s->memsz = kd_get_le64(ph + KD_ELF_P_MEMSZ);
 	if (s->offset > len || s->filesz > len - s->offset)
 		return kd_reject(r, KD_ERR_ELF, "segment lies outside the file", "p_offset + p_filesz",
 				 s->offset + s->filesz, len);
@@ -66,41 +48,46 @@ enum kd_err kd_elf_read(const uint8_t *buf, size_t len, struct kd_elf_info *info
 	enum kd_err err;
 
 	kd_memset(info, 0, sizeof(*info));
-	if (len < EHDR_SIZE || kd_memcmp(buf, "\x7f" "ELF", 4) != 0)
-		return kd_reject(r, KD_ERR_ELF, "no ELF magic", "e_ident", len >= 4 ? kd_get_be32(buf) : 0, 0x7f454c46);
-	if (buf[4] != 2)
-		return kd_reject(r, KD_ERR_ELF, "not a 64-bit ELF", "EI_CLASS", buf[4], 2);
-	if (buf[5] != 1)
-		return kd_reject(r, KD_ERR_ELF, "not little-endian", "EI_DATA", buf[5], 1);
-	if (kd_get_le16(buf + E_MACHINE) != EM_X86_64)
-		return kd_reject(r, KD_ERR_ELF, "not an x86-64 ELF", "e_machine", kd_get_le16(buf + E_MACHINE), EM_X86_64);
-	uint16_t type = kd_get_le16(buf + E_TYPE);
-	if (type != ET_EXEC && type != ET_DYN)
-		return kd_reject(r, KD_ERR_ELF, "not an executable", "e_type", type, ET_EXEC);
+	if (len < KD_ELF_EHDR_SIZE || !kd_elf_has_magic(buf, len))
+		return kd_reject(r, KD_ERR_ELF, "no ELF magic", "e_ident", len >= KD_ELF_MAGIC_LEN ? kd_get_be32(buf) : 0,
+				 KD_ELF_MAGIC_BE32);
+	if (buf[KD_ELF_EI_CLASS] != KD_ELF_CLASS64)
+		return kd_reject(r, KD_ERR_ELF, "not a 64-bit ELF", "EI_CLASS", buf[KD_ELF_EI_CLASS], KD_ELF_CLASS64);
+	if (buf[KD_ELF_EI_DATA] != KD_ELF_DATA_LSB)
+		return kd_reject(r, KD_ERR_ELF, "not little-endian", "EI_DATA", buf[KD_ELF_EI_DATA],
+				 KD_ELF_DATA_LSB);
+	if (kd_get_le16(buf + KD_ELF_E_MACHINE) != KD_ELF_EM_X86_64)
+		return kd_reject(r, KD_ERR_ELF, "not an x86-64 ELF", "e_machine", kd_get_le16(buf + KD_ELF_E_MACHINE),
+				 KD_ELF_EM_X86_64);
+	uint16_t type = kd_get_le16(buf + KD_ELF_E_TYPE);
+	if (type != KD_ELF_ET_EXEC && type != KD_ELF_ET_DYN)
+		return kd_reject(r, KD_ERR_ELF, "not an executable", "e_type", type, KD_ELF_ET_EXEC);
 
-	uint64_t phoff = kd_get_le64(buf + E_PHOFF), shoff = kd_get_le64(buf + E_SHOFF);
-	uint16_t phnum = kd_get_le16(buf + E_PHNUM), shnum = kd_get_le16(buf + E_SHNUM);
+	uint64_t phoff = kd_get_le64(buf + KD_ELF_E_PHOFF);
+	uint16_t phnum = kd_get_le16(buf + KD_ELF_E_PHNUM), shnum = kd_get_le16(buf + KD_ELF_E_SHNUM);
 	if (phnum == 0 || phnum > KD_ELF_MAX_PHDRS)
 		return kd_reject(r, KD_ERR_ELF, "program header count out of range", "e_phnum", phnum, KD_ELF_MAX_PHDRS);
-	if (kd_get_le16(buf + E_PHENTSIZE) != PHDR_SIZE)
+	if (kd_get_le16(buf + KD_ELF_E_PHENTSIZE) != KD_ELF_PHDR_SIZE)
 		return kd_reject(r, KD_ERR_ELF, "unexpected program header size", "e_phentsize",
-				 kd_get_le16(buf + E_PHENTSIZE), PHDR_SIZE);
-	if (phoff > len || (uint64_t)phnum * PHDR_SIZE > len - phoff)
+				 kd_get_le16(buf + KD_ELF_E_PHENTSIZE), KD_ELF_PHDR_SIZE);
+	if (phoff > len || (uint64_t)phnum * KD_ELF_PHDR_SIZE > len - phoff)
 		return kd_reject(r, KD_ERR_ELF, "program headers lie outside the file", "e_phoff", phoff, len);
-	info->file_end = max_u64(EHDR_SIZE, phoff + (uint64_t)phnum * PHDR_SIZE);
+	info->file_end = max_u64(KD_ELF_EHDR_SIZE, phoff + (uint64_t)phnum * KD_ELF_PHDR_SIZE);
 	if (shnum) {
-		if (kd_get_le16(buf + E_SHENTSIZE) != SHDR_SIZE || shoff > len ||
-		    (uint64_t)shnum * SHDR_SIZE > len - shoff)
+		uint64_t shoff = kd_get_le64(buf + KD_ELF_E_SHOFF);
+
+		if (kd_get_le16(buf + KD_ELF_E_SHENTSIZE) != KD_ELF_SHDR_SIZE || shoff > len ||
+		    (uint64_t)shnum * KD_ELF_SHDR_SIZE > len - shoff)
 			return kd_reject(r, KD_ERR_ELF, "section headers lie outside the file", "e_shoff", shoff, len);
-		info->file_end = max_u64(info->file_end, shoff + (uint64_t)shnum * SHDR_SIZE);
+		info->file_end = max_u64(info->file_end, shoff + (uint64_t)shnum * KD_ELF_SHDR_SIZE);
 	}
-	info->entry = kd_get_le64(buf + E_ENTRY);
+	info->entry = kd_get_le64(buf + KD_ELF_E_ENTRY);
 	info->mem_start = UINT64_MAX;
 	for (unsigned i = 0; i < phnum; i++) {
-		const uint8_t *ph = buf + phoff + (size_t)i * PHDR_SIZE;
+		const uint8_t *ph = buf + phoff + (size_t)i * KD_ELF_PHDR_SIZE;
 		struct kd_elf_segment *s = &info->load[info->n_load];
 
-		if (kd_get_le32(ph) != PT_LOAD)
+		if (kd_get_le32(ph + KD_ELF_P_TYPE) != KD_ELF_PT_LOAD)
 			continue;
 		if ((err = read_segment(ph, len, s, r)) != KD_OK)
 			return err;

@@ -37,6 +37,25 @@
 /* An IDT gate's type-and-attributes word: present, DPL 0, 64-bit interrupt gate */
 #define X86_GATE_INTERRUPT	0x8e00
 
+/*
+ * Segment descriptors for a flat 4 GiB segment: base 0, limit 0xfffff in
+ * 4 KiB units (G), present, DPL 0; code is execute/read (type 0xa) and
+ * either 32-bit (D) or 64-bit (L), data is read/write (type 0x2), 32-bit.
+ */
+#define X86_DESC_FLAT_CODE32	X86_ULL(0x00cf9a000000ffff)
+#define X86_DESC_FLAT_CODE64	X86_ULL(0x00af9a000000ffff)
+#define X86_DESC_FLAT_DATA	X86_ULL(0x00cf92000000ffff)
+
+/* An IDT gate is 16 bytes: offset 15:0, selector, type word, offset 31:16, offset 63:32, reserved */
+#define X86_GATE_SIZE		16
+#define X86_GATE_OFF_LOW	0
+#define X86_GATE_SELECTOR	2
+#define X86_GATE_TYPE		4
+#define X86_GATE_OFF_MID	6
+#define X86_GATE_OFF_HIGH	8
+#define X86_GATE_RESERVED	12
+#define X86_EXCEPTION_VECTORS	32	/* the vectors the CPU reserves for exceptions */
+
 /* CPUID */
 #define X86_CPUID_MAX_LEAF	0
 #define X86_CPUID_FEATURES	1
@@ -50,8 +69,24 @@
 #define X86_PIT_COMMAND		0x43
 #define X86_PIT_LATCH_COUNTER0	0x00	/* command: latch counter 0's count for reading */
 
-/* The first 16550 UART (COM1) and its registers, as offsets from its base */
+/* The "fast A20" gate: System Control Port A */
+#define X86_PORT_A20		0x92
+#define X86_A20_ENABLE		0x02
+#define X86_A20_RESET		0x01	/* writing 1 resets the machine */
+
+/* The CMOS index port, whose bit 7 masks the NMI; the two 8259 PICs' mask (data) ports */
+#define X86_PORT_CMOS_INDEX	0x70
+#define X86_CMOS_NMI_OFF	0x80
+#define X86_PORT_PIC1_DATA	0x21
+#define X86_PORT_PIC2_DATA	0xa1
+#define X86_PIC_MASK_ALL	0xff
+#define X86_PIC1_MASK_ALL_BUT_CASCADE	0xfb	/* IRQ 2 is where PIC2 cascades in */
+
+/* The legacy 16550 UARTs (COM1..4, Linux's ttyS0..3) and their registers, as offsets from a base */
 #define X86_COM1		0x3f8
+#define X86_COM2		0x2f8
+#define X86_COM3		0x3e8
+#define X86_COM4		0x2e8
 #define UART_THR		0	/* transmit holding register */
 #define UART_DLL		0	/* divisor latch, low (with LCR_DLAB) */
 #define UART_IER		1

@@ -99,26 +99,20 @@ static enum kd_err write_careful(struct kd_job *job, const struct bz_block *blk,
 		}
 		to_go--;
 		if (run == 4) {
-			if (b > (size_t)(oend - op)) {
-				err = KD_ERR_OUTPUT_FULL;
-				break;
-			}
+			KD_FAIL_TO_IF(b > (size_t)(oend - op), done, err, job, KD_ERR_OUTPUT_FULL,
+				      "bzip2 block overflows the output");
 			kd_memset(op, prev, b);
 			op += b;
 			run = 0;
 			continue;
 		}
-		if (op == oend) {
-			err = KD_ERR_OUTPUT_FULL;
-			break;
-		}
+		KD_FAIL_TO_IF(op == oend, done, err, job, KD_ERR_OUTPUT_FULL, "bzip2 block overflows the output");
 		*op++ = (uint8_t)b;
 		run = b == prev ? run + 1 : 1;
 		prev = b;
 	}
+done:
 	*opp = op;
-	if (err)
-		job->why = "bzip2 block overflows the output";
 	return err;
 }
 

@@ -190,16 +190,14 @@ static enum kd_err read_symbols(struct kd_job *job, struct bz_bits *bits, struct
 	uint32_t run = 0, run_bit = 1;
 	unsigned eob = in_use + 1;
 	uint8_t mtf[256 + 8];	/* 8 spare bytes for mtf_pop's word access */
-	const char *why = NULL;
+	enum kd_err err = KD_OK;
 
 	kd_memset(count, 0, sizeof(blk->count));
 	kd_memset(mtf, 0, sizeof(mtf));
 	kd_memcpy(mtf, values, in_use);
-	for (unsigned g = 0; !why; g++) {
-		if (g >= nsel) {
-			why = "bzip2 block has more symbols than its selectors cover";
-			break;
-		}
+	for (unsigned g = 0;; g++) {
+		KD_FAIL_TO_IF(g >= nsel, done, err, job, KD_ERR_CORRUPT,
+			      "bzip2 block has more symbols than its selectors cover");
 		const struct bz_huff *h = &tables[blk->selectors[g]];
 
 		for (unsigned k = 0; k < BZ_GROUP_SIZE; k++) {
@@ -212,10 +210,8 @@ static enum kd_err read_symbols(struct kd_job *job, struct bz_bits *bits, struct
 			sym >>= 5;
 			if (KD_UNLIKELY(len == 0)) {
 				sym = decode_long(h, b.buf, &len);
-				if (len == 0) {
-					why = "bzip2 symbol is not a code of its table";
-					break;
-				}
+				KD_FAIL_TO_IF(len == 0, done, err, job, KD_ERR_CORRUPT,
+					      "bzip2 symbol is not a code of its table");
 			}
 			b.buf <<= len;
 			b.avail -= len;
@@ -223,10 +219,7 @@ static enum kd_err read_symbols(struct kd_job *job, struct bz_bits *bits, struct
 			if (sym <= 1) {	/* RUNA or RUNB: one more digit of the run length */
 				run += run_bit << sym;
 				run_bit <<= 1;
-				if (KD_UNLIKELY(run > max - n)) {
-					why = "bzip2 run overflows the block";
-					break;
-				}
+				KD_FAIL_TO_IF(run > max - n, done, err, job, KD_ERR_CORRUPT, "bzip2 run overflows the block");
 				continue;
 			}
 			if (run) {
@@ -240,10 +233,8 @@ static enum kd_err read_symbols(struct kd_job *job, struct bz_bits *bits, struct
 			}
 			if (sym == eob)
 				goto done;
-			if (KD_UNLIKELY(n >= max)) {
-				why = "bzip2 block is larger than its stream allows";
-				break;
-			}
+			KD_FAIL_TO_IF(n >= max, done, err, job, KD_ERR_CORRUPT,
+				      "bzip2 block is larger than its stream allows");
 			uint32_t v = mtf_pop(mtf, sym - 1);
 			count[v]++;
 			tt[n++] = v;
@@ -252,8 +243,7 @@ static enum kd_err read_symbols(struct kd_job *job, struct bz_bits *bits, struct
 done:
 	*bits = b;
 	blk->n = n;
-	KD_FAIL_IF(why, job, KD_ERR_CORRUPT, why);
-	return KD_OK;
+	return err;
 }
 
 static enum kd_err read_tables(struct kd_job *job, struct bz_bits *bits, struct bz_block *blk,

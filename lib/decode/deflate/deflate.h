@@ -157,9 +157,10 @@ static inline unsigned bits_take(struct deflate_bits *br, unsigned n)
 }
 
 /* deflate_huff.c */
-const char *deflate_build_precode(struct deflate_tables *t);
-const char *deflate_build_litlen_dist(struct deflate_tables *t, unsigned nlitlen, unsigned ndist);
-void deflate_build_fixed(struct deflate_tables *t);
+enum kd_err deflate_build_precode(struct kd_job *job, struct deflate_tables *t);
+enum kd_err deflate_build_litlen_dist(struct kd_job *job, struct deflate_tables *t, unsigned nlitlen,
+				      unsigned ndist);
+void deflate_build_fixed(struct kd_job *job, struct deflate_tables *t);
 
 /* deflate_decode.c: one Huffman-coded block's data, up to its end-of-block code. */
 enum kd_err deflate_huffman_block(struct kd_job *job, const struct deflate_tables *t,

@@ -115,7 +115,6 @@ static enum kd_err read_code_lengths(struct kd_job *job, struct deflate_tables *
 static enum kd_err dynamic_header(struct kd_job *job, struct deflate_tables *t, struct deflate_bits *br)
 {
 	unsigned nlitlen, ndist, nprecode;
-	const char *why;
 	enum kd_err err;
 
 	bits_refill(br);
@@ -134,15 +133,12 @@ static enum kd_err dynamic_header(struct kd_job *job, struct deflate_tables *t, 
 		t->lens[precode_order[i]] = (uint8_t)bits_take(br, 3);
 	}
 	KD_FAIL_IF(bits_overrun(br), job, KD_ERR_TRUNCATED, "deflate dynamic block header is cut off");
-	why = deflate_build_precode(t);
-	KD_FAIL_IF(why, job, KD_ERR_CORRUPT, why);
-
-	err = read_code_lengths(job, t, br, nlitlen + ndist);
-	if (err)
-		return err;
-	why = deflate_build_litlen_dist(t, nlitlen, ndist);
-	KD_FAIL_IF(why, job, KD_ERR_CORRUPT, why);
-	return KD_OK;
+	err = deflate_build_precode(job, t);
+	if (!err)
+		err = read_code_lengths(job, t, br, nlitlen + ndist);
+	if (!err)
+		err = deflate_build_litlen_dist(job, t, nlitlen, ndist);
+	return err;
 }
 
 enum kd_err deflate_stream(struct kd_job *job, struct deflate_tables *t, const uint8_t **ipp, uint8_t **opp,
@@ -166,7 +162,7 @@ enum kd_err deflate_stream(struct kd_job *job, struct deflate_tables *t, const u
 			err = stored_block(job, &br, opp);
 			break;
 		case BTYPE_FIXED:
-			deflate_build_fixed(t);
+			deflate_build_fixed(job, t);
 			err = deflate_huffman_block(job, t, &br, opp, out_start);
 			break;
 		case BTYPE_DYNAMIC:

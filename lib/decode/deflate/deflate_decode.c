@@ -228,12 +228,9 @@ static enum kd_err fast_loop(struct kd_job *job, const struct deflate_tables *t,
 				}
 			}
 			if (entry & ENTRY_EXCEPTIONAL) {
-				if (entry & ENTRY_END_OF_BLOCK) {
-					*eob = true;
-					goto stop;
-				}
-				job->why = invalid_reason(entry);
-				err = KD_ERR_CORRUPT;
+				KD_FAIL_TO_IF(!(entry & ENTRY_END_OF_BLOCK), stop, err, job, KD_ERR_CORRUPT,
+					      invalid_reason(entry));
+				*eob = true;
 				goto stop;
 			}
 		}
@@ -247,18 +244,11 @@ static enum kd_err fast_loop(struct kd_job *job, const struct deflate_tables *t,
 				entry = subtable_entry(dtab, entry, buf);
 				CONSUME(entry);
 			}
-			if (entry & ENTRY_EXCEPTIONAL) {
-				job->why = invalid_reason(entry);
-				err = KD_ERR_CORRUPT;
-				goto stop;
-			}
+			KD_FAIL_TO_IF(entry & ENTRY_EXCEPTIONAL, stop, err, job, KD_ERR_CORRUPT, invalid_reason(entry));
 		}
 		dist = entry_value(entry) + extra_value(saved, entry);
-		if (KD_UNLIKELY(dist > (size_t)(out - out_start))) {
-			job->why = "deflate match distance reaches before the start of the output";
-			err = KD_ERR_CORRUPT;
-			goto stop;
-		}
+		KD_FAIL_TO_IF(dist > (size_t)(out - out_start), stop, err, job, KD_ERR_CORRUPT,
+			      "deflate match distance reaches before the start of the output");
 		/* look the next symbol up before the copy, so the two overlap */
 		entry = litlen[buf & LITLEN_MASK];
 		REFILL_WORD();
@@ -303,25 +293,16 @@ static enum kd_err generic_loop(struct kd_job *job, const struct deflate_tables 
 			entry = subtable_entry(litlen, entry, buf);
 		}
 		CONSUME(entry);
-		if (KD_UNLIKELY(overread * 8 > left)) {
-			job->why = "deflate block data is cut off";
-			err = KD_ERR_TRUNCATED;
-			break;
-		}
+		KD_FAIL_TO_IF(overread * 8 > left, stop, err, job, KD_ERR_TRUNCATED, "deflate block data is cut off");
 		if (entry & ENTRY_LITERAL) {
-			if (KD_UNLIKELY(out == out_end)) {
-				job->why = "deflate literal overflows the output";
-				err = KD_ERR_OUTPUT_FULL;
-				break;
-			}
+			KD_FAIL_TO_IF(out == out_end, stop, err, job, KD_ERR_OUTPUT_FULL,
+				      "deflate literal overflows the output");
 			*out++ = (uint8_t)entry_value(entry);
 			continue;
 		}
 		if (entry & ENTRY_EXCEPTIONAL) {
-			if (!(entry & ENTRY_END_OF_BLOCK)) {
-				job->why = invalid_reason(entry);
-				err = KD_ERR_CORRUPT;
-			}
+			KD_FAIL_TO_IF(!(entry & ENTRY_END_OF_BLOCK), stop, err, job, KD_ERR_CORRUPT,
+				      invalid_reason(entry));
 			break;
 		}
 		len = entry_value(entry) + extra_value(saved, entry);
@@ -332,30 +313,17 @@ static enum kd_err generic_loop(struct kd_job *job, const struct deflate_tables 
 			entry = subtable_entry(dtab, entry, buf);
 		}
 		CONSUME(entry);
-		if (KD_UNLIKELY(overread * 8 > left)) {
-			job->why = "deflate block data is cut off";
-			err = KD_ERR_TRUNCATED;
-			break;
-		}
-		if (KD_UNLIKELY(entry & ENTRY_EXCEPTIONAL)) {
-			job->why = invalid_reason(entry);
-			err = KD_ERR_CORRUPT;
-			break;
-		}
+		KD_FAIL_TO_IF(overread * 8 > left, stop, err, job, KD_ERR_TRUNCATED, "deflate block data is cut off");
+		KD_FAIL_TO_IF(entry & ENTRY_EXCEPTIONAL, stop, err, job, KD_ERR_CORRUPT, invalid_reason(entry));
 		dist = entry_value(entry) + extra_value(saved, entry);
-		if (KD_UNLIKELY(dist > (size_t)(out - out_start))) {
-			job->why = "deflate match distance reaches before the start of the output";
-			err = KD_ERR_CORRUPT;
-			break;
-		}
-		if (KD_UNLIKELY(len > (size_t)(out_end - out))) {
-			job->why = "deflate match overflows the output";
-			err = KD_ERR_OUTPUT_FULL;
-			break;
-		}
+		KD_FAIL_TO_IF(dist > (size_t)(out - out_start), stop, err, job, KD_ERR_CORRUPT,
+			      "deflate match distance reaches before the start of the output");
+		KD_FAIL_TO_IF(len > (size_t)(out_end - out), stop, err, job, KD_ERR_OUTPUT_FULL,
+			      "deflate match overflows the output");
 		for (const uint8_t *src = out - dist, *end = out + len; out < end;)
 			*out++ = *src++;
 	}
+stop:
 #undef CONSUME
 	br->in = in;
 	br->buf = buf;

@@ -179,9 +179,9 @@ static void sort_by_length(const uint8_t *lens, unsigned nsyms, unsigned *count,
 /*
  * Build the table for `nsyms` code lengths.  `capacity` entries are
  * available (main table first, subtables after it); `sorted` is scratch
- * for nsyms symbols.  Returns NULL, or why the lengths are not a code.
+ * for nsyms symbols.  KD_ERR_CORRUPT if the lengths are not a code.
  */
-static const char *build_table(uint32_t *table, unsigned capacity, const uint8_t *lens, unsigned nsyms,
+static enum kd_err build_table(struct kd_job *job, uint32_t *table, unsigned capacity, const uint8_t *lens, unsigned nsyms,
 			       unsigned table_bits, enum code_kind kind, uint16_t *sorted)
 {
 	unsigned count[DEFLATE_MAX_CODE_LEN + 1];
@@ -191,14 +191,13 @@ static const char *build_table(uint32_t *table, unsigned capacity, const uint8_t
 	sort_by_length(lens, nsyms, count, sorted);
 	for (unsigned len = 1; len <= DEFLATE_MAX_CODE_LEN; len++) {
 		left = 2 * left - (int)count[len];
-		if (left < 0)
-			return oversubscribed(kind);
+		KD_FAIL_IF(left < 0, job, KD_ERR_CORRUPT, oversubscribed(kind));
 	}
 	if (left > 0) {
 		unsigned used = nsyms - count[0];
 
-		if (kind == KIND_PRECODE || used > 1 || (used == 1 && count[1] != 1))
-			return incomplete(kind);
+		KD_FAIL_IF(kind == KIND_PRECODE || used > 1 || (used == 1 && count[1] != 1), job, KD_ERR_CORRUPT,
+			   incomplete(kind));
 		for (unsigned i = 0; i < main_size; i++)
 			table[i] = invalid_entry(used ? INVALID_UNUSED_CODEWORD : INVALID_NO_DIST_CODES, 0);
 	}
@@ -234,8 +233,7 @@ static const char *build_table(uint32_t *table, unsigned capacity, const uint8_t
 				sub_bits = subtable_bits(count, len, table_bits);
 				next_free += 1u << sub_bits;
 				/* a complete code stays within the ENOUGH bound; this guards the memory */
-				if (next_free > capacity)
-					return oversubscribed(kind);
+				KD_FAIL_IF(next_free > capacity, job, KD_ERR_CORRUPT, oversubscribed(kind));
 				table[sub_prefix] = sub_start << 16 | ENTRY_EXCEPTIONAL | ENTRY_SUBTABLE |
 						    sub_bits << 8 | table_bits;
 			}
@@ -244,34 +242,35 @@ static const char *build_table(uint32_t *table, unsigned capacity, const uint8_t
 			rev = next_reversed(rev, len);
 		}
 	}
-	return NULL;
+	return KD_OK;
 }
 
 /* The precode's lengths are in t->lens[0..19), by symbol. */
-const char *deflate_build_precode(struct deflate_tables *t)
+enum kd_err deflate_build_precode(struct kd_job *job, struct deflate_tables *t)
 {
-	return build_table(t->precode, KD_ARRAY_SIZE(t->precode), t->lens, DEFLATE_NUM_PRECODE_SYMS,
+	return build_table(job, t->precode, KD_ARRAY_SIZE(t->precode), t->lens, DEFLATE_NUM_PRECODE_SYMS,
 			   PRECODE_TABLE_BITS, KIND_PRECODE, t->sorted);
 }
 
 /* The literal/length lengths are t->lens[0..nlitlen), the distance lengths follow. */
-const char *deflate_build_litlen_dist(struct deflate_tables *t, unsigned nlitlen, unsigned ndist)
+enum kd_err deflate_build_litlen_dist(struct kd_job *job, struct deflate_tables *t, unsigned nlitlen,
+				      unsigned ndist)
 {
-	const char *why;
+	enum kd_err err;
 
 	t->have_fixed = false;
-	if (t->lens[DEFLATE_END_OF_BLOCK] == 0)
-		return "deflate literal/length code has no end-of-block code";
-	why = build_table(t->litlen, LITLEN_ENOUGH, t->lens, nlitlen, LITLEN_TABLE_BITS, KIND_LITLEN,
+	KD_FAIL_IF(t->lens[DEFLATE_END_OF_BLOCK] == 0, job, KD_ERR_CORRUPT,
+		   "deflate literal/length code has no end-of-block code");
+	err = build_table(job, t->litlen, LITLEN_ENOUGH, t->lens, nlitlen, LITLEN_TABLE_BITS, KIND_LITLEN,
 			  t->sorted);
-	if (!why)
-		why = build_table(t->dist, DIST_ENOUGH, t->lens + nlitlen, ndist, DIST_TABLE_BITS, KIND_DIST,
-				  t->sorted);
-	return why;
+	if (err)
+		return err;
+	return build_table(job, t->dist, DIST_ENOUGH, t->lens + nlitlen, ndist, DIST_TABLE_BITS, KIND_DIST,
+			   t->sorted);
 }
 
 /* The fixed code of RFC 1951 3.2.6, built on first use rather than stored. */
-void deflate_build_fixed(struct deflate_tables *t)
+void deflate_build_fixed(struct kd_job *job, struct deflate_tables *t)
 {
 	if (t->have_fixed)
 		return;
@@ -281,9 +280,9 @@ void deflate_build_fixed(struct deflate_tables *t)
 	kd_memset(t->lens + 280, 8, DEFLATE_NUM_LITLEN_SYMS - 280);
 	kd_memset(t->lens + DEFLATE_NUM_LITLEN_SYMS, 5, DEFLATE_NUM_DIST_SYMS);
 	/* the fixed lengths are a complete code by construction */
-	build_table(t->litlen, LITLEN_ENOUGH, t->lens, DEFLATE_NUM_LITLEN_SYMS, LITLEN_TABLE_BITS,
+	build_table(job, t->litlen, LITLEN_ENOUGH, t->lens, DEFLATE_NUM_LITLEN_SYMS, LITLEN_TABLE_BITS,
 		    KIND_LITLEN, t->sorted);
-	build_table(t->dist, DIST_ENOUGH, t->lens + DEFLATE_NUM_LITLEN_SYMS, DEFLATE_NUM_DIST_SYMS,
+	build_table(job, t->dist, DIST_ENOUGH, t->lens + DEFLATE_NUM_LITLEN_SYMS, DEFLATE_NUM_DIST_SYMS,
 		    DIST_TABLE_BITS, KIND_DIST, t->sorted);
 	t->have_fixed = true;
 }

@@ -59,8 +59,7 @@ enum kd_err kd_lzo1x_block(struct kd_job *job, const uint8_t *in, size_t in_len,
 {
 	const uint8_t *ip = in, *iend = in + in_len;
 	uint8_t *op = out, *oend = out + out_cap;
-	const char *why = NULL;
-	enum kd_err err = KD_ERR_CORRUPT;
+	enum kd_err err = KD_OK;
 	size_t lit, mlen, dist;
 	unsigned state = 0, t;
 
@@ -71,18 +70,13 @@ enum kd_err kd_lzo1x_block(struct kd_job *job, const uint8_t *in, size_t in_len,
 	}
 	for (;;) {
 		/* the end mark takes 3 bytes; that also covers T and a one-byte operand */
-		if (KD_UNLIKELY(iend - ip < 3)) {
-			why = "lzo block ends without its end mark";
-			break;
-		}
+		KD_FAIL_TO_IF(iend - ip < 3, done, err, job, KD_ERR_CORRUPT, "lzo block ends without its end mark");
 		t = *ip++;
 		if (t < 16) {
 			if (state == 0) {
 				lit = t + 3;
-				if (t == 0 && !read_ext(&ip, iend, &lit)) {
-					why = "lzo literal length runs past the block";
-					break;
-				}
+				KD_FAIL_TO_IF(t == 0 && !read_ext(&ip, iend, &lit), done, err, job, KD_ERR_CORRUPT,
+					      "lzo literal length runs past the block");
 				if (t == 0)
 					lit += 15;
 				state = 4;
@@ -104,16 +98,12 @@ enum kd_err kd_lzo1x_block(struct kd_job *job, const uint8_t *in, size_t in_len,
 
 			if (len == 0) {
 				len = t >= 32 ? 31 : 7;
-				if (!read_ext(&ip, iend, &len)) {
-					why = "lzo match length runs past the block";
-					break;
-				}
+				KD_FAIL_TO_IF(!read_ext(&ip, iend, &len), done, err, job, KD_ERR_CORRUPT,
+					      "lzo match length runs past the block");
 			}
 			mlen = len + 2;
-			if (KD_UNLIKELY(iend - ip < 2)) {
-				why = "lzo match distance is cut off by the block end";
-				break;
-			}
+			KD_FAIL_TO_IF(iend - ip < 2, done, err, job, KD_ERR_CORRUPT,
+				      "lzo match distance is cut off by the block end");
 			unsigned d = kd_get_le16(ip);
 			ip += 2;
 			lit = d & 3;
@@ -122,27 +112,21 @@ enum kd_err kd_lzo1x_block(struct kd_job *job, const uint8_t *in, size_t in_len,
 			} else {
 				dist = ((size_t)(t & 8) << 11) + (d >> 2);
 				if (dist == 0) {	/* the end mark */
-					if (ip != iend)
-						why = "lzo block has data after its end mark";
-					else
-						err = KD_OK;
+					KD_FAIL_TO_IF(ip != iend, done, err, job, KD_ERR_CORRUPT,
+						      "lzo block has data after its end mark");
 					break;
 				}
 				dist += 16384;
 			}
 		}
-		if (KD_UNLIKELY(dist > (size_t)(op - out))) {
-			why = "lzo match reaches before the start of the block";
-			break;
-		}
+		KD_FAIL_TO_IF(dist > (size_t)(op - out), done, err, job, KD_ERR_CORRUPT,
+			      "lzo match reaches before the start of the block");
 		if (KD_LIKELY(mlen <= (size_t)(oend - op) && oend - op - mlen >= SLACK)) {
 			kd_match_copy(op, dist, mlen);
 			op += mlen;
 		} else {
-			if (mlen > (size_t)(oend - op)) {
-				why = "lzo block decodes to more than its stated length";
-				break;
-			}
+			KD_FAIL_TO_IF(mlen > (size_t)(oend - op), done, err, job, KD_ERR_CORRUPT,
+				      "lzo block decodes to more than its stated length");
 			for (const uint8_t *src = op - dist; mlen; mlen--)
 				*op++ = *src++;
 		}
@@ -154,21 +138,16 @@ literals:
 			      lit <= (size_t)(oend - op) && oend - op - lit >= SLACK)) {
 			kd_wild_copy(op, ip, lit);
 		} else {
-			if (lit > (size_t)(iend - ip)) {
-				why = "lzo literals run past the block";
-				break;
-			}
-			if (lit > (size_t)(oend - op)) {
-				why = "lzo block decodes to more than its stated length";
-				break;
-			}
+			KD_FAIL_TO_IF(lit > (size_t)(iend - ip), done, err, job, KD_ERR_CORRUPT,
+				      "lzo literals run past the block");
+			KD_FAIL_TO_IF(lit > (size_t)(oend - op), done, err, job, KD_ERR_CORRUPT,
+				      "lzo block decodes to more than its stated length");
 			kd_memmove(op, ip, lit);
 		}
 		ip += lit;
 		op += lit;
 	}
+done:
 	*out_len = op - out;
-	if (err)
-		job->why = why;
 	return err;
 }

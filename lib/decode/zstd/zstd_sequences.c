@@ -31,16 +31,14 @@
 #define SEQ_SLACK 32
 _Static_assert(SEQ_SLACK > KD_COPY_OVERRUN, "sequence slack");
 
-/* Why a match at op with this offset is invalid, or NULL if it is valid. */
-static inline const char *bad_offset(size_t offset, const uint8_t *op, const struct zstd_dec *d)
+/* Check a match at op with this offset: after the frame's start, within the window. */
+static inline enum kd_err check_offset(struct kd_job *job, size_t offset, const uint8_t *op, const struct zstd_dec *d)
 {
-	if (offset == 0)
-		return "zstd match offset is zero";
-	if (offset > (size_t)(op - d->frame_start))
-		return "zstd match reaches before the start of the frame";
-	if (offset > d->window)
-		return "zstd match reaches beyond the window";
-	return NULL;
+	KD_FAIL_IF(offset == 0, job, KD_ERR_CORRUPT, "zstd match offset is zero");
+	KD_FAIL_IF(offset > (size_t)(op - d->frame_start), job, KD_ERR_CORRUPT,
+		   "zstd match reaches before the start of the frame");
+	KD_FAIL_IF(offset > d->window, job, KD_ERR_CORRUPT, "zstd match reaches beyond the window");
+	return KD_OK;
 }
 
 /* A sequence near the end of the output or the block: every length checked, bytes copied one by one. */
@@ -51,9 +49,9 @@ static __attribute__((noinline)) enum kd_err exec_careful(struct kd_job *job, co
 	KD_FAIL_IF(ll + ml > (size_t)(limit - op), job, KD_ERR_OUTPUT_FULL, "zstd sequence overflows the output");
 	kd_memcpy(op, lit, ll);
 	op += ll;
-	job->why = bad_offset(offset, op, d);
-	if (job->why)
-		return KD_ERR_CORRUPT;
+	enum kd_err err = check_offset(job, offset, op, d);
+	if (err)
+		return err;
 	const uint8_t *src = op - offset;
 	for (size_t i = 0; i < ml; i++)
 		op[i] = src[i];
@@ -156,7 +154,7 @@ SEQ_INLINE struct seq decode_seq(struct seq_decoder *sd, const struct zstd_dec *
 	return s;
 }
 
-/* Execute a sequence at *opp; returns non-zero (with job->why set) if it cannot be. */
+/* Execute a sequence at *opp; a kd_err (through KD_FAIL_IF) if it cannot be. */
 SEQ_INLINE enum kd_err exec_seq(struct kd_job *job, const struct zstd_dec *d, const struct seq *s,
 				uint8_t **opp, const uint8_t **litp, const uint8_t *lit_end,
 				uint8_t *fast_limit, uint8_t *limit)
@@ -165,18 +163,16 @@ SEQ_INLINE enum kd_err exec_seq(struct kd_job *job, const struct zstd_dec *d, co
 	const uint8_t *lit = *litp;
 	size_t ll = s->ll, ml = s->ml, offset = s->offset;
 
-	if (KD_UNLIKELY(ll > (size_t)(lit_end - lit)))
-		KD_FAIL(job, KD_ERR_CORRUPT, "zstd literals length runs past the literals");
+	KD_FAIL_IF(ll > (size_t)(lit_end - lit), job, KD_ERR_CORRUPT, "zstd literals length runs past the literals");
 	if (KD_LIKELY((ptrdiff_t)(ll + ml) <= fast_limit - op)) {
 		uint8_t *oplit = op + ll;
 
 		kd_copy16(op, lit);
 		if (ll > 16)
 			kd_wild_copy(op + 16, lit + 16, ll - 16);
-		if (KD_UNLIKELY(offset - 1 >= (size_t)(oplit - d->frame_start) || offset > d->window)) {
-			job->why = bad_offset(offset, oplit, d);
-			return KD_ERR_CORRUPT;
-		}
+		/* one test for the three checks; the failure says which */
+		if (KD_UNLIKELY(offset - 1 >= (size_t)(oplit - d->frame_start) || offset > d->window))
+			return check_offset(job, offset, oplit, d);
 		kd_match_copy(oplit, offset, ml);
 	} else {
 		enum kd_err err = exec_careful(job, d, op, lit, limit, ll, offset, ml);
@@ -239,23 +235,17 @@ static enum kd_err run_sequences(struct kd_job *job, struct zstd_dec *d, const s
 		err = exec_seq(job, d, &s, &op, &lit, lit_end, fast_limit, limit);
 	}
 	if (!err) {
-		zstd_bits_refill(&sd.br);
-		if (!zstd_bits_finished(&sd.br)) {
-			job->why = "zstd sequence bitstream is not used up exactly";
-			err = KD_ERR_CORRUPT;
-		}
-	}
-	if (!err) {
 		size_t rest = (size_t)(lit_end - lit);
 
-		if (rest > (size_t)(limit - op)) {
-			job->why = "zstd last literals overflow the output";
-			err = KD_ERR_OUTPUT_FULL;
-		} else {
-			kd_memcpy(op, lit, rest);
-			op += rest;
-		}
+		zstd_bits_refill(&sd.br);
+		KD_FAIL_TO_IF(!zstd_bits_finished(&sd.br), done, err, job, KD_ERR_CORRUPT,
+			      "zstd sequence bitstream is not used up exactly");
+		KD_FAIL_TO_IF(rest > (size_t)(limit - op), done, err, job, KD_ERR_OUTPUT_FULL,
+			      "zstd last literals overflow the output");
+		kd_memcpy(op, lit, rest);
+		op += rest;
 	}
+done:
 	d->rep[0] = sd.rep.r0, d->rep[1] = sd.rep.r1, d->rep[2] = sd.rep.r2;
 	*opp = op;
 	return err;
