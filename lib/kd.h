@@ -18,7 +18,12 @@
  *   - a decoder never prints and keeps no globals: it returns a kd_err and
  *     leaves a short static reason in job->why;
  *   - on error, job->out_len says how much output was written before the
- *     error; nothing beyond out_cap is ever written.
+ *     error; nothing beyond out_cap is ever written;
+ *   - between blocks, a decoder says how much of the output is final and
+ *     how far back it can still read (job->drain, when the host sets it),
+ *     so a host caller can stream the output out and give back the memory
+ *     behind the window; .lzma, with neither blocks nor a bounded window,
+ *     never does.
  */
 #ifndef KD_H
 #define KD_H

@@ -25,14 +25,21 @@
 #define OUTPUT_BYTES	(2ull << 30)
 #define PIECE_BYTES	(64ull << 20)
 #define PIECES		(OUTPUT_BYTES / PIECE_BYTES)
+/* Under ASan, its shadow: a byte for each 8 the output passes through, resident at the end. */
+#ifdef __SANITIZE_ADDRESS__
+#define SHADOW_BYTES	(OUTPUT_BYTES / 8)
+#else
+#define SHADOW_BYTES	0ull
+#endif
 /*
  * The input (under 10 MiB here), the decoder's heap (bzip2's is the
  * largest, about 4 MiB), its window (zstd's, 2 MiB at level 1) or block
  * (xz's, 4 MiB below; zeros make bzip2's, deflate's and lz4's up to a few
  * MiB), the 1 MiB the sink batches and the 2 MiB its unmapping rounds to,
- * with room to spare: a 32nd of the output.
+ * with room to spare: a 32nd of the output (plus ASan's shadow, in the
+ * sanitizer build).
  */
-#define STREAM_RSS_MAX	(64ull << 20)
+#define STREAM_RSS_MAX	((64ull << 20) + SHADOW_BYTES)
 
 /* What one run gave: its exit status, its output's length, whether it was all zeros, its peak RSS. */
 struct stream_run {

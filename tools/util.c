@@ -52,13 +52,21 @@ uint8_t *reserve_output(uint64_t want, size_t *got)
 	if (size == 0)
 		size = 1;	/* an empty stream still gets a valid pointer */
 	for (;;) {
-		void *p = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE,
+		/* HUGE_PAGE_SIZE more, to start on a huge page: the output's every 2 MiB is one then */
+		void *p = mmap(NULL, (size_t)size + HUGE_PAGE_SIZE, PROT_READ | PROT_WRITE,
 			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 
 		if (p != MAP_FAILED) {
-			advise_huge_pages(p, (size_t)size);
+			uintptr_t base = (uintptr_t)p, start = KD_ALIGN_UP(base, HUGE_PAGE_SIZE);
+			uintptr_t end = KD_ALIGN_UP(start + (size_t)size, (uintptr_t)getpagesize());
+
+			if (start > base)
+				munmap(p, start - base);
+			if (base + (size_t)size + HUGE_PAGE_SIZE > end)
+				munmap((void *)end, base + (size_t)size + HUGE_PAGE_SIZE - end);
+			advise_huge_pages((void *)start, (size_t)size);
 			*got = (size_t)size;
-			return p;
+			return (uint8_t *)start;
 		}
 		if (size <= DECODE_RESERVE_MIN)
 			die("cannot reserve %llu bytes of address space for decoded output: %s",
