@@ -13,10 +13,15 @@
  * decodes as one output (concatenated members, frames, streams and files),
  * and zstd once as a single 2 GiB frame.  .lzma is left out: with no blocks
  * and a dictionary as large as its output, it cannot stream.
+ *
+ * Also: -o naming a FIFO (or a device: -o /dev/null) writes into it, and
+ * leaves it what it was; writing to a temporary file and renaming it over
+ * the path, as for a regular file, replaced /dev/null with a file.
  */
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -137,4 +142,26 @@ TEST(stream_one_zstd_frame_of_2_gib)
 		return;
 	CHECK_EQ(t_run("head -c %llu /dev/zero | zstd -q -1 -c > '%s'", OUTPUT_BYTES, whole), 0);
 	check_streams("zstd, one frame", whole);
+}
+
+TEST(stream_into_a_fifo_leaves_it_a_fifo)
+{
+	static const char text[] = "streamed through a FIFO\n";
+	const char *fifo = t_tmp("fifo"), *got = t_tmp("got");
+	struct stat st;
+
+	if (!t_have_kdecomp())
+		return;
+	t_write_file(t_tmp("text"), text, sizeof(text) - 1);
+	CHECK_EQ(t_run("gzip -c '%s' > '%s'", t_tmp("text"), t_tmp("text.gz")), 0);
+	unlink(fifo);
+	CHECK_EQ(mkfifo(fifo, 0600), 0);
+	/* the reader gives up in the end: a FIFO that was renamed over never gets a writer */
+	CHECK_EQ(t_run("timeout 30 cat '%s' > '%s' & %s decompress '%s' -o '%s'; s=$?; wait; exit $s", fifo, got,
+		       t_kdecomp_path(), t_tmp("text.gz"), fifo), 0);
+	CHECK(stat(fifo, &st) == 0 && S_ISFIFO(st.st_mode));
+
+	struct t_blob out = t_read_file(got);
+	CHECK(out.len == sizeof(text) - 1 && memcmp(out.data, text, out.len) == 0);
+	free(out.data);
 }
