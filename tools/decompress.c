@@ -19,20 +19,15 @@
  * the output's size: gzip (32 KiB), lz4 (64 KiB), zstd (the frame's
  * window), bzip2 and lzop (a block), xz (a block: its filters and check run
  * over the whole block).  .lzma has no blocks and a whole-output
- * dictionary, so it streams only at its end.  Data goes out before the
+ * dictionary: it is written out whole, at its end.  Data goes out before the
  * stream's last check, as with the reference tools; a failed stream exits
  * 1 and leaves no -o file (standard output keeps what was written).
  *
  * A regular input file is mapped, not read, so the input is not copied.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "tools.h"
 
@@ -48,7 +43,7 @@ struct sink {
 	struct out_file file;
 	uint8_t *base;		/* the reservation */
 	size_t written;		/* bytes of it written out */
-	size_t released;	/* bytes of it unmapped: a multiple of the page size, <= written */
+	size_t released;	/* bytes of it unmapped: a multiple of HUGE_PAGE_SIZE, <= written */
 };
 
 static void sink_drain(struct kd_job *job, size_t done, size_t keep)
