@@ -54,7 +54,7 @@ struct stream_run {
 };
 
 /* Count and check what comes through the pipe. */
-static void drain_pipe(int fd, struct stream_run *r)
+static void read_output(int fd, struct stream_run *r)
 {
 	static uint8_t buf[1 << 16];
 	ssize_t n;
@@ -92,7 +92,7 @@ static struct stream_run decompress_measured(const char *path)
 	}
 	close(fds[1]);
 	if (pid > 0)
-		drain_pipe(fds[0], &r);
+		read_output(fds[0], &r);
 	close(fds[0]);
 	if (pid > 0 && waitpid(pid, &status, 0) == pid)
 		r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
