@@ -4,7 +4,8 @@
  * input, its output room and its heap each between guard pages (guard.h),
  * and hold it to the decoder contract in lib/kd.h: sizes reported within
  * the buffers, every error with a reason, the heap within what
- * kd_<fmt>_heap_size() promises.  Any breach aborts, which libFuzzer
+ * kd_<fmt>_heap_size() promises, no access behind what a drain call gave
+ * back and no change to what it called done.  Any breach aborts, which libFuzzer
  * reports as a crash.
  */
 #ifndef FUZZ_HARNESS_H

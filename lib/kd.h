@@ -18,7 +18,12 @@
  *   - a decoder never prints and keeps no globals: it returns a kd_err and
  *     leaves a short static reason in job->why;
  *   - on error, job->out_len says how much output was written before the
- *     error; nothing beyond out_cap is ever written.
+ *     error; nothing beyond out_cap is ever written;
+ *   - between blocks, a decoder says how much of the output is final and
+ *     how far back it can still read (job->drain, when the host sets it),
+ *     so a host caller can stream the output out and give back the memory
+ *     behind the window; .lzma, with neither blocks nor a bounded window,
+ *     never does.
  */
 #ifndef KD_H
 #define KD_H
@@ -113,7 +118,34 @@ struct kd_job {
 	size_t in_used;		/* set by the decoder: input bytes consumed */
 	size_t out_len;		/* set by the decoder: output bytes written */
 	const char *why;	/* set on error: a static, specific reason */
+
+	/*
+	 * Streaming on the host; NULL in the stub.  Between blocks a decoder
+	 * calls drain(job, done, keep): out[0 .. done) will not change again,
+	 * and nothing before out[keep] (keep <= done) will be read again,
+	 * because every distance the decoder accepts from here on reaches no
+	 * further back.  The caller may write out what is done and give back
+	 * the memory below keep.  Output still waiting on a filter or on a
+	 * check that re-reads it (an xz block's) is not done until then.
+	 */
+	void (*drain)(struct kd_job *job, size_t done, size_t keep);
+	void *drain_ctx;	/* the caller's, for drain */
 };
+
+/*
+ * Tell the caller that the output before op is done and that no match
+ * from here on reaches more than `window` bytes before op, nor before
+ * `floor` (the start of a stream or block whose matches cannot reach
+ * further back).
+ */
+static inline void kd_drain(struct kd_job *job, const uint8_t *op, const uint8_t *floor, size_t window)
+{
+	if (job->drain) {
+		size_t done = (size_t)(op - job->out), keep = (size_t)(floor - job->out);
+
+		job->drain(job, done, done - keep > window ? done - window : keep);
+	}
+}
 
 /*
  * A decoder's one error channel: every check that fails names its kd_err

@@ -55,7 +55,7 @@ static void put_be16(struct kd_file *f, uint16_t v)
 static struct kd_file gzip_compress(const uint8_t *in, size_t len, int level)
 {
 	z_stream z = { 0 };
-	struct kd_file out = { NULL, 0 };
+	struct kd_file out = { NULL, 0, false };
 
 	if (deflateInit2(&z, level, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK)
 		die("pack: zlib: cannot start");
@@ -73,7 +73,7 @@ static struct kd_file gzip_compress(const uint8_t *in, size_t len, int level)
 
 static struct kd_file bzip2_compress(const uint8_t *in, size_t len, int level)
 {
-	struct kd_file out = { NULL, 0 };
+	struct kd_file out = { NULL, 0, false };
 	unsigned cap = len + len / 100 + 600;
 
 	grow(&out, cap);
@@ -87,7 +87,7 @@ static struct kd_file lzma_compress(const uint8_t *in, size_t len, int level, bo
 {
 	lzma_stream s = LZMA_STREAM_INIT;
 	lzma_options_lzma opt;
-	struct kd_file out = { NULL, 0 };
+	struct kd_file out = { NULL, 0, false };
 	size_t cap = len + len / 2 + 65536;
 	lzma_ret ret;
 
@@ -128,7 +128,7 @@ static struct kd_file lzma_compress(const uint8_t *in, size_t len, int level, bo
 static struct kd_file lzo_compress(const uint8_t *in, size_t len, int level)
 {
 	static const uint8_t magic[9] = { 0x89, 'L', 'Z', 'O', 0, '\r', '\n', 0x1a, '\n' };
-	struct kd_file out = { NULL, 0 };
+	struct kd_file out = { NULL, 0, false };
 	uint8_t *wrk = xmalloc(LZO1X_999_MEM_COMPRESS), *buf = xmalloc(LZOP_BLOCK + LZOP_BLOCK / 16 + 64 + 3);
 	size_t hdr_start;
 
@@ -171,7 +171,7 @@ static struct kd_file lzo_compress(const uint8_t *in, size_t len, int level)
 static struct kd_file lz4_compress(const uint8_t *in, size_t len, int level)
 {
 	const size_t block = 8u << 20;
-	struct kd_file out = { NULL, 0 };
+	struct kd_file out = { NULL, 0, false };
 	uint8_t word[4];
 
 	kd_put_le32(word, 0x184C2102);
@@ -192,7 +192,7 @@ static struct kd_file lz4_compress(const uint8_t *in, size_t len, int level)
 
 static struct kd_file zstd_compress(const uint8_t *in, size_t len, int level)
 {
-	struct kd_file out = { NULL, 0 };
+	struct kd_file out = { NULL, 0, false };
 	size_t cap = ZSTD_compressBound(len);
 	ZSTD_CCtx *c = ZSTD_createCCtx();
 

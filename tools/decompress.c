@@ -10,101 +10,76 @@
  * with MAP_NORESERVE, so a loose bound costs nothing: only the pages the
  * decoder writes are ever backed, as huge pages where the kernel allows.
  * Where nothing bounds the output (.lzma without a size) the reservation is
- * as large as the address space allows, up to DECODE_RESERVE_MAX.
+ * as large as the address space allows (reserve_output).
+ *
+ * The output streams out as it is decoded: between blocks the decoder says
+ * what is done and how far back its matches can still reach (kd_job's
+ * drain), and the sink writes what is done and gives back the memory
+ * behind the window.  Memory stays near the input plus the window, whatever
+ * the output's size: gzip (32 KiB), lz4 (64 KiB), zstd (the frame's
+ * window), bzip2 and lzop (a block), xz (a block: its filters and check run
+ * over the whole block).  .lzma has no blocks and a whole-output
+ * dictionary: it is written out whole, at its end.  Data goes out before the
+ * stream's last check, as with the reference tools; a failed stream exits
+ * 1 and leaves no -o file (standard output keeps what was written).
  *
  * A regular input file is mapped, not read, so the input is not copied.
- * The output is written once the stream has decoded and checked: memory
- * peaks at the input plus the output (not a window, as for streaming
- * tools), the price of whole-buffer decoders.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "tools.h"
 
-/* The most address space one decode reserves, and the least it settles for when the system refuses more. */
-#define DECODE_RESERVE_MAX (1ull << 40)
-#define DECODE_RESERVE_MIN (1ull << 26)
+/*
+ * Where decoded output goes: written out in pieces of at least
+ * SINK_WRITE_MIN bytes, and the reservation behind the decoder's window
+ * unmapped in whole huge pages (unmapped, not just emptied: a read there
+ * would be a decoder bug, and it faults instead of reading zeros).
+ */
+#define SINK_WRITE_MIN ((size_t)1 << 20)
 
-struct input {
-	struct kd_file f;
-	bool mapped;
+struct sink {
+	struct out_file file;
+	uint8_t *base;		/* the reservation */
+	size_t written;		/* bytes of it written out */
+	size_t released;	/* bytes of it unmapped: a multiple of HUGE_PAGE_SIZE, <= written */
 };
 
-/* A regular file is mapped (populated at once: the decoder reads all of it); anything else is read. */
-static struct input input_open(const char *path)
+static void sink_drain(struct kd_job *job, size_t done, size_t keep)
 {
-	struct input in = { { NULL, 0 }, false };
-	struct stat st;
-	int fd;
+	struct sink *s = job->drain_ctx;
 
-	if (strcmp(path, "-") != 0 && (fd = open(path, O_RDONLY)) >= 0) {
-		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
-			void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
-
-			if (p != MAP_FAILED) {
-				in.f = (struct kd_file){ p, (size_t)st.st_size };
-				in.mapped = true;
-			}
-		}
-		close(fd);
+	if (done - s->written >= SINK_WRITE_MIN) {
+		out_write(&s->file, s->base + s->written, done - s->written);
+		s->written = done;
 	}
-	if (!in.mapped)
-		in.f = read_file(path);
-	return in;
+
+	uintptr_t from = (uintptr_t)s->base + s->released;
+	uintptr_t to = ((uintptr_t)s->base + (keep < s->written ? keep : s->written)) & ~(HUGE_PAGE_SIZE - 1);
+	if (to > from && munmap((void *)from, to - from) == 0)
+		s->released = to - (uintptr_t)s->base;
 }
 
-static void input_close(struct input *in)
+/* The rest of the output after a successful decode, and the file into place. */
+static void sink_finish(struct sink *s, size_t out_len)
 {
-	if (in->mapped)
-		munmap(in->f.data, in->f.len);
-	else
-		free(in->f.data);
-}
-
-/*
- * `want` bytes of address space for the output, or as much of it as the
- * system grants (strict overcommit or an address-space limit refuse large
- * reservations): *got says how much.  Pages are backed only when written.
- */
-static uint8_t *output_reserve(uint64_t want, size_t *got)
-{
-	uint64_t size = want < DECODE_RESERVE_MAX ? want : DECODE_RESERVE_MAX;
-
-	if (size == 0)
-		size = 1;	/* an empty stream still gets a valid pointer */
-	for (;;) {
-		void *p = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE,
-			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-
-		if (p != MAP_FAILED) {
-			advise_huge_pages(p, (size_t)size);
-			*got = (size_t)size;
-			return p;
-		}
-		if (size <= DECODE_RESERVE_MIN)
-			die("decompress: cannot reserve %llu bytes of address space for the output: %s",
-			    (unsigned long long)size, strerror(errno));
-		size /= 2;
-	}
+	out_write(&s->file, s->base + s->written, out_len - s->written);
+	s->written = out_len;
+	out_commit(&s->file);
 }
 
 /* The decoder filled the buffer: say which limit the stream ran into. */
-static void die_output_full(const char *name, uint64_t bound, bool exact, size_t cap)
+static void output_full_message(char *msg, size_t size, const char *name, uint64_t bound, bool exact, size_t cap)
 {
 	if (exact)
-		die("decompress: %s: the stream holds more than the %llu bytes its headers record", name,
-		    (unsigned long long)bound);
-	if (cap < bound)
-		die("decompress: %s: the output passes the %zu bytes of address space this system grants", name, cap);
-	die("decompress: %s: the stream decodes to more than its block structure allows (%llu bytes)", name,
-	    (unsigned long long)bound);
+		snprintf(msg, size, "%s: the stream holds more than the %llu bytes its headers record", name,
+			 (unsigned long long)bound);
+	else if (cap < bound)
+		snprintf(msg, size, "%s: the output passes the %zu bytes of address space this system grants", name, cap);
+	else
+		snprintf(msg, size, "%s: the stream decodes to more than its block structure allows (%llu bytes)", name,
+			 (unsigned long long)bound);
 }
 
 int cmd_decompress(int argc, char **argv)
@@ -136,9 +111,9 @@ int cmd_decompress(int argc, char **argv)
 	if (optind < argc)
 		die_usage("decompress");
 
-	struct input in = input_open(in_path);
-	const uint8_t *data = in.f.data;
-	size_t len = in.f.len;
+	struct kd_file in = map_file(in_path);
+	const uint8_t *data = in.data;
+	size_t len = in.len;
 	if (fmt == KD_FMT_UNKNOWN && (fmt = kd_detect_format(data, len)) == KD_FMT_UNKNOWN)
 		die("decompress: %s: no known format's magic at the start (name one with -F)",
 		    strcmp(in_path, "-") ? in_path : "standard input");
@@ -147,18 +122,24 @@ int cmd_decompress(int argc, char **argv)
 	bool exact;
 	uint64_t bound = kd_out_bound(fmt, data, len, &exact);
 	size_t cap;
-	uint8_t *out = output_reserve(bound, &cap);
+	struct sink sink = { out_open(out_path), reserve_output(bound, &cap), 0, 0 };
 	struct kd_job job;
-	enum kd_err err = decode_stream(fmt, data, len, out, cap, &job);
+	char msg[512] = "";
+	enum kd_err err = decode_stream(fmt, data, len, sink.base, cap, sink_drain, &sink, &job);
+
 	if (err == KD_ERR_OUTPUT_FULL)
-		die_output_full(name, bound, exact, cap);
-	if (err != KD_OK)
-		die("decompress: %s: %s: %s", name, kd_strerror(err), job.why ? job.why : "?");
-	if (!tail_is_allowed(data, len, job.in_used, job.out_len))
-		die("decompress: %s: trailing garbage after the stream (%zu bytes at offset %zu)", name,
-		    len - job.in_used, job.in_used);
-	write_file(out_path, out, job.out_len);
-	munmap(out, cap);
-	input_close(&in);
+		output_full_message(msg, sizeof(msg), name, bound, exact, cap);
+	else if (err != KD_OK)
+		snprintf(msg, sizeof(msg), "%s: %s: %s", name, kd_strerror(err), job.why ? job.why : "?");
+	else if (!tail_is_allowed(data, len, job.in_used, job.out_len))
+		snprintf(msg, sizeof(msg), "%s: trailing garbage after the stream (%zu bytes at offset %zu)", name,
+			 len - job.in_used, job.in_used);
+	if (msg[0]) {
+		out_abort(&sink.file);
+		die("decompress: %s", msg);
+	}
+	sink_finish(&sink, job.out_len);
+	munmap(sink.base, cap);
+	file_release(&in);
 	return 0;
 }

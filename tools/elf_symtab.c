@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * A vmlinux with the kernel's own symbols as an ELF symbol table, so gdb,
- * objdump and nm see every kallsyms name.  The input stays byte for byte;
- * appended after it:
+ * objdump and nm see every kallsyms name.  The input stays byte for byte
+ * but for its ELF header; appended after it, as a separate piece (the
+ * input is tens of MiB, and is written out, never copied):
  *
  *   [input ELF][.symtab][.strtab][.shstrtab: the old names + two][section headers]
  *
@@ -233,7 +234,13 @@ static uint32_t first_nonlocal(const struct ksyms *t)
 	return n;
 }
 
-bool elf_add_symtab(const uint8_t *elf, size_t len, const struct ksyms *t, struct kd_file *out, char *msg,
+/* Where the output file's byte at `offset` (at least len, the input's size) lies in the tail. */
+static uint8_t *tail_at(const struct symtab_elf *o, size_t len, size_t offset)
+{
+	return o->tail.data + (offset - len);
+}
+
+bool elf_add_symtab(const uint8_t *elf, size_t len, const struct ksyms *t, struct symtab_elf *out, char *msg,
 		    size_t msg_size)
 {
 	struct build b;
@@ -246,6 +253,7 @@ bool elf_add_symtab(const uint8_t *elf, size_t len, const struct ksyms *t, struc
 	for (size_t i = 0; i < t->n; i++)
 		b.shndx[i] = section_of(&b, t->sym[i].addr);
 
+	/* offsets in the output file; the tail starts at len */
 	const struct kd_elf_shdr *old_str = &b.sec[b.shstrndx];
 	size_t symtab_at = KD_ALIGN_UP(len, (size_t)8);
 	size_t symtab_size = (t->n + 1) * KD_ELF_SYM_SIZE;
@@ -255,14 +263,13 @@ bool elf_add_symtab(const uint8_t *elf, size_t len, const struct ksyms *t, struc
 	size_t shdr_at = KD_ALIGN_UP(shstr_at + shstr_size, (size_t)8);
 	unsigned nsec = b.nsec + 2;
 
-	out->len = shdr_at + (size_t)nsec * KD_ELF_SHDR_SIZE;
-	out->data = xmalloc(out->len);
-	memset(out->data, 0, out->len);
-	memcpy(out->data, elf, len);
-	put_symbols(out->data + symtab_at, out->data + strtab_at, t, &b);
+	out->tail.len = shdr_at + (size_t)nsec * KD_ELF_SHDR_SIZE - len;
+	out->tail.data = xmalloc(out->tail.len);
+	memset(out->tail.data, 0, out->tail.len);
+	put_symbols(tail_at(out, len, symtab_at), tail_at(out, len, strtab_at), t, &b);
 
 	/* the section names: the old ones, then ".symtab" and ".strtab" */
-	uint8_t *names = out->data + shstr_at;
+	uint8_t *names = tail_at(out, len, shstr_at);
 	uint32_t symtab_name = (uint32_t)old_str->size, strtab_name = symtab_name + sizeof(".symtab");
 	memcpy(names, elf + old_str->offset, old_str->size);
 	memcpy(names + symtab_name, ".symtab", sizeof(".symtab"));
@@ -277,12 +284,16 @@ bool elf_add_symtab(const uint8_t *elf, size_t len, const struct ksyms *t, struc
 	};
 	b.sec[b.shstrndx].offset = shstr_at;
 	b.sec[b.shstrndx].size = shstr_size;
+	uint8_t *shdrs = tail_at(out, len, shdr_at);
 	for (unsigned i = 0; i < b.nsec; i++)
-		kd_elf_put_shdr(out->data + shdr_at + (size_t)i * KD_ELF_SHDR_SIZE, &b.sec[i]);
-	kd_elf_put_shdr(out->data + shdr_at + (size_t)b.nsec * KD_ELF_SHDR_SIZE, &symtab);
-	kd_elf_put_shdr(out->data + shdr_at + (size_t)(b.nsec + 1) * KD_ELF_SHDR_SIZE, &strtab);
-	kd_put_le64(out->data + KD_ELF_E_SHOFF, shdr_at);
-	kd_put_le16(out->data + KD_ELF_E_SHNUM, (uint16_t)nsec);
+		kd_elf_put_shdr(shdrs + (size_t)i * KD_ELF_SHDR_SIZE, &b.sec[i]);
+	kd_elf_put_shdr(shdrs + (size_t)b.nsec * KD_ELF_SHDR_SIZE, &symtab);
+	kd_elf_put_shdr(shdrs + (size_t)(b.nsec + 1) * KD_ELF_SHDR_SIZE, &strtab);
+
+	/* the ELF header: e_shoff, e_shnum */
+	memcpy(out->ehdr, elf, KD_ELF_EHDR_SIZE);
+	kd_put_le64(out->ehdr + KD_ELF_E_SHOFF, shdr_at);
+	kd_put_le16(out->ehdr + KD_ELF_E_SHNUM, (uint16_t)nsec);
 	free(b.shndx);
 	free(b.sec);
 	return true;

@@ -36,14 +36,19 @@ static void summary(const char *path, const struct kernel *k)
 static void write_with_symbols(const char *out_path, const struct kernel *k, const char *path)
 {
 	struct ksyms t;
-	struct kd_file out;
+	struct symtab_elf out;
 	char msg[4096];
 
 	if (!ksyms_read(k->data.data, k->elf.file_end, &k->elf, &t, msg, sizeof(msg)) ||
 	    !elf_add_symtab(k->data.data, k->elf.file_end, &t, &out, msg, sizeof(msg)))
 		die("extract: %s: --symbols: %s", path, msg);
-	write_file(out_path, out.data, out.len);
-	free(out.data);
+
+	struct out_file f = out_open(out_path);
+	out_write(&f, out.ehdr, KD_ELF_EHDR_SIZE);
+	out_write(&f, k->data.data + KD_ELF_EHDR_SIZE, k->elf.file_end - KD_ELF_EHDR_SIZE);
+	out_write(&f, out.tail.data, out.tail.len);
+	out_commit(&f);
+	free(out.tail.data);
 	ksyms_free(&t);
 }
 
@@ -73,7 +78,7 @@ int cmd_extract(int argc, char **argv)
 		die_usage("extract");
 
 	const char *path = argv[optind];
-	struct kd_file f = read_file(path);
+	struct kd_file f = map_file(path);
 	struct kernel k;
 
 	kernel_load("extract", path, &f, 0, &k);
@@ -87,7 +92,7 @@ int cmd_extract(int argc, char **argv)
 		write_file(relocs_path, k.data.data + k.relocs.start, k.relocs.end - k.relocs.start);
 	if (!quiet || k.relocs_error[0])
 		summary(path, &k);
-	free(k.data.data);
-	free(f.data);
+	file_release(&k.data);
+	file_release(&f);
 	return 0;
 }

@@ -61,7 +61,8 @@ static uint64_t time_decode(const char *path, const struct result *r, const stru
 	uint8_t *out = xmalloc(kernel->len);
 	struct kd_job job;
 	uint64_t t0 = now_ns();
-	enum kd_err err = decode_stream(r->img.format, r->img.payload, r->img.payload_len, out, kernel->len, &job);
+	enum kd_err err = decode_stream(r->img.format, r->img.payload, r->img.payload_len, out, kernel->len, NULL, NULL,
+					&job);
 	uint64_t t = now_ns() - t0;
 
 	if (err || job.out_len != kernel->len || memcmp(out, kernel->data, kernel->len) != 0)

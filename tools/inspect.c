@@ -222,7 +222,7 @@ static void inspect_bzimage(struct emit *e, const struct kd_bzimage *img)
 		emit_kernel(e, &k);
 	else
 		emit_cstr(e, "payload_error", msg);
-	free(k.data.data);
+	file_release(&k.data);
 }
 
 /* A vmlinux: its program headers, and a relocation table if one follows the ELF. */

@@ -126,7 +126,7 @@ static struct kd_file strip_to_segments(const char *path, const struct kd_file *
 		if (elf.load[i].offset + elf.load[i].filesz > len)
 			len = elf.load[i].offset + elf.load[i].filesz;
 
-	struct kd_file out = { xmalloc(len), len };
+	struct kd_file out = { xmalloc(len), len, false };
 	memset(out.data, 0, len);
 	memcpy(out.data, f->data, headers_end);
 	for (unsigned i = 0; i < elf.n_load; i++)
@@ -383,7 +383,7 @@ struct kd_file pack_kernel(const struct input *in)
 
 void pack_free(struct input *in)
 {
-	free(in->k.data.data);
+	file_release(&in->k.data);
 	free(in);
 }
 

@@ -17,7 +17,7 @@
 #include "tools.h"
 
 enum kd_err decode_stream(enum kd_format fmt, const uint8_t *in, size_t len, uint8_t *out, size_t cap,
-			  struct kd_job *job)
+			  void (*drain)(struct kd_job *, size_t, size_t), void *drain_ctx, struct kd_job *job)
 {
 	size_t heap_size = kd_heap_size(fmt);
 	void *heap_mem = xmalloc(heap_size);
@@ -25,7 +25,8 @@ enum kd_err decode_stream(enum kd_format fmt, const uint8_t *in, size_t len, uin
 	enum kd_err err;
 
 	kd_heap_init(&heap, heap_mem, heap_size);
-	*job = (struct kd_job){ .in = in, .in_len = len, .out = out, .out_cap = cap, .heap = &heap };
+	*job = (struct kd_job){ .in = in, .in_len = len, .out = out, .out_cap = cap, .heap = &heap,
+				.drain = drain, .drain_ctx = drain_ctx };
 	err = kd_decode(fmt, job);
 	free(heap_mem);
 	return err;
@@ -110,10 +111,16 @@ bool kernel_decode(const struct kd_bzimage *img, struct kernel *k, char *msg, si
 		snprintf(msg, msg_size, "the payload's last 4 bytes give a decompressed size of 0");
 		return false;
 	}
-	k->data.data = xmalloc(size);
-	advise_huge_pages(k->data.data, size);
-	err = decode_stream(img->format, img->payload, img->payload_len, k->data.data, size, &job);
-	k->data.len = job.out_len;
+	size_t got;
+	k->data.data = reserve_output(size, &got);
+	k->data.len = got;	/* the mapping's size, for file_release, until the decode proves it the data's */
+	k->data.mapped = true;
+	if (got < size) {
+		snprintf(msg, msg_size, "%s: the system grants %zu bytes of address space for the %zu the kernel takes",
+			 fmt, got, size);
+		return false;
+	}
+	err = decode_stream(img->format, img->payload, img->payload_len, k->data.data, size, NULL, NULL, &job);
 	if (err != KD_OK) {
 		snprintf(msg, msg_size, "%s: %s: %s", fmt, kd_strerror(err), job.why ? job.why : "?");
 		return false;
@@ -128,6 +135,7 @@ bool kernel_decode(const struct kd_bzimage *img, struct kernel *k, char *msg, si
 			 fmt, job.out_len, size);
 		return false;
 	}
+	k->data.len = job.out_len;
 	k->format = img->format;
 	k->payload_len = img->payload_len;
 	return kernel_split(k, msg, msg_size);

@@ -370,11 +370,11 @@ struct kd_file relocs_generate(const char *path, const uint8_t *data, size_t len
 			walk_rela(&t, &v, &s);
 	}
 	if (t.rela_sections == 0)
-		return (struct kd_file){ NULL, 0 };
+		return (struct kd_file){ NULL, 0, false };
 
 	enum kd_relocs_layout layout = table_layout(&v, quiet);
 	unsigned lists = layout == KD_RELOCS_THREE_LISTS ? 3 : 2;
-	struct kd_file out = { NULL, (lists + t.l64.n + t.l32inv.n + t.l32.n) * 4 };
+	struct kd_file out = { NULL, (lists + t.l64.n + t.l32inv.n + t.l32.n) * 4, false };
 	uint8_t *p;
 
 	out.data = xmalloc(out.len);

@@ -173,7 +173,7 @@ int cmd_symbols(int argc, char **argv)
 		die_usage("symbols");
 
 	const char *path = argv[optind];
-	struct kd_file f = read_file(path);
+	struct kd_file f = map_file(path);
 	struct kernel k;
 	struct ksyms t;
 	char msg[4096];
@@ -189,7 +189,7 @@ int cmd_symbols(int argc, char **argv)
 	if (fflush(stdout) != 0 || ferror(stdout))
 		die("symbols: standard output: write error");
 	ksyms_free(&t);
-	free(k.data.data);
-	free(f.data);
+	file_release(&k.data);
+	file_release(&f);
 	return 0;
 }

@@ -13,6 +13,7 @@
 struct kd_file {
 	uint8_t *data;
 	size_t len;
+	bool mapped;	/* mmap'd (map_file, reserve_output), not malloc'd */
 };
 
 /* Subcommands: each gets argv from its own name on and returns the exit status. */
@@ -35,9 +36,34 @@ void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 struct kd_file read_file(const char *path);
 
 /*
- * Write a whole file atomically: to a temporary file beside it, then
- * rename, so a failure never leaves a partial output.  "-" is stdout.
+ * A whole file to read, not to change: a regular file is mapped read-only
+ * (populated at once, so there are no page faults to take and nothing is
+ * copied); anything else is read as read_file does.
  */
+struct kd_file map_file(const char *path);
+
+/* Give back a file from read_file or map_file (or memory moved out of one). */
+void file_release(struct kd_file *f);
+
+/*
+ * An output written piece by piece and atomically: to a temporary file
+ * beside it, renamed into place by out_commit, removed by out_abort (and by
+ * out_write when it fails), so a failure never leaves a partial output.
+ * "-" is stdout; it and any path that exists and is not a regular file (a
+ * device, a pipe) are written in place, without that guard.
+ */
+struct out_file {
+	const char *path;	/* for messages */
+	char *tmp;		/* the temporary file's name; NULL where written in place */
+	int fd;
+};
+
+struct out_file out_open(const char *path);
+void out_write(struct out_file *o, const uint8_t *data, size_t len);	/* or remove it and die */
+void out_commit(struct out_file *o);	/* or remove it and die */
+void out_abort(struct out_file *o);
+
+/* A whole file at once: out_open, out_write, out_commit. */
 void write_file(const char *path, const uint8_t *data, size_t len);
 
 /* Print a struct kd_report as one line after `what` and exit(1). */
@@ -57,14 +83,26 @@ void *xmalloc(size_t size);
 #define HUGE_PAGE_SIZE ((uintptr_t)2 << 20)
 void advise_huge_pages(void *p, size_t len);
 
+/*
+ * `want` bytes of address space for decoded output, or as much of it as
+ * the system grants (strict overcommit or an address-space limit refuse
+ * large reservations; below 64 MiB it dies): *got says how much.  Pages
+ * are backed only when written, as huge pages where the kernel allows.
+ * A struct kd_file over it is `mapped`: file_release gives it back.
+ */
+uint8_t *reserve_output(uint64_t want, size_t *got);
+
 /* A monotonic clock in nanoseconds, for timing steps. */
 uint64_t now_ns(void);
 
 /* --- payload.c: decoding whole streams and kernel payloads --- */
 
-/* Decode a whole stream of `fmt` into out[0 .. cap) in one pass; job tells what happened. */
+/*
+ * Decode a whole stream of `fmt` into out[0 .. cap) in one pass; job tells
+ * what happened.  drain, if not NULL, streams the output (kd_job's drain).
+ */
 enum kd_err decode_stream(enum kd_format fmt, const uint8_t *in, size_t len, uint8_t *out, size_t cap,
-			  struct kd_job *job);
+			  void (*drain)(struct kd_job *, size_t, size_t), void *drain_ctx, struct kd_job *job);
 
 /*
  * What may follow a stream: nothing, or the 4-byte little-endian output
@@ -181,8 +219,18 @@ void ksyms_free(struct ksyms *t);
 
 /* --- elf_symtab.c: a vmlinux with .symtab and .strtab added from kallsyms --- */
 
-/* The vmlinux elf[0..len) with the symbols of t as an ELF symbol table (malloc'd); false with msg on failure. */
-bool elf_add_symtab(const uint8_t *elf, size_t len, const struct ksyms *t, struct kd_file *out, char *msg,
+/*
+ * The vmlinux elf[0..len) with the symbols of t as an ELF symbol table, in
+ * three pieces, so that the (large) input is written out, not copied:
+ * ehdr (its ELF header, changed), elf[KD_ELF_EHDR_SIZE .. len) as it is, then
+ * tail (malloc'd).  False with msg on failure.
+ */
+#define KD_ELF_EHDR_SIZE 64
+struct symtab_elf {
+	uint8_t ehdr[KD_ELF_EHDR_SIZE];
+	struct kd_file tail;
+};
+bool elf_add_symtab(const uint8_t *elf, size_t len, const struct ksyms *t, struct symtab_elf *out, char *msg,
 		    size_t msg_size);
 
 /* --- emit.c: one description printed as aligned text or as one JSON object --- */

@@ -32,6 +32,7 @@
 #define LZ4_FRAME_MAGIC		0x184D2204u
 #define LZ4_LEGACY_BLOCK_MAX	(8u << 20)
 #define LZ4_MIN_MATCH		4
+#define LZ4_WINDOW		65535	/* the farthest a 16-bit offset reaches */
 
 /*
  * Room the fast loop keeps past each copy on both sides: the wide copies
@@ -180,6 +181,7 @@ static enum kd_err lz4_legacy(struct kd_job *job, const uint8_t **ipp, uint8_t *
 		if (err)
 			return err;
 		ip += csize;
+		kd_drain(job, *opp, job->out, LZ4_WINDOW);
 	}
 	*ipp = ip;
 	return KD_OK;
@@ -199,6 +201,7 @@ static enum kd_err lz4_frame(struct kd_job *job, const uint8_t **ipp, uint8_t **
 {
 	const uint8_t *ip = *ipp + 4, *iend = job->in + job->in_len, *desc = ip;
 	uint8_t *oend = job->out + job->out_cap, *frame_out = *opp;
+	struct kd_xxh32 content_hash;
 	uint64_t content_size = 0;
 	size_t block_max;
 	unsigned flg, bd;
@@ -227,6 +230,7 @@ static enum kd_err lz4_frame(struct kd_job *job, const uint8_t **ipp, uint8_t **
 	ip++;
 	KD_FAIL_IF(flg & FLG_DICT_ID, job, KD_ERR_DICTIONARY, "lz4 frame needs a preset dictionary");
 
+	kd_xxh32_init(&content_hash, 0);
 	for (;;) {
 		uint32_t word;
 		size_t csize;
@@ -262,6 +266,9 @@ static enum kd_err lz4_frame(struct kd_job *job, const uint8_t **ipp, uint8_t **
 				   "lz4 block checksum does not match");
 			ip += 4;
 		}
+		if (flg & FLG_CONTENT_CHECKSUM)
+			kd_xxh32_update(&content_hash, block_out, (size_t)(*opp - block_out));
+		kd_drain(job, *opp, job->out, LZ4_WINDOW);
 	}
 	job->out_len = *opp - job->out;
 	if (flg & FLG_CONTENT_SIZE)
@@ -269,7 +276,7 @@ static enum kd_err lz4_frame(struct kd_job *job, const uint8_t **ipp, uint8_t **
 			   "lz4 frame content size does not match the data");
 	if (flg & FLG_CONTENT_CHECKSUM) {
 		KD_FAIL_IF(iend - ip < 4, job, KD_ERR_TRUNCATED, "lz4 content checksum is cut off");
-		KD_FAIL_IF(kd_xxh32(frame_out, *opp - frame_out, 0) != kd_get_le32(ip), job, KD_ERR_CHECKSUM,
+		KD_FAIL_IF(kd_xxh32_digest(&content_hash) != kd_get_le32(ip), job, KD_ERR_CHECKSUM,
 			   "lz4 content checksum does not match");
 		ip += 4;
 	}

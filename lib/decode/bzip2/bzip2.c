@@ -75,6 +75,8 @@ static enum kd_err one_block(struct kd_job *job, struct bz_bits *bits, struct bz
 	uint32_t got = kd_bzip2_crc(0, job->out + start, *pos - start);
 	KD_FAIL_IF(got != want, job, KD_ERR_CHECKSUM, "bzip2 block CRC does not match");
 	*stream_crc = (*stream_crc << 1 | *stream_crc >> 31) ^ got;
+	/* blocks are independent: nothing of this one is read again */
+	kd_drain(job, job->out + *pos, job->out + *pos, 0);
 	return KD_OK;
 }
 

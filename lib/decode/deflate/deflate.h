@@ -22,6 +22,7 @@
 #define DEFLATE_END_OF_BLOCK		256
 #define DEFLATE_MIN_MATCH		3
 #define DEFLATE_MAX_MATCH		258
+#define DEFLATE_WINDOW			32768	/* the farthest distance: symbol 29, base 24577, 13 extra bits */
 
 /*
  * Decode tables are indexed by the next bits of the stream (the bit buffer's

@@ -176,6 +176,7 @@ enum kd_err deflate_stream(struct kd_job *job, struct deflate_tables *t, const u
 		if (err)
 			return err;
 		*crc = kd_crc32(*crc, block_out, *opp - block_out);
+		kd_drain(job, *opp, out_start, DEFLATE_WINDOW);
 	} while (!final);
 
 	/* the last block ends mid-byte; its remaining bits are padding */

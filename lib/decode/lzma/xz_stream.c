@@ -269,6 +269,12 @@ static enum kd_err xz_block(struct kd_job *job, struct xz_stream *st, struct lzm
 	err = verify_check(job, st->check, out, usize, ip);
 	if (err)
 		return err;
+	/*
+	 * Only now is the block done: its filters and its check ran over all
+	 * of it.  Each block starts with a dictionary reset, so no match of a
+	 * later one reaches back into it.
+	 */
+	kd_drain(job, out + usize, out + usize, 0);
 	*ipp = ip + st->check_size;
 	return index_add(job, &st->blocks, h.size + csize + st->check_size, usize);
 }

@@ -187,6 +187,8 @@ static enum kd_err one_block(struct kd_job *job, struct cursor *c, uint32_t flag
 	*pos += ulen;
 	job->out_len = *pos;
 	KD_FAIL_IF(!checks_match(&d, op, ulen), job, KD_ERR_CHECKSUM, "lzop checksum of decompressed data does not match");
+	/* each block is compressed on its own: no match reaches into an earlier one */
+	kd_drain(job, op + ulen, op + ulen, 0);
 	return KD_OK;
 }
 

@@ -174,6 +174,7 @@ static enum kd_err frame_blocks(struct kd_job *job, struct zstd_dec *d, const ui
 			return err;
 		if (hash)
 			kd_xxh64_update(hash, block_start, (size_t)(*opp - block_start));
+		kd_drain(job, *opp, d->frame_start, (size_t)d->window);
 	} while (!(header & 1));
 	*ipp = ip;
 	return KD_OK;
