@@ -10,6 +10,9 @@
 #     kernel runs where the stub's KASLR said it chose; it knows Secure
 #     Boot is off (boot_params.secure_boot);
 #   - the same with 8 GiB of RAM;
+#   - with a display (-vga std), the framebuffer the stub read from GOP
+#     into screen_info is the one Linux's own EFI stub hands over: the
+#     kernel's efifb driver reports the same address and mode under both;
 #   - signed with a key made here (sbsign), it still boots;
 #   - an initrd= file that does not exist: the stub says so on the console
 #     and returns to the firmware, which goes on to its next boot option
@@ -89,6 +92,21 @@ done
 
 efi_boot "$WORK/8g.log" "$WORK/cloud-lz4.efi" 8G "$append" -initrd "$INITRAMFS"
 expect_efi_kernel "ovmf lz4 -m 8G" "$WORK/8g.log"
+
+# GOP: the kernel's efifb driver says where the framebuffer is and its mode, from screen_info.
+efifb() {
+	tr -d '\r' < "$1" | grep -a -o -E 'efifb: (framebuffer at 0x[0-9a-f]+|mode is [0-9x]+, linelength=[0-9]+)'
+}
+efi_boot "$WORK/gop-theirs.log" "$kernel" 1G "$append" -initrd "$INITRAMFS" -vga std
+efi_boot "$WORK/gop-ours.log" "$WORK/cloud-lz4.efi" 1G "$append" -initrd "$INITRAMFS" -vga std
+theirs=$(efifb "$WORK/gop-theirs.log")
+if [ -z "$theirs" ]; then
+	not_ok "GOP: Debian's own image gives the kernel no efifb framebuffer to compare with"
+elif [ "$(efifb "$WORK/gop-ours.log")" = "$theirs" ]; then
+	ok "GOP: the kernel's efifb gets the framebuffer Linux's own stub gives it ($(echo $theirs))"
+else
+	not_ok "GOP: efifb under Linux's stub: '$(echo $theirs)'; under ours: '$(echo $(efifb "$WORK/gop-ours.log"))'"
+fi
 
 # A key of our own, as a user signing their kernel would make it.
 openssl req -new -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=kdecomp-test/ \
