@@ -22,9 +22,11 @@ HEAP_lzo   := 0x40
 HEAP_lz4   := 0x40
 HEAP_zstd  := 0x25000
 
-BOOT_CFLAGS := $(FREE_CFLAGS) -Iboot -DBOOT_STACK_SIZE=0x10000
+# -MMD -MP: every object depends on the headers it includes (lib/'s too: a
+# struct that grows in lib/kd.h must rebuild the stub's callers of it).
+BOOT_CFLAGS := $(FREE_CFLAGS) -Iboot -DBOOT_STACK_SIZE=0x10000 -MMD -MP
 BOOT_C_COMMON := cmdline.c uart.c report.c idt.c ident_map.c kaslr.c efi.c efi_initrd.c efi_video.c
-BOOT_ASFLAGS := -Iboot $(LIB_INC) -DBOOT_STACK_SIZE=0x10000
+BOOT_ASFLAGS := -Iboot $(LIB_INC) -DBOOT_STACK_SIZE=0x10000 -MMD -MP
 
 $(B)/boot/%.o: boot/%.S boot/layout.h boot/head_plan.h
 	@mkdir -p $(dir $@)
@@ -40,7 +42,7 @@ $(B)/boot/extract-%.o: boot/extract.c boot/boot.h boot/layout.h
 
 $(B)/boot/main-%.lds: boot/main.lds.S boot/layout.h
 	@mkdir -p $(dir $@)
-	$(CC) -E -P -x c -D__ASSEMBLER__ -DLINKER_SCRIPT -DHEAP_SIZE=$(HEAP_$*) -Iboot $(LIB_INC) $< -o $@
+	$(CC) -E -P -x c -D__ASSEMBLER__ -DLINKER_SCRIPT -DHEAP_SIZE=$(HEAP_$*) -Iboot $(LIB_INC) -MMD -MP -MT $@ -MF $@.d $< -o $@
 
 $(B)/boot/setup.bin: $(B)/boot/setup.o boot/setup.lds
 	ld -T boot/setup.lds -o $(B)/boot/setup.elf $<

@@ -17,7 +17,7 @@ TESTKERNEL_OBJ := $(addprefix $(B)/tests/kernel/,head.o probes.o main.o relocs.o
 
 $(B)/tests/kernel/%.o: tests/kernel/%.S tests/kernel/kernel.h
 	@mkdir -p $(dir $@)
-	$(CC) -Itests/kernel -c $< -o $@
+	$(CC) -Itests/kernel -MMD -MP -c $< -o $@
 
 $(B)/tests/kernel/%.o: tests/kernel/%.c tests/kernel/kernel.h lib/kernel/bootparam.h lib/kd.h
 	@mkdir -p $(dir $@)

@@ -13,15 +13,15 @@ LOADER64_CFLAGS := -std=gnu11 $(WARN) -O2 $(LIB_INC) -ffreestanding -fno-pie -fn
 
 $(B)/loader64/entry.o: tests/loader64/entry.S
 	@mkdir -p $(dir $@)
-	$(CC) -c $< -o $@
+	$(CC) -MMD -MP -c $< -o $@
 
 $(B)/loader64/%.o: tests/loader64/%.c tests/loader64/loader64.h lib/kernel/bootparam.h lib/kd.h
 	@mkdir -p $(dir $@)
-	$(CC) $(LOADER64_CFLAGS) -c $< -o $@
+	$(CC) $(LOADER64_CFLAGS) -MMD -MP -c $< -o $@
 
 $(B)/loader64/entry-la57.o: tests/loader64/entry.S
 	@mkdir -p $(dir $@)
-	$(CC) -DLOADER_LA57 -c $< -o $@
+	$(CC) -DLOADER_LA57 -MMD -MP -c $< -o $@
 
 # One rule for both: % is "." or "-la57.", which picks the entry object.
 $(B)/loader64/loader64%bin: $(B)/loader64/entry%o $(B)/loader64/loader.o $(B)/loader64/hostile.o $(B)/free/lib/mem.o tests/loader64/loader.lds
