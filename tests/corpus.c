@@ -138,3 +138,17 @@ struct t_blob t_corpus(size_t i, const char **name)
 		*name = items[i].name;
 	return items[i].blob;
 }
+
+bool t_corpus_find(const char *want, struct t_blob *b)
+{
+	for (size_t i = 0; i < t_corpus_count(); i++) {
+		const char *name;
+		struct t_blob c = t_corpus(i, &name);
+
+		if (strcmp(name, want) == 0) {
+			*b = c;
+			return true;
+		}
+	}
+	return false;
+}

@@ -79,6 +79,12 @@ struct t_blob t_kernel_elf(uint64_t link, const uint8_t *text, size_t text_len, 
 /* Write a whole file; a failure if it cannot be written. */
 void t_write_file(const char *path, const void *data, size_t len);
 
+/* Is there a file (or anything) at path? */
+bool t_exists(const char *path);
+
+/* Does the file hold exactly data[0..len)? */
+bool t_file_equals(const char *path, const uint8_t *data, size_t len);
+
 /*
  * The shared test corpus: empty, one byte, zeros, random, text, an x86-64
  * binary, sparse data, a run-length torture, ... .  `name` is for messages.
@@ -86,6 +92,9 @@ void t_write_file(const char *path, const void *data, size_t len);
  */
 size_t t_corpus_count(void);
 struct t_blob t_corpus(size_t i, const char **name);
+
+/* The corpus item named `want` into *b; false if there is none. */
+bool t_corpus_find(const char *want, struct t_blob *b);
 
 /* Deterministic pseudo-random numbers for tests (xorshift). */
 uint64_t t_rand(uint64_t *state);
@@ -145,6 +154,9 @@ void t_check_truncations(t_decode_fn *decode, const struct t_blob *c, size_t out
  */
 const char *t_kdecomp_path(void);
 
+/* The program as commands name it: t_run("%s inspect '%s'", KDECOMP, path). */
+#define KDECOMP t_kdecomp_path()
+
 /* Is the program there?  A failure if not. */
 bool t_have_kdecomp(void);
 
@@ -167,6 +179,20 @@ struct t_blob t_captured(const char *which);
 
 /* A failure unless t_tmp("stderr") is one line "kdecomp: ..." naming `needle`. */
 void t_check_error_line(const char *what, const char *needle);
+
+/* Does t_tmp("stderr") contain `needle`? */
+bool t_stderr_says(const char *needle);
+
+/* A reference command-line compressor, as the CLI tests run it. */
+struct t_reference_tool {
+	const char *label;	/* for messages */
+	enum kd_format fmt;
+	const char *compress;	/* shell command: file -> stdout */
+	bool kernel_size;	/* Linux appends the size to this format's payloads */
+};
+
+/* The file at in_path compressed by t; {NULL, 0}, after a failure, if the tool fails. */
+struct t_blob t_compress_with(const struct t_reference_tool *t, const char *in_path);
 
 /* --- json.c: reading kdecomp's --json output --- */
 

@@ -1,44 +1,25 @@
 // SPDX-License-Identifier: MIT
 /*
- * The kdecomp CLI, run as a program (build/kdecomp, built by `make
- * check-unit` before the tests):
+ * The kdecomp CLI on kernel images, run as a program (build/kdecomp, built
+ * by `make check-unit` before the tests; decompress and pack's refusals
+ * have test_cli_decompress.c and test_cli_pack.c):
  *
  *   - inspect --json on Debian's kernels: every setup-header field against
  *     the bytes at its boot-protocol offset in the file, the kernel ELF
  *     against the payload the reference lz4 library decodes;
- *   - extract: exactly the reference payload, split at the ELF's end;
- *   - decompress: the same bytes the reference command-line tools give;
- *   - bad input: exit status 1, one line naming the field at fault (or
- *     the format whose stream is broken), and no output file left behind.
+ *   - extract: exactly the reference payload, split at the ELF's end, also
+ *     for a small kernel packed in every format as Linux compresses it;
+ *   - pack in lz4: exactly the payload of Debian's image;
+ *   - bad images: exit status 1, one line naming the field at fault (or
+ *     the format whose payload is broken), and no output file left behind;
+ *   - usage: --help names the commands, an unknown command or none exits 2.
  */
 #include <lzma.h>
 #include <stdlib.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "kd.h"
-#include "elf64.h"
 #include "t.h"
-
-#define KDECOMP t_kdecomp_path()
-
-/* --- files --- */
-
-static bool exists(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0;
-}
-
-static bool file_equals(const char *path, const uint8_t *data, size_t len)
-{
-	struct t_blob b = t_read_file(path);
-	bool same = b.data && b.len == len && memcmp(b.data, data, len) == 0;
-
-	free(b.data);
-	return same;
-}
 
 /* --- reading a bzImage independently of lib/: offsets from the boot protocol --- */
 
@@ -262,8 +243,8 @@ TEST(cli_extract_cloud_matches_reference)
 	struct t_blob err;
 
 	CHECK_EQ(t_run("%s extract '%s' -o '%s' --relocs '%s'", KDECOMP, path, t_tmp("vm"), t_tmp("relocs")), 0);
-	CHECKF(file_equals(t_tmp("vm"), ref->data, end), "vmlinux differs from the reference payload's ELF");
-	CHECKF(file_equals(t_tmp("relocs"), ref->data + end, ref->len - end), "relocation table differs");
+	CHECKF(t_file_equals(t_tmp("vm"), ref->data, end), "vmlinux differs from the reference payload's ELF");
+	CHECKF(t_file_equals(t_tmp("relocs"), ref->data + end, ref->len - end), "relocation table differs");
 	err = t_captured("stderr");
 	CHECKF(err.data && strstr((char *)err.data, "lz4") && strstr((char *)err.data, "entry 0x"), "summary: %s",
 	       err.data);
@@ -272,7 +253,7 @@ TEST(cli_extract_cloud_matches_reference)
 	/* -q: nothing on stderr; no --relocs: only the ELF */
 	unlink(t_tmp("vm"));
 	CHECK_EQ(t_run("%s extract -q '%s' -o '%s'", KDECOMP, path, t_tmp("vm")), 0);
-	CHECK(file_equals(t_tmp("vm"), ref->data, end));
+	CHECK(t_file_equals(t_tmp("vm"), ref->data, end));
 	err = t_captured("stderr");
 	CHECKF(err.len == 0, "-q printed: %s", err.data);
 	free(err.data);
@@ -317,226 +298,11 @@ TEST(cli_extract_generic)
 	if (ref.data) {
 		size_t end = elf_end(ref.data);
 
-		CHECKF(file_equals(t_tmp("gvm"), ref.data, end), "generic vmlinux differs from liblzma's");
-		CHECKF(file_equals(t_tmp("grelocs"), ref.data + end, ref.len - end), "generic relocs differ");
+		CHECKF(t_file_equals(t_tmp("gvm"), ref.data, end), "generic vmlinux differs from liblzma's");
+		CHECKF(t_file_equals(t_tmp("grelocs"), ref.data + end, ref.len - end), "generic relocs differ");
 	}
 	free(ref.data);
 	free(img.data);
-}
-
-/* --- decompress --- */
-
-static const struct reference_tool {
-	const char *label;	/* for messages */
-	enum kd_format fmt;
-	const char *compress;	/* shell command: file -> stdout */
-	bool kernel_size;	/* Linux appends the size to this format's payloads */
-} reference_tools[] = {
-	{ "gzip", KD_FMT_GZIP, "gzip -9 -c", false },
-	{ "lz4 frame", KD_FMT_LZ4, "lz4 -q -c", true },
-	{ "lz4 legacy", KD_FMT_LZ4, "lz4 -q -l -c", true },
-	{ "xz", KD_FMT_XZ, "xz -c --check=crc32", true },
-	{ "lzma", KD_FMT_LZMA, "xz --format=lzma -c", true },
-	{ "zstd", KD_FMT_ZSTD, "zstd -q -19 -c", true },
-	{ "zstd, no content size", KD_FMT_ZSTD, "zstd -q -19 -c <", true },
-	{ "lz4 frame, content size", KD_FMT_LZ4, "lz4 -q --content-size -c", true },
-	{ "bzip2", KD_FMT_BZIP2, "bzip2 -c", true },
-	{ "lzo", KD_FMT_LZO, "lzop -c", true },
-};
-
-static const char *const corpus_picks[] = { "one byte", "text", "x86-64 binary", "zeros" };
-
-static bool corpus_pick(const char *want, struct t_blob *b)
-{
-	for (size_t i = 0; i < t_corpus_count(); i++) {
-		const char *name;
-		struct t_blob c = t_corpus(i, &name);
-
-		if (strcmp(name, want) == 0) {
-			*b = c;
-			return true;
-		}
-	}
-	return false;
-}
-
-static struct t_blob compress_with(const struct reference_tool *t, const char *in_path)
-{
-	struct t_blob none = { NULL, 0 };
-
-	if (t_run("%s '%s'", t->compress, in_path) != 0) {
-		t_fail(__FILE__, __LINE__, "'%s' failed: install it (make deps)", t->compress);
-		return none;
-	}
-	return t_captured("stdout");
-}
-
-/* One compressed file through `kdecomp decompress`: the original bytes. */
-static void check_decompress(const char *what, const struct t_blob *c, const struct t_blob *orig)
-{
-	const char *out = t_tmp("decoded");
-	struct t_blob err;
-	int rc;
-
-	unlink(out);
-	t_write_file(t_tmp("compressed"), c->data, c->len);
-	rc = t_run("%s decompress '%s' -o '%s'", KDECOMP, t_tmp("compressed"), out);
-	err = t_captured("stderr");
-	CHECKF(rc == 0, "%s: exit %d: %s", what, rc, err.data);
-	CHECKF(rc != 0 || file_equals(out, orig->data, orig->len), "%s: output differs from the original", what);
-	free(err.data);
-}
-
-/* The same file cut short: exit 1, one line naming the format, no output file. */
-static void check_decompress_truncated(const struct reference_tool *t, const char *what, const struct t_blob *c)
-{
-	const char *out = t_tmp("decoded");
-	char needle[32];
-
-	unlink(out);
-	t_write_file(t_tmp("compressed"), c->data, c->len / 2);
-	CHECKF(t_run("%s decompress '%s' -o '%s'", KDECOMP, t_tmp("compressed"), out) == 1, "%s: did not exit 1", what);
-	snprintf(needle, sizeof(needle), "decompress: %s: ", kd_format_name(t->fmt));
-	t_check_error_line(what, needle);
-	CHECKF(!exists(out), "%s: output file left behind", what);
-}
-
-TEST(cli_decompress_matches_reference_tools)
-{
-	if (!t_have_kdecomp())
-		return;
-	for (size_t k = 0; k < sizeof(reference_tools) / sizeof(reference_tools[0]); k++) {
-		const struct reference_tool *t = &reference_tools[k];
-
-		for (size_t i = 0; i < sizeof(corpus_picks) / sizeof(corpus_picks[0]); i++) {
-			struct t_blob orig, c;
-			char what[128];
-
-			if (!corpus_pick(corpus_picks[i], &orig))
-				continue;
-			t_write_file(t_tmp("original"), orig.data, orig.len);
-			if (!(c = compress_with(t, t_tmp("original"))).data)
-				break;
-			snprintf(what, sizeof(what), "%s, %s", t->label, corpus_picks[i]);
-			check_decompress(what, &c, &orig);
-			if (c.len > 32) {	/* long enough to cut inside the data, not just the header */
-				snprintf(what, sizeof(what), "%s, %s, truncated", t->label, corpus_picks[i]);
-				check_decompress_truncated(t, what, &c);
-			}
-			if (t->kernel_size) {	/* as in a kernel payload: the size appended */
-				c.data = realloc(c.data, c.len + 4);
-				kd_put_le32(c.data + c.len, (uint32_t)orig.len);
-				c.len += 4;
-				snprintf(what, sizeof(what), "%s, %s, size appended", t->label, corpus_picks[i]);
-				check_decompress(what, &c, &orig);
-			}
-			free(c.data);
-		}
-	}
-}
-
-/* What the reference tools write beyond a single plain stream. */
-TEST(cli_decompress_gzip_members_and_stdin)
-{
-	struct t_blob text, bin;
-
-	if (!t_have_kdecomp() || !corpus_pick("text", &text) || !corpus_pick("x86-64 binary", &bin))
-		return;
-	t_write_file(t_tmp("a"), text.data, text.len);
-	t_write_file(t_tmp("b"), bin.data, bin.len);
-	/* two members, the first with FNAME, the second without; stdin to stdout */
-	CHECK_EQ(t_run("gzip -c '%s' > '%s' && gzip -1 -n -c '%s' >> '%s'", t_tmp("a"), t_tmp("ab.gz"), t_tmp("b"), t_tmp("ab.gz")), 0);
-	int rc = t_run("%s decompress < '%s'", KDECOMP, t_tmp("ab.gz"));
-	struct t_blob out = t_captured("stdout"), err = t_captured("stderr");
-
-	CHECKF(rc == 0, "two gzip members from stdin: exit %d: %s", rc, err.data);
-	CHECK(out.len == text.len + bin.len && memcmp(out.data, text.data, text.len) == 0 &&
-	      memcmp(out.data + text.len, bin.data, bin.len) == 0);
-	free(err.data);
-	free(out.data);
-
-	/* file to stdout, -F naming the format */
-	CHECK_EQ(t_run("lz4 -q -c '%s' > '%s'", t_tmp("a"), t_tmp("a.lz4")), 0);
-	CHECK_EQ(t_run("%s decompress -F lz4 '%s'", KDECOMP, t_tmp("a.lz4")), 0);
-	out = t_captured("stdout");
-	CHECK(out.len == text.len && memcmp(out.data, text.data, text.len) == 0);
-	free(out.data);
-}
-
-TEST(cli_decompress_rejects_bad_streams)
-{
-	struct t_blob text, c;
-	const char *out = t_tmp("never");
-
-	if (!t_have_kdecomp() || !corpus_pick("text", &text))
-		return;
-	t_write_file(t_tmp("a"), text.data, text.len);
-	CHECK_EQ(t_run("lz4 -q -c '%s' > '%s'", t_tmp("a"), t_tmp("a.lz4")), 0);
-	c = t_read_file(t_tmp("a.lz4"));
-	if (!c.data)
-		return;
-
-	/* trailing bytes that are not the appended size */
-	c.data = realloc(c.data, c.len + 7);
-	memcpy(c.data + c.len, "garbage", 7);
-	t_write_file(t_tmp("bad"), c.data, c.len + 7);
-	CHECK_EQ(t_run("%s decompress '%s' -o '%s'", KDECOMP, t_tmp("bad"), out), 1);
-	t_check_error_line("trailing garbage", "lz4");
-	CHECK(!exists(out));
-
-	/* an appended size that does not match */
-	kd_put_le32(c.data + c.len, (uint32_t)text.len + 1);
-	t_write_file(t_tmp("bad"), c.data, c.len + 4);
-	CHECK_EQ(t_run("%s decompress '%s' -o '%s'", KDECOMP, t_tmp("bad"), out), 1);
-	t_check_error_line("wrong appended size", "trailing garbage");
-	CHECK(!exists(out));
-
-	/* truncated, and corrupted in the middle */
-	t_write_file(t_tmp("bad"), c.data, c.len / 2);
-	CHECK_EQ(t_run("%s decompress '%s' -o '%s'", KDECOMP, t_tmp("bad"), out), 1);
-	t_check_error_line("truncated", "lz4: ");
-	CHECK(!exists(out));
-
-	/* no magic, and an unknown -F */
-	CHECK_EQ(t_run("%s decompress '%s' -o '%s'", KDECOMP, t_tmp("a"), out), 1);
-	t_check_error_line("no magic", "-F");
-	CHECK_EQ(t_run("%s decompress -F rar '%s' -o '%s'", KDECOMP, t_tmp("a.lz4"), out), 1);
-	t_check_error_line("unknown format", "rar");
-	CHECK(!exists(out));
-	free(c.data);
-}
-
-/*
- * A zstd frame whose content size field says one byte less than its blocks
- * hold: decompress sizes its one pass from that field, so it must stop
- * there and say so, not write past its buffer or decode again.
- */
-TEST(cli_decompress_recorded_size_too_small)
-{
-	static const uint8_t fcs_bytes[4] = { 0, 2, 4, 8 }, dict_bytes[4] = { 0, 1, 2, 4 };
-	struct t_blob text, c;
-	const char *out = t_tmp("never");
-
-	if (!t_have_kdecomp() || !corpus_pick("text", &text))
-		return;
-	t_write_file(t_tmp("a"), text.data, text.len);
-	CHECK_EQ(t_run("zstd -q -c '%s' > '%s'", t_tmp("a"), t_tmp("a.zst")), 0);
-	c = t_read_file(t_tmp("a.zst"));
-	if (!c.data || c.len < 16)
-		return;
-	/* frame header descriptor: content size field width (bits 7-6), single segment (5), dictionary ID width (1-0) */
-	unsigned fhd = c.data[4], single = (fhd >> 5) & 1, n = fcs_bytes[fhd >> 6];
-	size_t at = 5 + !single + dict_bytes[fhd & 3];
-	uint64_t claim = text.len - 1 - (n == 2 ? 256 : 0);	/* a 2-byte field stores the size - 256 */
-
-	CHECKF(n >= 2, "zstd wrote no content size field wide enough for %zu bytes", text.len);
-	for (unsigned i = 0; i < n; i++)
-		c.data[at + i] = (uint8_t)(claim >> (8 * i));
-	t_write_file(t_tmp("bad"), c.data, c.len);
-	CHECK_EQ(t_run("%s decompress '%s' -o '%s'", KDECOMP, t_tmp("bad"), out), 1);
-	t_check_error_line("content size too small", "holds more than");
-	CHECK(!exists(out));
-	free(c.data);
 }
 
 /* --- bad kernel images: exit 1, the field named, no output file --- */
@@ -551,7 +317,7 @@ static void check_bad_image(const char *what, const struct t_blob *img, const ch
 	CHECKF(t_run("%s extract '%s' -o '%s' --relocs '%s'", KDECOMP, t_tmp("bad.img"), out, t_tmp("bad-relocs")) == 1,
 	       "%s: extract did not exit 1", what);
 	t_check_error_line(what, field);
-	CHECKF(!exists(out) && !exists(t_tmp("bad-relocs")), "%s: output file created", what);
+	CHECKF(!t_exists(out) && !t_exists(t_tmp("bad-relocs")), "%s: output file created", what);
 }
 
 TEST(cli_rejects_bad_images)
@@ -588,14 +354,14 @@ TEST(cli_rejects_bad_images)
 	t_write_file(t_tmp("bad.img"), bad.data, bad.len);
 	CHECK_EQ(t_run("%s extract '%s' -o '%s'", KDECOMP, t_tmp("bad.img"), t_tmp("bad-vmlinux")), 1);
 	t_check_error_line("wrong appended size", "lz4");
-	CHECK(!exists(t_tmp("bad-vmlinux")));
+	CHECK(!t_exists(t_tmp("bad-vmlinux")));
 	memcpy(bad.data + pos + plen - 4, payload + plen - 4, 4);
 
 	kd_put_le32(bad.data + pos + 4, 0x7fffffff);	/* the first block's compressed size */
 	t_write_file(t_tmp("bad.img"), bad.data, bad.len);
 	CHECK_EQ(t_run("%s extract '%s' -o '%s'", KDECOMP, t_tmp("bad.img"), t_tmp("bad-vmlinux")), 1);
 	t_check_error_line("corrupt payload", "lz4");
-	CHECK(!exists(t_tmp("bad-vmlinux")));
+	CHECK(!t_exists(t_tmp("bad-vmlinux")));
 	CHECK_EQ(t_run("%s inspect --json '%s'", KDECOMP, t_tmp("bad.img")), 0);	/* the header is fine */
 	char *json = (char *)t_captured("stdout").data;
 	CHECK(json && json_valid(json) && json_get(json, "payload_error"));
@@ -654,7 +420,7 @@ static struct t_blob synthetic_kernel(size_t *elf_len)
 {
 	struct t_blob text = { NULL, 0 };
 
-	if (!corpus_pick("text", &text))
+	if (!t_corpus_find("text", &text))
 		abort();
 	static const uint32_t table[] = { 0, 0x81000100, 0x81000200, 0, 0x81000300, 0, 0x81000010, 0x81000020,
 					  0x81000030 };
@@ -667,7 +433,7 @@ static struct t_blob synthetic_kernel(size_t *elf_len)
 }
 
 /* Linux's own compressor settings (scripts/Makefile.lib), one per format. */
-static const struct reference_tool linux_compressors[] = {
+static const struct t_reference_tool linux_compressors[] = {
 	{ "gzip", KD_FMT_GZIP, "gzip -n -f -9 -c", false },
 	{ "bzip2", KD_FMT_BZIP2, "bzip2 -9 -c", true },
 	{ "lzma", KD_FMT_LZMA, "lzma -9 -c", true },
@@ -694,10 +460,10 @@ static struct t_blob repack(const struct t_blob *img, const struct t_blob *paylo
 	return out;
 }
 
-static void check_extract_format(const struct reference_tool *t, const struct t_blob *img, const struct t_blob *k,
+static void check_extract_format(const struct t_reference_tool *t, const struct t_blob *img, const struct t_blob *k,
 				 size_t elf_len)
 {
-	struct t_blob c = compress_with(t, t_tmp("kernel"));
+	struct t_blob c = t_compress_with(t, t_tmp("kernel"));
 	char s[64];
 	uint64_t v;
 
@@ -717,8 +483,8 @@ static void check_extract_format(const struct reference_tool *t, const struct t_
 	struct t_blob err = t_captured("stderr");
 
 	CHECKF(rc == 0, "%s: extract: exit %d: %s", t->label, rc, err.data);
-	CHECKF(file_equals(t_tmp("syn-vm"), k->data, elf_len), "%s: vmlinux differs", t->label);
-	CHECKF(file_equals(t_tmp("syn-relocs"), k->data + elf_len, k->len - elf_len), "%s: relocs differ", t->label);
+	CHECKF(t_file_equals(t_tmp("syn-vm"), k->data, elf_len), "%s: vmlinux differs", t->label);
+	CHECKF(t_file_equals(t_tmp("syn-relocs"), k->data + elf_len, k->len - elf_len), "%s: relocs differ", t->label);
 	free(err.data);
 
 	char *json = inspect_json(t_tmp("syn.img"));
@@ -747,80 +513,4 @@ TEST(cli_extract_every_format)
 		check_extract_format(&linux_compressors[i], &img, &k, elf_len);
 	free(k.data);
 	free(img.data);
-}
-
-/* --- pack refuses what it cannot make bootable --- */
-
-#define SYN_ELF_LEN 0x2010
-
-/*
- * A minimal vmlinux the stub can boot: an x86-64 ET_EXEC with two PT_LOAD
- * segments at 16 MiB (text at file 0x1000, data and bss at 0x2000), entered
- * at its start; with an empty relocation table it packs.
- */
-static void syn_vmlinux(uint8_t *f)
-{
-	static const uint64_t paddr[2] = { 0x1000000, 0x1001000 }, off[2] = { 0x1000, 0x2000 };
-	static const uint64_t filesz[2] = { 0x100, 0x10 }, memsz[2] = { 0x100, 0x1000 };
-
-	memset(f, 0, SYN_ELF_LEN);
-	t_elf_header(f, paddr[0], 2, 0, 0);
-	for (int i = 0; i < 2; i++)
-		t_elf_load(f + KD_ELF_EHDR_SIZE + KD_ELF_PHDR_SIZE * i,
-			   KD_ELF_PF_R | (i ? KD_ELF_PF_W : KD_ELF_PF_X), off[i], paddr[i],
-			   0xffffffff80000000ull + paddr[i], filesz[i], memsz[i]);
-	memset(f + 0x1000, 0xf4, 0x100);			/* hlt */
-}
-
-/* pack ELF with TABLE (LEN bytes) into pk.img: exit 1, one line naming WANT, no image, no temporary file. */
-static void check_pack_refuses(const char *what, const uint8_t *elf, const uint8_t *table, size_t len,
-			       const char *out, const char *want)
-{
-	t_write_file(t_tmp("pk.elf"), elf, SYN_ELF_LEN);
-	t_write_file(t_tmp("pk.relocs"), table, len);
-	CHECKF(t_run("%s pack '%s' --relocs '%s' -c lz4 -o '%s'", KDECOMP, t_tmp("pk.elf"), t_tmp("pk.relocs"), out) == 1,
-	       "%s: pack did not exit 1", what);
-	t_check_error_line(what, want);
-	CHECKF(!exists(t_tmp("pk.img")), "%s: an image was written", what);
-	CHECKF(t_run("ls -a '%s' | grep -q '^pk\\.img'", t_tmp("")) == 1, "%s: a temporary file was left", what);
-}
-
-TEST(cli_pack_refuses_what_cannot_boot)
-{
-	static uint8_t elf[SYN_ELF_LEN], bad[SYN_ELF_LEN];
-	uint8_t empty[12] = { 0 }, outside[16] = { 0 };
-	const char *out = t_tmp("pk.img");
-
-	if (!t_have_kdecomp())
-		return;
-	syn_vmlinux(elf);
-	t_write_file(t_tmp("pk.elf"), elf, sizeof(elf));
-	t_write_file(t_tmp("pk.relocs"), empty, sizeof(empty));
-	CHECK_EQ(t_run("%s pack -q '%s' --relocs '%s' -c lz4 -o '%s'", KDECOMP, t_tmp("pk.elf"), t_tmp("pk.relocs"), out),
-		 0);
-	CHECK(exists(out));
-	unlink(out);
-
-	memcpy(bad, elf, sizeof(bad));
-	kd_put_le32(bad + 16, 2 | 0xb7 << 16);			/* aarch64 */
-	check_pack_refuses("another machine's ELF", bad, empty, sizeof(empty), out, "not an x86-64 ELF");
-	memcpy(bad, elf, sizeof(bad));
-	bad[16] = 3;						/* ET_DYN: a program, not a kernel */
-	check_pack_refuses("a shared object", bad, empty, sizeof(empty), out, "is not a kernel");
-	memcpy(bad, elf, sizeof(bad));
-	kd_put_le64(bad + 64 + 56 + 24, 0x1000080);		/* data over the text */
-	check_pack_refuses("overlapping segments", bad, empty, sizeof(empty), out, "segments overlap in memory");
-	memcpy(bad, elf, sizeof(bad));
-	kd_put_le64(bad + 64 + 56 + 40, 2ull << 30);		/* 2 GiB of bss */
-	check_pack_refuses("a kernel larger than its mapping", bad, empty, sizeof(empty), out, "1 GiB kernel mapping");
-	kd_put_le32(outside + 4, 0x90000000);			/* 0 | one 64-bit entry | 0 | 0 */
-	check_pack_refuses("another kernel's relocations", elf, outside, sizeof(outside), out,
-			   "relocation table does not match the kernel");
-	check_pack_refuses("a relocation table cut short", elf, outside, 10, out, "not a whole number of 32-bit entries");
-
-	/* outputs pack cannot write: a missing directory, a directory */
-	check_pack_refuses("output in a missing directory", elf, empty, sizeof(empty), t_tmp("no-such-dir/pk.img"),
-			   "cannot create a temporary file beside it");
-	CHECK_EQ(t_run("mkdir -p '%s'", t_tmp("pk-dir")), 0);
-	check_pack_refuses("output is a directory", elf, empty, sizeof(empty), t_tmp("pk-dir"), "Is a directory");
 }

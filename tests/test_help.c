@@ -20,7 +20,6 @@
 
 #include "t.h"
 
-#define KDECOMP t_kdecomp_path()
 #define MAN_PAGE "docs/kdecomp.1"
 #define CHANGELOG "debian/changelog"
 #define TEST_KERNEL "build/tests/kernel.elf"	/* the Makefile builds it before check-unit */

@@ -95,6 +95,22 @@ void t_write_file(const char *path, const void *data, size_t len)
 		t_fail(__FILE__, __LINE__, "cannot write %s", path);
 }
 
+bool t_exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0;
+}
+
+bool t_file_equals(const char *path, const uint8_t *data, size_t len)
+{
+	struct t_blob b = t_read_file(path);
+	bool same = b.data && b.len == len && memcmp(b.data, data, len) == 0;
+
+	free(b.data);
+	return same;
+}
+
 const char *t_kernel_path(const char *file)
 {
 	static char path[4096];
@@ -311,6 +327,26 @@ void t_check_error_line(const char *what, const char *needle)
 	CHECKF(nl && nl[1] == 0, "%s: stderr is not exactly one line: %s", what, s);
 	CHECKF(strstr(s, needle), "%s: stderr does not name '%s': %s", what, needle, s);
 	free(err.data);
+}
+
+bool t_stderr_says(const char *needle)
+{
+	struct t_blob b = t_captured("stderr");
+	bool found = b.data && strstr((const char *)b.data, needle) != NULL;
+
+	free(b.data);
+	return found;
+}
+
+struct t_blob t_compress_with(const struct t_reference_tool *t, const char *in_path)
+{
+	struct t_blob none = { NULL, 0 };
+
+	if (t_run("%s '%s'", t->compress, in_path) != 0) {
+		t_fail(__FILE__, __LINE__, "'%s' failed: install it (make deps)", t->compress);
+		return none;
+	}
+	return t_captured("stdout");
 }
 
 /* --- checks every decoder test makes --- */
