@@ -15,6 +15,8 @@
 #                                 generic and cloud of each release in all seven
 #                                 formats with KASLR, the three boots in zstd
 #                                 (make check-kernels)
+#   KERNELS="trixie-cloud unstable-generic" RELEASES=all tests/boot/releases.sh
+#                                 only those kernels
 set -u
 cd "$(dirname "$0")/../.."
 . tests/boot/lib.sh
@@ -29,6 +31,7 @@ else
 	kernels="bullseye-cloud trixie-cloud unstable-cloud"
 	formats=zstd
 fi
+kernels=${KERNELS:-$kernels}
 
 # linked KERNEL: "PHYS STEXT", where the kernel runs unrandomised, from the image itself
 linked() {
