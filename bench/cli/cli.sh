@@ -102,7 +102,8 @@ echo
 img=$cache/vmlinuz-generic
 read -r start len < <("$kdecomp" inspect --json "$img" | tr ',{}' '\n\n\n' |
 	awk -F: '/"payload_start"/ { s = $2 } /"payload_length"/ { l = $2 } END { print s + 0, l + 0 }')
-tail -c +$((start + 1)) "$img" | head -c "$len" > "$work/payload"
+# dd, not tail | head: under pipefail, tail dies of SIGPIPE when head has its bytes
+dd if="$img" of="$work/payload" iflag=skip_bytes,count_bytes skip="$start" count="$len" status=none
 header "generic kernel (decompress = ref)"
 compare "extract" "$kdecomp extract -q $img -o $work/x" "$kdecomp decompress $work/payload -o $work/p"
 compare "extract --symbols" "$kdecomp extract -q --symbols $img -o $work/x" "$kdecomp decompress $work/payload -o $work/p"
