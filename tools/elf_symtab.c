@@ -29,6 +29,12 @@ struct build {
 	uint16_t *shndx;	/* per symbol: its section, or KD_ELF_SHN_ABS */
 };
 
+/* Does section s take up memory at addr? */
+static bool holds(const struct kd_elf_shdr *s, uint64_t addr)
+{
+	return (s->flags & KD_ELF_SHF_ALLOC) && addr >= s->addr && addr - s->addr < s->size;
+}
+
 /* The allocated section holding addr; one ending at addr if none does (_etext and the like); else KD_ELF_SHN_ABS. */
 static uint16_t section_of(const struct build *b, uint64_t addr)
 {
@@ -37,14 +43,42 @@ static uint16_t section_of(const struct build *b, uint64_t addr)
 	for (unsigned i = 1; i < b->nsec; i++) {
 		const struct kd_elf_shdr *s = &b->sec[i];
 
-		if (!(s->flags & KD_ELF_SHF_ALLOC) || s->size == 0 || addr < s->addr)
-			continue;
-		if (addr - s->addr < s->size)
+		if (holds(s, addr))
 			return (uint16_t)i;
-		if (addr - s->addr == s->size && end_match == KD_ELF_SHN_ABS)
+		if ((s->flags & KD_ELF_SHF_ALLOC) && s->size && addr >= s->addr && addr - s->addr == s->size &&
+		    end_match == KD_ELF_SHN_ABS)
 			end_match = i;
 	}
 	return (uint16_t)end_match;
+}
+
+/* Do no two allocated sections share an address?  Then a section holding an address is the only one. */
+static bool sections_disjoint(const struct build *b)
+{
+	for (unsigned i = 1; i < b->nsec; i++)
+		for (unsigned j = i + 1; j < b->nsec; j++)
+			if ((b->sec[i].flags & b->sec[j].flags & KD_ELF_SHF_ALLOC) && b->sec[i].size && b->sec[j].size &&
+			    (holds(&b->sec[i], b->sec[j].addr) || holds(&b->sec[j], b->sec[i].addr)))
+				return false;
+	return true;
+}
+
+/*
+ * Every symbol's section.  Symbols come in address order, so most lie in
+ * the section of the one before: where sections do not overlap, that one
+ * is tried first.
+ */
+static void place_symbols(struct build *b, const struct ksyms *t)
+{
+	bool disjoint = sections_disjoint(b);
+	uint16_t last = KD_ELF_SHN_ABS;
+
+	b->shndx = xmalloc(sizeof(*b->shndx) * (t->n + 1));
+	for (size_t i = 0; i < t->n; i++) {
+		if (!(disjoint && last != KD_ELF_SHN_ABS && holds(&b->sec[last], t->sym[i].addr)))
+			last = section_of(b, t->sym[i].addr);
+		b->shndx[i] = last;
+	}
 }
 
 /* nm's letter as ELF binding: upper case global, lower case local; W and V weak. */
@@ -141,10 +175,28 @@ static size_t padding_insn(const uint8_t *p, size_t avail)
 	return 0;
 }
 
+/* Can a padding instruction end with byte c?  Each ends with int3, nop, or a zero ModRM or displacement byte. */
+static bool ends_padding(uint8_t c)
+{
+	return c == INT3 || c == NOP1 || c == 0;
+}
+
+/* How many int3 start p[0..len): runs of them fill the gaps between functions, some of them pages long. */
+static size_t int3_run(const uint8_t *p, size_t len)
+{
+	size_t n = 0;
+
+	while (n + 8 <= len && kd_get_le64(p + n) == INT3 * 0x0101010101010101ull)
+		n += 8;
+	while (n < len && p[n] == INT3)
+		n++;
+	return n;
+}
+
 static bool all_padding(const uint8_t *p, size_t len)
 {
 	for (size_t n; len; p += n, len -= n)
-		if (!(n = padding_insn(p, len)))
+		if (!(n = int3_run(p, len)) && !(n = padding_insn(p, len)))
 			return false;
 	return true;
 }
@@ -174,6 +226,8 @@ static uint64_t size_of(const struct ksyms *t, const struct build *b, size_t i, 
 	const uint8_t *code = b->elf + sec->offset + (s->addr - sec->addr);
 	uint64_t n = end - s->addr;
 
+	if (!ends_padding(code[n - 1]))
+		return n;	/* the usual case: the code runs up to the end */
 	if (all_padding(code, n))
 		return n;	/* padding that is a symbol of its own: __pfx_* (CONFIG_CALL_PADDING) */
 	for (uint64_t k = n > CODE_ALIGN ? n - (CODE_ALIGN - 1) : 1; k < n; k++)
@@ -249,9 +303,7 @@ bool elf_add_symtab(const uint8_t *elf, size_t len, const struct ksyms *t, struc
 		return false;
 	b.elf = elf;
 	b.len = len;
-	b.shndx = xmalloc(sizeof(*b.shndx) * (t->n + 1));
-	for (size_t i = 0; i < t->n; i++)
-		b.shndx[i] = section_of(&b, t->sym[i].addr);
+	place_symbols(&b, t);
 
 	/* offsets in the output file; the tail starts at len */
 	const struct kd_elf_shdr *old_str = &b.sec[b.shstrndx];

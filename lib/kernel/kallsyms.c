@@ -5,7 +5,8 @@
  * next:
  *
  *   1. the token index: 256 increasing u16 from 0, just after 256
- *      NUL-terminated printable strings that start where it says;
+ *      NUL-terminated printable strings that start where it says, looked
+ *      for from each segment's end down;
  *   2. the count and names: scanning down from the token table, a u32 N at
  *      an aligned place; the markers for N symbols must then end just
  *      before the token table (or before the 3-byte-per-symbol names order
@@ -24,6 +25,8 @@
  */
 #include "kallsyms.h"
 
+#define TOKEN_INDEX_SIZE 512	/* 256 u16 */
+#define NO_INDEX	UINT64_MAX
 #define MAX_PAD		8	/* the most bytes a string's NUL and alignment padding take */
 #define NAMES_PER_MARKER 256
 #define SEQ_SIZE	3	/* a kallsyms_seqs_of_names entry */
@@ -71,12 +74,47 @@ static bool is_name_char(uint8_t c)
 
 /* --- step 1: the token table and its index --- */
 
-/* 256 increasing u16 starting at 0: the cheap test every position gets. */
+/*
+ * A token index's first two u16: 0, then the second token's offset: past
+ * the first token and its NUL, at most a name's length on.
+ */
+static bool index_starts(uint32_t first_two)
+{
+	return (first_two & 0xffff) == 0 && (first_two >> 16) - 1 < KD_KSYM_NAME_MAX;
+}
+
+/*
+ * The search's hot loop: the highest place below `end` (both 4-aligned in
+ * memory) where a token index may start, or NO_INDEX.  The search runs down
+ * from a segment's end: kallsyms is linked last into .rodata, so far fewer
+ * bytes lie above its tables than below them (the kernel's code).
+ */
+static uint64_t index_start_below(const struct seg *s, uint64_t end)
+{
+	uint64_t lowest = -s->vaddr & 3;
+
+	while (end >= lowest + 4) {
+		end -= 4;
+		if (index_starts(kd_get_le32(s->p + end)))
+			return end;
+	}
+	return NO_INDEX;
+}
+
+/* Where the search starts: past the highest 4-aligned place with room for an index. */
+static uint64_t index_search_end(const struct seg *s)
+{
+	uint64_t lowest = -s->vaddr & 3;
+
+	if (s->len < lowest + TOKEN_INDEX_SIZE)
+		return lowest;
+	return lowest + (s->len - TOKEN_INDEX_SIZE - lowest) / 4 * 4 + 4;
+}
+
+/* 256 increasing u16 starting at 0, from a place index_start_below gave. */
 static bool looks_like_token_index(const uint8_t *idx)
 {
-	if (kd_get_le16(idx) != 0)
-		return false;
-	for (unsigned i = 1; i < 256; i++)
+	for (unsigned i = 2; i < 256; i++)
 		if (kd_get_le16(idx + 2 * i) <= kd_get_le16(idx + 2 * i - 2))
 			return false;
 	return true;
@@ -102,9 +140,9 @@ static bool token_table_before(const struct seg *s, uint64_t x, struct kd_kallsy
 	while (q > 0 && s->p[q - 1] != 0 && chars < KD_KSYM_NAME_MAX)
 		q--, chars++;
 	last_start = q;
-	if (chars == 0 || last_start < kd_get_le16(idx + 510))
+	if (chars == 0 || last_start < kd_get_le16(idx + TOKEN_INDEX_SIZE - 2))
 		return false;
-	table = last_start - kd_get_le16(idx + 510);
+	table = last_start - kd_get_le16(idx + TOKEN_INDEX_SIZE - 2);
 	for (unsigned i = 0; i < 256; i++) {
 		uint64_t start = table + kd_get_le16(idx + 2 * i);
 		uint64_t end = i < 255 ? table + kd_get_le16(idx + 2 * i + 2) - 1 : last_start + chars;
@@ -434,7 +472,7 @@ static void seqs_after(const struct seg *s, uint64_t at, struct kd_kallsyms *ks)
 static bool find_addresses(const struct seg *s, const struct kd_elf_info *elf, struct kd_kallsyms *ks)
 {
 	uint64_t n = ks->num_syms, count = ks->num_syms_at - s->offset;
-	uint64_t after = align_up(s, ks->token_index - s->offset + 512);
+	uint64_t after = align_up(s, ks->token_index - s->offset + TOKEN_INDEX_SIZE);
 	const unsigned a = s->align;
 
 	/* 7.0 on (4-byte alignment): place-relative offsets after the token index, then the names order */
@@ -475,7 +513,7 @@ static bool find_in_segment(const struct seg *s, const struct kd_elf_info *elf, 
 	ks->seg_offset = s->offset;
 	ks->seg_vaddr = s->vaddr;
 	/* every kernel aligns the token index to 4 bytes at least */
-	for (uint64_t x = -s->vaddr & 3; x + 512 <= s->len; x += 4) {
+	for (uint64_t x = index_start_below(s, index_search_end(s)); x != NO_INDEX; x = index_start_below(s, x)) {
 		if (!looks_like_token_index(s->p + x) || !token_table_before(s, x, ks))
 			continue;
 		*stage = *stage > FOUND_TOKENS ? *stage : FOUND_TOKENS;
