@@ -219,9 +219,8 @@ static void run(const struct input *in, const uint8_t *map, uint64_t size)
 	unsigned cap, n, n_full, n_small;
 	uint64_t count;
 
-	kd_efi_map_reserve(&m, size, desc_size_of(in->desc_size));
-	m.capacity = size + (in->slack & 15) * m.desc_size;
-	m.size = size;
+	m.desc_size = desc_size_of(in->desc_size);
+	m.capacity = size + (in->slack & 15) * m.desc_size;	/* kd_efi_map_reserve's room, the fuzzer's amount */
 	count = kd_efi_desc_count(size, m.desc_size);
 	cap = kd_efi_e820_cap(&m);
 	enum kd_err err = kd_efi_map_check(map, size, m.desc_size, &r);
