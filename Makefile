@@ -267,4 +267,8 @@ clean:
 	rm -rf $(B)
 
 # (not $(B)/deb: the package's own build tree, whose /etc/kernel/*.d are directories)
+# The compiler writes the .d files (-MMD); no rule makes them.  Without this empty
+# rule make tries to remake each from a .d.o by its built-in link rule, which
+# boot/boot.mk's extract-%.o pattern then "builds" (extract-lz4.d.d.o, ...).
+%.d: ;
 -include $(shell find $(B) -path $(B)/deb -prune -o -name '*.d' -type f -print 2>/dev/null)

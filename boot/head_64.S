@@ -12,7 +12,7 @@
  *                         loader's identity map, %rsi = boot_params.
  *
  * Both first check that the buffer [target, target + init_size) is RAM by
- * boot_params' e820 table: short of memory, the first write there (the
+ * the e820 table (boot_params' and SETUP_E820_EXT's): short of memory, the first write there (the
  * 32-bit path's page tables) would triple-fault, so they say so and halt.
  * Then they copy the image (head, payload, main) to the top of the buffer
  * and jump to main there (main_64.S).
@@ -27,6 +27,7 @@
 /* A head info field, RIP-relative (no spaces: it is also a macro argument). */
 #define HEAD_FIELD(off)	head_info+(off)-HEAD_INFO(%rip)
 #define IDT64_SIZE	(X86_EXCEPTION_VECTORS * X86_GATE_SIZE)	/* the first IDT: the exception vectors */
+#define SETUP_WALK_MAX	64	/* setup_data nodes the RAM check follows at most */
 
 /* %ds, %es, %ss, %fs, %gs = the selector in %eax */
 .macro load_data_segments
@@ -171,31 +172,96 @@ load_early_idt:
 	ret
 
 /*
- * Is the byte at %rax usable RAM by boot_params' (%rsi) e820 table?  ZF
- * clear if so, and also when the table is empty: the loader then vouches
- * for memory itself.  Clobbers %rcx, %rdx, %rdi.
+ * Is the byte at %rax usable RAM by the e820 table?  ZF clear if so, and
+ * also when boot_params (%rsi) has no entries: the loader then vouches for
+ * memory itself.  The table is boot_params' first 128 entries, then those
+ * of the SETUP_E820_EXT nodes on the setup_data list (a loader with more
+ * entries passes the rest there).  A node is read only where it is sure to
+ * be mapped, whichever entry brought us here: below 4 GiB, its first and
+ * last bytes RAM by boot_params' entries; the walk stops at the first node
+ * that is not, and after SETUP_WALK_MAX nodes (the list may loop: main
+ * says so later).  Clobbers %rcx, %rdx, %rdi, %r8-%r11.
  */
 ram_at_64:
 	movzbl	BP_E820_ENTRIES(%rsi), %ecx
 	testl	%ecx, %ecx
-	jz	3f
+	jz	ram_yes_64
+	call	bp_ram_at_64
+	jnz	ram_yes_64
+	movq	%rax, %r10			/* the byte asked about */
+	movq	BP_SETUP_DATA(%rsi), %r8
+	movl	$SETUP_WALK_MAX, %r9d
+1:	testq	%r8, %r8
+	jz	ram_no_64
+	movl	$SETUP_HDR_SIZE, %r11d
+	call	node_mapped_64			/* the header, before its len is read */
+	jz	ram_no_64
+	movl	SETUP_LEN(%r8), %r11d
+	addq	$SETUP_HDR_SIZE, %r11
+	call	node_mapped_64			/* the whole node */
+	jz	ram_no_64
+	cmpl	$SETUP_E820_EXT, SETUP_TYPE(%r8)
+	jne	2f
+	movl	SETUP_LEN(%r8), %eax
+	xorl	%edx, %edx
+	movl	$E820_ENTRY_SIZE, %ecx
+	divl	%ecx
+	movl	%eax, %ecx			/* entries in the node */
+	leaq	SETUP_HDR_SIZE(%r8), %rdi
+	movq	%r10, %rax
+	call	entries_ram_at_64
+	jnz	ram_yes_64
+2:	movq	SETUP_NEXT(%r8), %r8
+	decl	%r9d
+	jnz	1b
+ram_no_64:
+	xorl	%edx, %edx
+	ret
+ram_yes_64:
+	orl	$1, %edx
+	ret
+
+/*
+ * Is the node [%r8, %r8 + %r11) (%r11 >= 1) below 4 GiB with its first and
+ * last bytes RAM by boot_params' entries?  ZF clear if so.  Clobbers %rax,
+ * %rcx, %rdx, %rdi.
+ */
+node_mapped_64:
+	movq	%r8, %rax
+	shrq	$32, %rax
+	jnz	ram_no_64			/* at or above 4 GiB (and no sum below can wrap) */
+	leaq	-1(%r8, %r11), %rax
+	movq	%rax, %rdx
+	shrq	$32, %rdx
+	jnz	ram_no_64
+	call	bp_ram_at_64
+	jz	ram_no_64
+	movq	%r8, %rax
+	jmp	bp_ram_at_64
+
+/* Is the byte at %rax RAM by boot_params' entries (at least one)?  ZF clear if so.  Clobbers %rcx, %rdx, %rdi. */
+bp_ram_at_64:
+	movzbl	BP_E820_ENTRIES(%rsi), %ecx
 	cmpl	$E820_MAX, %ecx
 	jbe	1f
 	movl	$E820_MAX, %ecx
 1:	leaq	BP_E820_TABLE(%rsi), %rdi
+	/* fall through */
+
+/* Is the byte at %rax in one of the %ecx RAM entries at %rdi?  ZF clear if so.  Clobbers %rcx, %rdx, %rdi. */
+entries_ram_at_64:
+	testl	%ecx, %ecx
+	jz	ram_no_64
 2:	cmpl	$E820_RAM, E820_TYPE(%rdi)
 	jne	4f
 	movq	%rax, %rdx
 	subq	E820_ADDR(%rdi), %rdx		/* the offset into the entry */
 	jb	4f
 	cmpq	E820_SIZE(%rdi), %rdx
-	jb	3f
+	jb	ram_yes_64
 4:	addq	$E820_ENTRY_SIZE, %rdi
 	loop	2b
-	xorl	%edx, %edx
-	ret
-3:	orl	$1, %edx
-	ret
+	jmp	ram_no_64
 
 /* Say which buffer was missing and halt: "not enough memory: ... [start, end) ...". */
 no_memory_64:

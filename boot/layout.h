@@ -39,6 +39,13 @@
 #define BP_SCRATCH		0x1e4
 #define BP_E820_ENTRIES		0x1e8
 #define BP_E820_TABLE		0x2d0
+#define BP_SETUP_DATA		0x250	/* hdr.setup_data: the first setup_data node */
+/* a setup_data node (struct kd_setup_data): next, type, len, then len bytes of data */
+#define SETUP_NEXT		0
+#define SETUP_TYPE		8
+#define SETUP_LEN		12
+#define SETUP_HDR_SIZE		16
+#define SETUP_E820_EXT		1	/* the node's data: e820 entries beyond boot_params' 128 */
 /* an e820 entry (struct kd_e820_entry): start, length, type */
 #define E820_ENTRY_SIZE		20
 #define E820_ADDR		0
@@ -197,6 +204,13 @@ KD_E820_AT(size, E820_SIZE);
 KD_E820_AT(type, E820_TYPE);
 _Static_assert(sizeof(struct kd_e820_entry) == E820_ENTRY_SIZE, "e820 entry size");
 _Static_assert(E820_MAX == KD_E820_MAX && E820_RAM == KD_E820_RAM, "e820 table");
+_Static_assert(KD_HDR_OFF(setup_data) == BP_SETUP_DATA, "setup_data");
+#define KD_SETUP_AT(field, off) _Static_assert(offsetof(struct kd_setup_data, field) == (off), #field)
+KD_SETUP_AT(next, SETUP_NEXT);
+KD_SETUP_AT(type, SETUP_TYPE);
+KD_SETUP_AT(len, SETUP_LEN);
+KD_SETUP_AT(data, SETUP_HDR_SIZE);
+_Static_assert(SETUP_E820_EXT == KD_SETUP_E820_EXT, "SETUP_E820_EXT");
 
 /* What the head's copy moves: head + payload + main's file bytes, in whole steps. */
 static inline uint64_t head_copy_len(const struct kd_head_info *i)

@@ -30,6 +30,8 @@ files_for() {
 	fuzz_bzimage) echo lib/kernel/bzimage.c ;;
 	fuzz_cmdline) echo lib/kernel/cmdline.c ;;
 	fuzz_kaslr) echo lib/kernel/kaslr.c lib/kernel/handover.c ;;
+	fuzz_pe) echo lib/kernel/pe.h ;;
+	fuzz_efi_map) echo lib/kernel/efi_map.c lib/kernel/efi_map.h lib/kernel/efi_boot.c ;;
 	esac
 }
 

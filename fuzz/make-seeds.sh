@@ -9,14 +9,19 @@
 #   - fuzz_relocs: the test kernel's ELF with its relocation table after it;
 #   - fuzz_cmdline, fuzz_kaslr: command lines and boot_params as hostile
 #     loaders write them (an overlapping reserved entry, a looping setup_data
-#     list, memmap= ranges).
+#     list, memmap= ranges);
+#   - fuzz_kallsyms: the unit tests' small synthetic tables, 6.1 to 7.0 layouts;
+#   - fuzz_pe: our image's headers, and a Linux bzImage's if one is cached;
+#   - fuzz_efi_map: firmware-like memory maps (OVMF's shape, one of more than
+#     128 entries, one with overlapping descriptors).
+# Inputs that found a bug (crash-*, diff-*, harness-*) are kept.
 set -eu
 cd "$(dirname "$0")/.."
 C=fuzz/corpus
 V=${TESTVECTORS:-../shared/testvectors}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-rm -rf "$C"
+find "$C" -type f ! -name 'crash-*' ! -name 'diff-*' ! -name 'harness-*' -delete 2> /dev/null || true
 for t in fuzz/fuzz_*.c; do mkdir -p "$C/$(basename "$t" .c)"; done
 
 # the plain data: text, x86 code (for the BCJ filters), and nothing
@@ -72,8 +77,15 @@ build/kdecomp relocs build/tests/kernel.elf -o "$T/relocs" > /dev/null
 cat build/tests/kernel.elf "$T/relocs" > "$C/fuzz_relocs/testkernel"
 cp "$T/relocs" "$C/fuzz_relocs/table"
 
-# fuzz_kallsyms: nothing real is small; the fuzzer starts from one byte
+# fuzz_kallsyms: a real table is megabytes; the unit tests' synthetic ones are small, one per layout
 printf '\000' > "$C/fuzz_kallsyms/zero"
+KD_KALLSYMS_SEEDS=$C/fuzz_kallsyms build/tests/run kallsyms_every_layout_decodes > /dev/null
+
+# fuzz_pe: our setup (MZ, PE, setup header), cut short too; a Linux bzImage's first 2 KiB if one is cached
+cp "$T/setup" "$C/fuzz_pe/kdecomp-setup"
+head -c 300 "$T/setup" > "$C/fuzz_pe/kdecomp-cut"
+linux=${KDECOMP_CACHE:-$HOME/.cache/kdecomp}/vmlinuz-cloud
+[ -f "$linux" ] && head -c 2048 "$linux" > "$C/fuzz_pe/linux-cloud-head"
 
 # fuzz_cmdline: the key index byte, then a line
 n=0
@@ -110,4 +122,30 @@ node=$T/nodes
   printf '\000\000\000\000'; le32 0x100000; le32 0; le32 99; le32 0; } > "$node"
 { cat "$bp"; printf 'memmap=64M$0x20000000 mem=2G\000'; cat "$node"; } > "$C/fuzz_kaslr/qemu-overlap-loop"
 { cat "$bp"; printf 'nokaslr\000'; } > "$C/fuzz_kaslr/qemu-nokaslr"
+# fuzz_efi_map: the input header (fuzz_efi_map.c struct input), then the map
+le64() { le32 $(($1 & 0xffffffff)); le32 $(($1 >> 32)); }
+# efi_head STEER VERSION SLACK KERNEL BUFFER BP EXT CMDLINE INITRD INITRD_SIZE SETUP_DATA LINK INIT_SIZE
+efi_head() {
+	printf "\\$(printf %03o $1)\\$(printf %03o $2)\\$(printf %03o $3)\\$(printf %03o $4)"
+	shift 4
+	while [ $# -gt 1 ]; do le64 "$1"; shift; done
+	le32 "$1"
+}
+# desc TYPE START PAGES PAD: one descriptor, PAD bytes beyond the 40 of the struct
+desc() {
+	le32 $1; le32 0; le64 $2; le64 0; le64 $3; le64 0xf
+	head -c "$4" /dev/zero
+}
+ovmf=$C/fuzz_efi_map/ovmf-like
+{ efi_head 1 1 0x4f 0x89 0x1000000 0x7000 0x8000 0x9000 0x30000000 0x1000000 0 0x1000000 0x3000000
+  desc 7 0 0xa0 8; desc 7 0x100000 0x700 8; desc 10 0x800000 8 8; desc 7 0x808000 8 8; desc 10 0x810000 0xf0 8
+  desc 4 0x900000 0x700 8; desc 7 0x1000000 0x3d000 8; desc 1 0x3e000000 0x1000 8; desc 6 0x3f000000 0x800 8
+  desc 3 0x3f800000 0x6f0 8; desc 9 0x3fef0000 0x110 8; desc 11 0xffc00000 0x400 8; } > "$ovmf"
+# 150 descriptors, RAM and reserved in turn, so boot_params' 128 entries overflow into the ext node
+{ efi_head 1 1 0x8f 0x89 0x40000000 0x7000 0x8000 0x9000 0 0 0x100000 0x1000000 0x3000000
+  i=0
+  while [ $i -lt 150 ]; do desc $((7 - (i & 1) * 7)) $((0x1000000 + i * 0x1000)) 1 8; i=$((i + 1)); done
+  desc 7 0x40000000 0x10000 8; } > "$C/fuzz_efi_map/over-128-entries"
+{ efi_head 0 1 0x20 0x09 0x1000000 0x7000 0x8000 0x9000 0 0 0 0x1000000 0x1000000
+  desc 7 0x1000000 0x2000 0; desc 0 0x1800000 0x100 0; } > "$C/fuzz_efi_map/overlap"
 echo "seeds: $(find "$C" -type f | wc -l) files, $(du -sk "$C" | cut -f1) KiB"

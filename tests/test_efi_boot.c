@@ -176,6 +176,12 @@ TEST(efi_hostile_maps_refused)
 	fw.desc_size = 24;
 	check_refused("descriptors of 24 bytes", "descriptors smaller than EFI_MEMORY_DESCRIPTOR");
 
+	/* found by fuzz_efi_map: 44-byte descriptors put every other one's 64-bit fields off alignment */
+	fw_reset();
+	small_map();
+	fw.desc_size = 44;
+	check_refused("descriptors of 44 bytes", "leaves descriptors misaligned");
+
 	fw_reset();
 	small_map();
 	fw_add(KD_EFI_LOADER_DATA, 20 * MB, 0x10);	/* inside the conventional 17..33 MiB */

@@ -351,7 +351,15 @@ static const struct layout layouts[] = {
 	{ "256 symbols: one marker", 256, KD_KSYM_RELATIVE, 4, false, true, true, false, 8 },
 	{ "257 symbols: two markers", 257, KD_KSYM_RELATIVE_PERCPU, 4, true, true, true, false, 8 },
 	{ "one symbol", 1, KD_KSYM_RELATIVE, 4, false, true, true, false, 8 },
+	{ "6.1 stable, 300 symbols", 300, KD_KSYM_RELATIVE_PERCPU, 4, false, true, true, false, 8 },
 };
+
+/*
+ * Tables of at most this many symbols are also fuzz_kallsyms seeds: with
+ * KD_KALLSYMS_SEEDS=DIR set, each is written to DIR (fuzz/make-seeds.sh),
+ * mapped as that target maps its input.
+ */
+#define SEED_MAX_SYMS 300
 
 struct synth_sym {
 	uint64_t addr;
@@ -596,6 +604,19 @@ static struct synth_buf synth_table(const struct layout *l, const struct synth_s
 	return b;
 }
 
+static void write_seed(const struct layout *l, const struct synth_buf *b)
+{
+	const char *dir = getenv("KD_KALLSYMS_SEEDS");
+	char path[512];
+
+	if (!dir || l->n > SEED_MAX_SYMS)
+		return;
+	/* the layout by the first version that writes it */
+	snprintf(path, sizeof(path), "%s/synthetic-%u-symbols-%s", dir, l->n,
+		 l->align == 4 ? "7.0" : l->after_token_index ? "6.4" : "6.1");
+	t_write_file(path, b->p, b->len);
+}
+
 static void check_layout(const struct layout *l, uint64_t *rng)
 {
 	struct synth_sym *s = synth_symbols(l, rng);
@@ -634,6 +655,7 @@ static void check_layout(const struct layout *l, uint64_t *rng)
 				       (unsigned long long)want->addr, want->text);
 	}
 	CHECKF(c.index == l->n, "%s: decoded %u symbols of %u", l->what, c.index, l->n);
+	write_seed(l, &b);
 out:
 	free(b.p);
 	free(s);

@@ -91,6 +91,9 @@ enum kd_err kd_efi_map_check(const uint8_t *map, uint64_t size, uint64_t desc_si
 	if (desc_size < sizeof(struct kd_efi_mem_desc))
 		return kd_reject(r, KD_ERR_CORRUPT, "EFI memory map: descriptors smaller than EFI_MEMORY_DESCRIPTOR",
 				 "desc_size", desc_size, sizeof(struct kd_efi_mem_desc));
+	if (!kd_efi_desc_size_ok(desc_size))
+		return kd_reject(r, KD_ERR_CORRUPT, "EFI memory map: a descriptor size that leaves descriptors misaligned",
+				 "desc_size", desc_size, KD_EFI_DESC_ALIGN);
 	if (size % desc_size)
 		return kd_reject(r, KD_ERR_CORRUPT, "EFI memory map: its size is not a whole number of descriptors",
 				 "size", size, desc_size);

@@ -56,7 +56,8 @@ uint32_t kd_efi_e820_type(uint32_t efi_type);
  * The e820 table for an EFI memory map of `size` bytes: each descriptor
  * converted, neighbours of one type merged.  Writes at most `max` entries
  * and returns how many the whole map needs (more than `max`: the caller
- * gives the rest another way, or fails).  A desc_size below 40 yields 0.
+ * gives the rest another way, or fails).  A desc_size kd_efi_desc_size_ok
+ * refuses yields 0.
  */
 unsigned kd_efi_to_e820(const uint8_t *map, uint64_t size, uint64_t desc_size, struct kd_e820_entry *e820,
 			unsigned max);
@@ -72,17 +73,30 @@ uint64_t kd_efi_lowest_free(const uint8_t *map, uint64_t size, uint64_t desc_siz
 
 /*
  * Whether a map is one the stub may trust: descriptors at least the 40
- * bytes of the struct, the size a whole number of them, each start
+ * bytes of the struct and a multiple of 8, the size a whole number of them, each start
  * 4 KiB-aligned, no descriptor running past 2^64, none overlapping another
  * (an overlap would let KASLR take memory that is also in use).  r->why
  * names the first fault, r->value the offending start or size.
  */
 enum kd_err kd_efi_map_check(const uint8_t *map, uint64_t size, uint64_t desc_size, struct kd_report *r);
 
-/* How many descriptors a map of `size` bytes holds; 0 if desc_size is below the spec's 40 bytes. */
+/*
+ * Descriptors hold 64-bit fields and firmware pads them to keep those
+ * aligned (48 bytes on OVMF); a size that is not a multiple of this would
+ * leave them misaligned.
+ */
+#define KD_EFI_DESC_ALIGN	8
+
+/* Whether descriptors of desc_size bytes can be read: at least the spec's 40 bytes, kept aligned. */
+static inline bool kd_efi_desc_size_ok(uint64_t desc_size)
+{
+	return desc_size >= sizeof(struct kd_efi_mem_desc) && desc_size % KD_EFI_DESC_ALIGN == 0;
+}
+
+/* How many descriptors a map of `size` bytes holds; 0 if desc_size is not one kd_efi_desc_size_ok takes. */
 static inline uint64_t kd_efi_desc_count(uint64_t size, uint64_t desc_size)
 {
-	return desc_size < sizeof(struct kd_efi_mem_desc) ? 0 : size / desc_size;
+	return kd_efi_desc_size_ok(desc_size) ? size / desc_size : 0;
 }
 
 /* The memory map's descriptor `i` (i < kd_efi_desc_count). */

@@ -99,6 +99,14 @@ if hostile align-not-pow2 align-not-pow2 nokaslr && verdict align-not-pow2; then
 	[ $((p)) -eq $((load)) ] && ok "align-not-pow2: kernel at $p" || not_ok "align-not-pow2: kernel at '$p'"
 fi
 
+# 200 e820 entries, the RAM from the load address up only among the 72 in SETUP_E820_EXT: the head's
+# RAM check reads the node, and the kernel runs in that RAM
+if hostile e820-ext-200 e820-ext-200 "" && verdict e820-ext-200; then
+	p=$(physical "$WORK/e820-ext-200.log")
+	[ -n "$p" ] && [ $((p)) -ge $((load)) ] && [ $((p)) -lt $((512 * MB)) ] &&
+		ok "e820-ext-200: kernel at $p, in the RAM the node describes" || not_ok "e820-ext-200: kernel at '$p'"
+fi
+
 # mem= and memmap= garbage: mem= is ignored, an unreadable memmap= turns KASLR off (a range it missed could be hit)
 if hostile mem-garbage - "mem=banana memmap=junk@" && verdict mem-garbage; then
 	says mem-garbage "KASLR disabled: an unreadable memmap="
@@ -115,6 +123,8 @@ hostile initrd-over-image initrd-over-image "" &&
 	halts initrd-over-image "the initrd overlaps the decompression buffer; initrd at 0x0000000002000000"
 hostile setup-data-loop setup-data-loop "" &&
 	halts setup-data-loop "the setup_data list loops back to node"
+hostile e820-ext-unmapped e820-ext-unmapped "" &&
+	halts e820-ext-unmapped "not enough memory: the decompression buffer"
 hostile setup-data-outside-ram setup-data-outside-ram "" &&
 	halts setup-data-outside-ram "a setup_data node is not in RAM: 0x0000001000000000"
 summary

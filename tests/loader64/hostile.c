@@ -23,6 +23,13 @@
  *   setup-data-loop        one setup_data node whose next is itself
  *   setup-data-outside-ram setup_data at 64 GiB
  *   align-not-pow2         kernel_alignment 0x123457
+ *   e820-ext-200           200 entries: boot_params' 128 (its RAM entry cut
+ *                          at the load address, then reserved filler above
+ *                          RAM), the other 72 in a SETUP_E820_EXT node, the
+ *                          first of them the RAM from the load address up:
+ *                          the buffer is RAM only by the node
+ *   e820-ext-unmapped      the same, the node moved to the top of the RAM
+ *                          only it describes: not to be read, so no RAM
  *
  * (mem= and memmap= garbage need no loader: the test puts it on the line.)
  */
@@ -37,8 +44,15 @@
 #define NOT_POW2	0x123457u
 #define SETUP_UNKNOWN	0x7fffffffu	/* a setup_data type no kernel knows */
 
+#define EXT_ENTRIES	(200 - KD_E820_MAX)
+#define FILLER_BASE	((uint64_t)BEYOND_RAM << 32)	/* reserved filler entries go here, above RAM */
+
 static char long_cmdline[LONG_CMDLINE];
 static struct kd_setup_data loop_node;
+static struct {
+	struct kd_setup_data sd;
+	struct kd_e820_entry e[EXT_ENTRIES];
+} ext_node;
 
 static bool is(const char *word, const char *name)
 {
@@ -115,6 +129,43 @@ static void long_command_line(struct kd_boot_params *bp, const char *cmdline)
 	bp->hdr.cmd_line_ptr = (uint32_t)(uintptr_t)long_cmdline;
 }
 
+/* One page of reserved filler above RAM, the n-th. */
+static struct kd_e820_entry filler(unsigned n)
+{
+	return (struct kd_e820_entry){ FILLER_BASE + (uint64_t)n * PAGE, PAGE, KD_E820_RESERVED };
+}
+
+/* The RAM from `load` up moved out of boot_params into a SETUP_E820_EXT node, both tables filled to 200. */
+static void e820_ext_200(struct kd_boot_params *bp, uint64_t load)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < bp->e820_entries; i++) {
+		struct kd_e820_entry *e = &bp->e820_table[i];
+
+		if (e->type == KD_E820_RAM && e->addr <= load && load < e->addr + e->size) {
+			ext_node.e[n++] = (struct kd_e820_entry){ load, e->addr + e->size - load, KD_E820_RAM };
+			e->size = load - e->addr;
+		}
+	}
+	while (bp->e820_entries < KD_E820_MAX)
+		bp->e820_table[bp->e820_entries] = filler(bp->e820_entries), bp->e820_entries++;
+	while (n < EXT_ENTRIES)
+		ext_node.e[n] = filler(KD_E820_MAX + n), n++;
+	ext_node.sd = (struct kd_setup_data){ bp->hdr.setup_data, KD_SETUP_E820_EXT, sizeof(ext_node.e) };
+	bp->hdr.setup_data = (uintptr_t)&ext_node;
+}
+
+/* The node moved to the end of the RAM its first entry describes (the loader maps it; boot_params does not say it is RAM). */
+static void ext_at_its_ram_top(struct kd_boot_params *bp)
+{
+	uint64_t top = ext_node.e[0].addr + ext_node.e[0].size;
+	void *at = (void *)(uintptr_t)((top - sizeof(ext_node)) & ~(uint64_t)(sizeof(uint64_t) - 1));
+
+	kd_memcpy(at, &ext_node, sizeof(ext_node));
+	bp->hdr.setup_data = (uintptr_t)at;
+}
+
 /* The word after "kdecomp.hostile=", or NULL. */
 static const char *hostile_case(const char *s)
 {
@@ -162,6 +213,11 @@ void hostile_apply(struct kd_boot_params *bp, const char *cmdline, uint64_t load
 		bp->hdr.setup_data = (uint64_t)BEYOND_RAM << 32;
 	} else if (is(c, "align-not-pow2")) {
 		bp->hdr.kernel_alignment = NOT_POW2;
+	} else if (is(c, "e820-ext-200")) {
+		e820_ext_200(bp, load);
+	} else if (is(c, "e820-ext-unmapped")) {
+		e820_ext_200(bp, load);
+		ext_at_its_ram_top(bp);
 	} else {
 		refuse("unknown kdecomp.hostile= case, at", (uintptr_t)c);
 	}
