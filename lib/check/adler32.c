@@ -14,29 +14,35 @@
  * word, less the bytes weighted by their position in the word.  Over a run
  * of words, b gains 8 times the sum of a after each word, less
  * sum i L_i, where L_i is the run's total of the bytes at position i: the
- * lanes give the L_i at the run's end, so each word costs one load and a
- * few adds.  A lane gains at most 255 a word, so a run is at most 257 words
- * before a 16-bit lane could overflow.
+ * `even` and `odd` lanes give the L_i at the run's end.  The sum of a after
+ * each word is taken a group of words at a time, also in lanes: within a
+ * group, `sums` holds the byte sums so far and `cumulative` the sum of
+ * those after each word, so a word costs one load and a few adds, and the
+ * lanes are added up once a group.
+ *
+ * Lane bounds: a word adds at most 255 to an even or odd lane and 510 to a
+ * lane of `sums`, so a run of 256 words keeps even and odd lanes within 16
+ * bits, and a group of 8 words keeps a lane of `cumulative` at most
+ * 510 * (1 + 2 + ... + 8) = 18360.
  */
 #include "adler32.h"
 
 #define ADLER_MOD	65521u
 #define WORD_BYTES	8
-#define RUN_WORDS	256		/* 256 * 255 fits a 16-bit lane */
+#define GROUP_WORDS	8
+#define GROUP_BYTES	(GROUP_WORDS * WORD_BYTES)
+#define RUN_GROUPS	32		/* 32 groups of 8 words: 256 * 255 fits a 16-bit lane */
 #define LANE_LOW_BYTES	0x00ff00ff00ff00ffull	/* the low byte of each 16-bit lane */
-#define LANE_ADDER	0x0001000100010001ull	/* multiplying by it sums the lanes into the top one */
+#define LANE_PAIR_LOW	0x0000ffff0000ffffull	/* the low lane of each 32-bit half */
 #define LANE_BITS	16
 #define LANE_MASK	0xffffu
 #define LANES		4
 
-/*
- * The total of the four lanes of one word's byte sums (each at most 2 * 255):
- * the top lane of v * LANE_ADDER is the sum of all four, and no lower lane's
- * partial sum carries into it.
- */
-static uint64_t lane_total(uint64_t v)
+/* The total of the four 16-bit lanes of v, added as 32-bit numbers (four lanes may exceed 16 bits) */
+static uint64_t lanes_total(uint64_t v)
 {
-	return v * LANE_ADDER >> (LANE_BITS * (LANES - 1));
+	v = (v & LANE_PAIR_LOW) + (v >> LANE_BITS & LANE_PAIR_LOW);
+	return (v + (v >> 32)) & 0xffffffffu;
 }
 
 /* sum i L_i: even lane k holds the bytes at position 2k, odd lane k those at 2k + 1 */
@@ -53,18 +59,24 @@ uint32_t kd_adler32(uint32_t adler, const uint8_t *p, size_t len)
 {
 	uint64_t a = adler & 0xffff, b = adler >> 16;
 
-	while (len >= WORD_BYTES) {
-		size_t words = len / WORD_BYTES < RUN_WORDS ? len / WORD_BYTES : RUN_WORDS;
+	while (len >= GROUP_BYTES) {
+		size_t groups = len / GROUP_BYTES < RUN_GROUPS ? len / GROUP_BYTES : RUN_GROUPS;
 		uint64_t even = 0, odd = 0, a_after = 0;
 
-		len -= words * WORD_BYTES;
-		for (; words; words--, p += WORD_BYTES) {
-			uint64_t w = kd_get_le64(p), e = w & LANE_LOW_BYTES, o = w >> 8 & LANE_LOW_BYTES;
+		len -= groups * GROUP_BYTES;
+		for (; groups; groups--) {
+			uint64_t sums = 0, cumulative = 0;
 
-			even += e;
-			odd += o;
-			a += lane_total(e + o);
-			a_after += a;
+			for (unsigned k = 0; k < GROUP_WORDS; k++, p += WORD_BYTES) {
+				uint64_t w = kd_get_le64(p), e = w & LANE_LOW_BYTES, o = w >> 8 & LANE_LOW_BYTES;
+
+				even += e;
+				odd += o;
+				sums += e + o;
+				cumulative += sums;
+			}
+			a_after += GROUP_WORDS * a + lanes_total(cumulative);
+			a += lanes_total(sums);
 		}
 		/* 8 a after each word is at least 8 S, which is at least sum i p_i: no underflow */
 		b = (b + 8 * a_after - position_weighted(even, odd)) % ADLER_MOD;
