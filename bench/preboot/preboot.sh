@@ -40,9 +40,9 @@ if [ ! -e "$tree/.kdecomp-prepared" ]; then
 	excludes=()
 	for d in "${skip[@]}"; do excludes+=("--exclude=linux-source-6.1/$d"); done
 	tar -C "$cache/preboot" -xJf "$tarball" "${excludes[@]}"
-	tar -C "$cache/preboot" -xJf "$tarball" --wildcards 'linux-source-6.1/*/Kconfig*' \
-		'linux-source-6.1/*/*/Kconfig*' 'linux-source-6.1/*/*/*/Kconfig*' 'linux-source-6.1/*/*/*/*/Kconfig*' \
-		'linux-source-6.1/Documentation/Kconfig'
+	# tar's * matches / as well, so one pattern takes them at any depth (a pattern that matches
+	# nothing is an error, so there must be only one)
+	tar -C "$cache/preboot" -xJf "$tarball" --wildcards 'linux-source-6.1/*/Kconfig*'
 	nice -n 10 make -C "$tree" -s defconfig
 	nice -n 10 make -C "$tree" -s -j"$(nproc)" prepare
 	touch "$tree/.kdecomp-prepared"

@@ -23,6 +23,8 @@
  * fit with FAST_SLACK bytes to spare on both sides, so it copies whole
  * 16-byte chunks and may write up to FAST_SLACK bytes past the sequence;
  * anything closer to an end goes through the tail, which checks each step.
+ * The short sequences that make up most of a block run in a loop of their
+ * own (lz4_short_run), with fixed-size copies.
  */
 #include "kd.h"
 #include "copy.h"
@@ -60,6 +62,44 @@ static inline bool read_length(const uint8_t **ipp, const uint8_t *iend, size_t 
 }
 
 /*
+ * The common short sequences, in a loop of their own so that its state
+ * stays in registers: at most 14 literals and an 18-byte match at offset
+ * >= 8, started while ip is below ifast and op below ofast (FAST_SLACK
+ * bytes of input and twice that of output left), so that fixed-size copies
+ * serve (16 literal bytes, three 8-byte words of match).  It stops before
+ * any other sequence, leaving it to the general path; the literals it has
+ * copied by then lie past op and are copied again.
+ */
+static inline void lz4_short_run(const uint8_t **ipp, uint8_t **opp, const uint8_t *ifast, const uint8_t *ofast,
+				 const uint8_t *lowest)
+{
+	const uint8_t *ip = *ipp;
+	uint8_t *op = *opp;
+
+	while (ip < ifast && op < ofast) {
+		unsigned token = *ip;
+		size_t lit = token >> 4, offset;
+
+		if (lit == 15 || (token & 15) == 15)
+			break;
+		kd_copy16(op, ip + 1);
+		offset = kd_get_le16(ip + 1 + lit);
+		if (offset < 8 || offset > (size_t)(op + lit - lowest))
+			break;
+		ip += 1 + lit + 2;
+		op += lit;
+
+		const uint8_t *src = op - offset;
+		kd_memcpy(op, src, 8);
+		kd_memcpy(op + 8, src + 8, 8);
+		kd_memcpy(op + 16, src + 16, 8);
+		op += (token & 15) + LZ4_MIN_MATCH;
+	}
+	*ipp = ip;
+	*opp = op;
+}
+
+/*
  * Decode one block from [ip, iend) into [*opp, oend).  Matches may reach
  * back to `lowest`, the start of the whole output.
  */
@@ -68,37 +108,18 @@ static enum kd_err lz4_block(struct kd_job *job, const uint8_t *ip, const uint8_
 {
 	uint8_t *op = *opp;
 	enum kd_err err = KD_OK;
+	/* in a block too small for the short run, its bounds stay at the start: ip and op never go below */
+	const uint8_t *ifast = iend - ip >= FAST_SLACK ? iend - FAST_SLACK + 1 : ip;
+	const uint8_t *ofast = oend - op >= 2 * FAST_SLACK ? oend - 2 * FAST_SLACK + 1 : op;
 
 	for (;;) {
 		unsigned token;
 		size_t lit, mlen, offset;
 
+		lz4_short_run(&ip, &op, ifast, ofast, lowest);
 		KD_FAIL_TO_IF(ip >= iend, done, err, job, KD_ERR_CORRUPT, "lz4 block ends without its last literals");
 		token = *ip++;
 		lit = token >> 4;
-		/*
-		 * The common short sequence: at most 14 literals and an
-		 * 18-byte match at offset >= 8, with room for fixed-size
-		 * copies (16 literal bytes, three 8-byte words of match).
-		 */
-		if (lit < 15 && (token & 15) < 15 && iend - ip >= FAST_SLACK && oend - op >= 2 * FAST_SLACK) {
-			kd_copy16(op, ip);
-			ip += lit;
-			op += lit;
-			offset = kd_get_le16(ip);
-			if (KD_LIKELY(offset >= 8 && offset <= (size_t)(op - lowest))) {
-				const uint8_t *src = op - offset;
-
-				ip += 2;
-				mlen = (token & 15) + LZ4_MIN_MATCH;
-				kd_memcpy(op, src, 8);
-				kd_memcpy(op + 8, src + 8, 8);
-				kd_memcpy(op + 16, src + 16, 8);
-				op += mlen;
-				continue;
-			}
-			goto match;	/* literals done; the general path takes the match */
-		}
 		KD_FAIL_TO_IF(!read_length(&ip, iend, &lit), done, err, job, KD_ERR_CORRUPT,
 			      "lz4 literal length runs past the block");
 		if (KD_LIKELY(lit <= (size_t)(iend - ip) && iend - ip - lit >= FAST_SLACK &&
@@ -117,7 +138,6 @@ static enum kd_err lz4_block(struct kd_job *job, const uint8_t *ip, const uint8_
 		}
 		ip += lit;
 		op += lit;
-match:
 		KD_FAIL_TO_IF(iend - ip < 2, done, err, job, KD_ERR_CORRUPT,
 			      "lz4 match offset cut off by the block end");
 		offset = kd_get_le16(ip);

@@ -63,6 +63,7 @@
 #define X86_CPUID_1_EDX_TSC	(1u << 4)
 #define X86_CPUID_EXT_FEATURES	7
 #define X86_CPUID_7_ECX_LA57	(1u << 16)
+#define X86_CPUID_7_EBX_BMI2	(1u << 8)
 
 /* The i8254 timer: counter 0's data port and the mode/command port */
 #define X86_PIT_COUNTER0	0x40

@@ -37,6 +37,7 @@
  * Huffman table, the 128 KiB literal buffer): 144 KiB; see
  * kd_zstd_heap_size().
  */
+#include "x86.h"
 #include "xxhash.h"
 #include "zstd_internal.h"
 
@@ -228,6 +229,27 @@ static enum kd_err skippable_frame(struct kd_job *job, const uint8_t **ipp)
 	return KD_OK;
 }
 
+/*
+ * BMI2 (CPUID leaf 7, EBX bit 8): its shifts take the count in any
+ * register and leave the flags alone, which frees RCX in the sequence
+ * loop, whose bit reads are all variable shifts.  It needs no state
+ * enabled, so the stub may use it as the host does.
+ */
+static bool cpu_has_bmi2(void)
+{
+#if defined(__x86_64__)
+	uint32_t r[4];
+
+	x86_cpuid(X86_CPUID_MAX_LEAF, 0, r);
+	if (r[0] < X86_CPUID_EXT_FEATURES)
+		return false;
+	x86_cpuid(X86_CPUID_EXT_FEATURES, 0, r);
+	return r[1] & X86_CPUID_7_EBX_BMI2;
+#else
+	return false;
+#endif
+}
+
 enum kd_err kd_zstd_decode(struct kd_job *job)
 {
 	const uint8_t *ip = job->in, *iend = job->in + job->in_len;
@@ -239,6 +261,7 @@ enum kd_err kd_zstd_decode(struct kd_job *job)
 	job->out_len = 0;
 	d = kd_alloc(job->heap, sizeof(*d));
 	KD_FAIL_IF(d == NULL, job, KD_ERR_HEAP, "zstd needs kd_zstd_heap_size() bytes of heap");
+	d->bmi2 = cpu_has_bmi2();
 	for (;;) {
 		/* four bytes after a frame are Linux's appended size: no frame is that short */
 		uint32_t magic = iend - ip >= 4 && (first || iend - ip > 4) ? kd_get_le32(ip) : 0;

@@ -177,6 +177,7 @@ struct zstd_dec {
 	uint8_t *frame_start;	/* this frame's first output byte: no offset reaches before it */
 	uint64_t window;	/* Window_Size: no offset reaches further back */
 	size_t block_max;	/* Block_Maximum_Size: min(Window_Size, 128 KiB) */
+	bool bmi2;		/* the CPU has BMI2: sequences run through the loop built for it */
 	const uint8_t *lit;	/* the current block's literals, in lit_buf */
 	size_t lit_len;
 	uint8_t lit_buf[ZSTD_BLOCK_MAX + ZSTD_LIT_SLACK] __attribute__((aligned(64)));

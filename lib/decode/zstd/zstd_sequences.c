@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * zstd sequences section (RFC 8878 3.1.1.3.2) and sequence execution
- * (3.1.2), in one pass: each sequence is executed as soon as it is decoded.
+ * (3.1.2), in one pass: each sequence is executed SEQ_AHEAD sequences
+ * after it is decoded, its match prefetched meanwhile.
  *
  * Section: Number_of_Sequences (1-3 bytes), a byte of Compression_Modes
  * (literals lengths in bits 7-6, offsets 5-4, match lengths 3-2, bits 1-0
@@ -18,6 +19,11 @@
  * literal buffer and matches in wide chunks, writing a little past the end
  * of each, which the next sequence overwrites.  The careful path checks
  * every length and copies byte by byte.  Both check the offset.
+ *
+ * The loop is built twice, once for CPUs with BMI2 (chosen by CPUID in
+ * zstd_frame.c): its bit reads are shifts by a variable count, which
+ * without BMI2 must all go through CL and crowd the other state out of
+ * registers.
  */
 #include "copy.h"
 #include "zstd_internal.h"
@@ -31,25 +37,40 @@
 #define SEQ_SLACK 32
 _Static_assert(SEQ_SLACK > KD_COPY_OVERRUN, "sequence slack");
 
+/*
+ * Where sequences are executed.  Kept in locals like the decoder's state,
+ * with the frame's start and window copied out of struct zstd_dec, which
+ * the output's stores could otherwise alias.
+ */
+struct seq_out {
+	uint8_t *op;			/* the next sequence's first byte */
+	const uint8_t *lit, *lit_end;	/* the literals not yet copied */
+	uint8_t *fast_limit;		/* the fast path runs while a sequence ends by here */
+	uint8_t *limit;			/* no sequence ends past here */
+	const uint8_t *frame_start;	/* no offset reaches before this */
+	uint64_t window;		/* nor further back than this */
+};
+
 /* Check a match at op with this offset: after the frame's start, within the window. */
-static inline enum kd_err check_offset(struct kd_job *job, size_t offset, const uint8_t *op, const struct zstd_dec *d)
+static inline enum kd_err check_offset(struct kd_job *job, size_t offset, const uint8_t *op, const struct seq_out *o)
 {
 	KD_FAIL_IF(offset == 0, job, KD_ERR_CORRUPT, "zstd match offset is zero");
-	KD_FAIL_IF(offset > (size_t)(op - d->frame_start), job, KD_ERR_CORRUPT,
+	KD_FAIL_IF(offset > (size_t)(op - o->frame_start), job, KD_ERR_CORRUPT,
 		   "zstd match reaches before the start of the frame");
-	KD_FAIL_IF(offset > d->window, job, KD_ERR_CORRUPT, "zstd match reaches beyond the window");
+	KD_FAIL_IF(offset > o->window, job, KD_ERR_CORRUPT, "zstd match reaches beyond the window");
 	return KD_OK;
 }
 
 /* A sequence near the end of the output or the block: every length checked, bytes copied one by one. */
-static __attribute__((noinline)) enum kd_err exec_careful(struct kd_job *job, const struct zstd_dec *d,
-							   uint8_t *op, const uint8_t *lit, uint8_t *limit,
-							   size_t ll, size_t offset, size_t ml)
+static __attribute__((noinline)) enum kd_err exec_careful(struct kd_job *job, struct seq_out o, size_t ll,
+							   size_t offset, size_t ml)
 {
-	KD_FAIL_IF(ll + ml > (size_t)(limit - op), job, KD_ERR_OUTPUT_FULL, "zstd sequence overflows the output");
-	kd_memcpy(op, lit, ll);
+	uint8_t *op = o.op;
+
+	KD_FAIL_IF(ll + ml > (size_t)(o.limit - op), job, KD_ERR_OUTPUT_FULL, "zstd sequence overflows the output");
+	kd_memcpy(op, o.lit, ll);
 	op += ll;
-	enum kd_err err = check_offset(job, offset, op, d);
+	enum kd_err err = check_offset(job, offset, op, &o);
 	if (err)
 		return err;
 	const uint8_t *src = op - offset;
@@ -154,52 +175,97 @@ SEQ_INLINE struct seq decode_seq(struct seq_decoder *sd, const struct zstd_dec *
 	return s;
 }
 
-/* Execute a sequence at *opp; a kd_err (through KD_FAIL_IF) if it cannot be. */
-SEQ_INLINE enum kd_err exec_seq(struct kd_job *job, const struct zstd_dec *d, const struct seq *s,
-				uint8_t **opp, const uint8_t **litp, const uint8_t *lit_end,
-				uint8_t *fast_limit, uint8_t *limit)
+/* Execute a sequence at o->op; a kd_err (through KD_FAIL_IF) if it cannot be. */
+SEQ_INLINE enum kd_err exec_seq(struct kd_job *job, struct seq_out *o, const struct seq *s)
 {
-	uint8_t *op = *opp;
-	const uint8_t *lit = *litp;
+	uint8_t *op = o->op;
+	const uint8_t *lit = o->lit;
 	size_t ll = s->ll, ml = s->ml, offset = s->offset;
 
-	KD_FAIL_IF(ll > (size_t)(lit_end - lit), job, KD_ERR_CORRUPT, "zstd literals length runs past the literals");
-	if (KD_LIKELY((ptrdiff_t)(ll + ml) <= fast_limit - op)) {
+	KD_FAIL_IF(ll > (size_t)(o->lit_end - lit), job, KD_ERR_CORRUPT, "zstd literals length runs past the literals");
+	if (KD_LIKELY((ptrdiff_t)(ll + ml) <= o->fast_limit - op)) {
 		uint8_t *oplit = op + ll;
 
 		kd_copy16(op, lit);
 		if (ll > 16)
 			kd_wild_copy(op + 16, lit + 16, ll - 16);
 		/* one test for the three checks; the failure says which */
-		if (KD_UNLIKELY(offset - 1 >= (size_t)(oplit - d->frame_start) || offset > d->window))
-			return check_offset(job, offset, oplit, d);
+		if (KD_UNLIKELY(offset - 1 >= (size_t)(oplit - o->frame_start) || offset > o->window))
+			return check_offset(job, offset, oplit, o);
 		kd_match_copy(oplit, offset, ml);
 	} else {
-		enum kd_err err = exec_careful(job, d, op, lit, limit, ll, offset, ml);
+		enum kd_err err = exec_careful(job, *o, ll, offset, ml);
 		if (err)
 			return err;
 	}
-	*litp = lit + ll;
-	*opp = op + ll + ml;
+	o->lit = lit + ll;
+	o->op = op + ll + ml;
 	return KD_OK;
 }
 
-/* Decode and execute nseq sequences from *brp; the section's tables are ready. */
-static enum kd_err run_sequences(struct kd_job *job, struct zstd_dec *d, const struct zstd_bits *brp,
-				 size_t nseq, uint8_t **opp, uint8_t *limit)
+/*
+ * Sequences are decoded SEQ_AHEAD ahead of their execution, and the first
+ * two cache lines of each match are prefetched when it is decoded: in a
+ * big window, far matches would otherwise wait on memory when they run.
+ * A prefetch never faults, so a corrupt sequence's address does no harm;
+ * its offset is checked when it runs.
+ */
+#define SEQ_AHEAD	8	/* a power of two */
+#define CACHE_LINE	64
+
+struct seq_queue {
+	struct seq s[SEQ_AHEAD];
+	size_t decoded, executed;
+	uintptr_t end;		/* where the last sequence decoded will end in the output */
+};
+
+/*
+ * Decode the next sequence, prefetch its match, and, with the queue full,
+ * execute the oldest.
+ */
+SEQ_INLINE enum kd_err decode_next(struct kd_job *job, const struct zstd_dec *d, struct seq_decoder *sd,
+				   struct seq_queue *q, struct seq_out *o, bool last, bool far)
 {
-	const uint8_t *lit = d->lit, *lit_end = d->lit + d->lit_len;
-	uint8_t *op = *opp, *out_end = job->out + job->out_cap, *fast_limit;
+	struct seq s = decode_seq(sd, d, last, far);
+	uintptr_t match = q->end + s.ll - s.offset;
+	enum kd_err err = KD_OK;
+
+	__builtin_prefetch((const void *)match);
+	__builtin_prefetch((const void *)(match + CACHE_LINE));
+	q->end += s.ll + s.ml;
+	if (q->decoded - q->executed == SEQ_AHEAD)
+		err = exec_seq(job, o, &q->s[q->executed++ % SEQ_AHEAD]);
+	q->s[q->decoded++ % SEQ_AHEAD] = s;
+	return err;
+}
+
+/*
+ * Decode and execute nseq sequences from *brp; the section's tables are
+ * ready.  Inlined into two builds of the loop, one for BMI2.
+ */
+SEQ_INLINE enum kd_err run_sequences(struct kd_job *job, struct zstd_dec *d, const struct zstd_bits *brp,
+				     size_t nseq, uint8_t **opp, uint8_t *limit)
+{
+	uint8_t *out_end = job->out + job->out_cap;
+	struct seq_out o = {
+		.op = *opp,
+		.lit = d->lit,
+		.lit_end = d->lit + d->lit_len,
+		.limit = limit,
+		.frame_start = d->frame_start,
+		.window = d->window,
+	};
 	struct seq_decoder sd = {
 		.br = *brp,
 		.rep = { d->rep[0], d->rep[1], d->rep[2] },
 	};
+	struct seq_queue q = { .end = (uintptr_t)o.op };
 	enum kd_err err = KD_OK;
 
 	if (out_end - limit >= SEQ_SLACK)
-		fast_limit = limit;
+		o.fast_limit = limit;
 	else
-		fast_limit = out_end - op >= SEQ_SLACK ? out_end - SEQ_SLACK : op;
+		o.fast_limit = out_end - o.op >= SEQ_SLACK ? out_end - SEQ_SLACK : o.op;
 	sd.lls = zstd_bits_read(&sd.br, d->ll.log);
 	sd.ofs = zstd_bits_read(&sd.br, d->of.log);
 	sd.mls = zstd_bits_read(&sd.br, d->ml.log);
@@ -218,38 +284,49 @@ static enum kd_err run_sequences(struct kd_job *job, struct zstd_dec *d, const s
 		if (n > nseq - 1)
 			n = nseq - 1;
 		nseq -= n;
-		do {
-			struct seq s = decode_seq(&sd, d, false, true);
-
-			err = exec_seq(job, d, &s, &op, &lit, lit_end, fast_limit, limit);
-		} while (!err && --n);
+		do
+			err = decode_next(job, d, &sd, &q, &o, false, true);
+		while (!err && --n);
 	}
-	for (; nseq > 1 && !err; nseq--) {
-		struct seq s = decode_seq(&sd, d, false, false);
-
-		err = exec_seq(job, d, &s, &op, &lit, lit_end, fast_limit, limit);
-	}
+	for (; nseq > 1 && !err; nseq--)
+		err = decode_next(job, d, &sd, &q, &o, false, false);
+	if (!err)
+		err = decode_next(job, d, &sd, &q, &o, true, false);
+	while (!err && q.executed < q.decoded)
+		err = exec_seq(job, &o, &q.s[q.executed++ % SEQ_AHEAD]);
 	if (!err) {
-		struct seq s = decode_seq(&sd, d, true, false);
-
-		err = exec_seq(job, d, &s, &op, &lit, lit_end, fast_limit, limit);
-	}
-	if (!err) {
-		size_t rest = (size_t)(lit_end - lit);
+		size_t rest = (size_t)(o.lit_end - o.lit);
 
 		zstd_bits_refill(&sd.br);
 		KD_FAIL_TO_IF(!zstd_bits_finished(&sd.br), done, err, job, KD_ERR_CORRUPT,
 			      "zstd sequence bitstream is not used up exactly");
-		KD_FAIL_TO_IF(rest > (size_t)(limit - op), done, err, job, KD_ERR_OUTPUT_FULL,
+		KD_FAIL_TO_IF(rest > (size_t)(limit - o.op), done, err, job, KD_ERR_OUTPUT_FULL,
 			      "zstd last literals overflow the output");
-		kd_memcpy(op, lit, rest);
-		op += rest;
+		kd_memcpy(o.op, o.lit, rest);
+		o.op += rest;
 	}
 done:
 	d->rep[0] = sd.rep.r0, d->rep[1] = sd.rep.r1, d->rep[2] = sd.rep.r2;
-	*opp = op;
+	*opp = o.op;
 	return err;
 }
+
+static enum kd_err run_sequences_plain(struct kd_job *job, struct zstd_dec *d, const struct zstd_bits *brp,
+				       size_t nseq, uint8_t **opp, uint8_t *limit)
+{
+	return run_sequences(job, d, brp, nseq, opp, limit);
+}
+
+#if defined(__x86_64__)
+static __attribute__((target("bmi2"))) enum kd_err
+run_sequences_bmi2(struct kd_job *job, struct zstd_dec *d, const struct zstd_bits *brp, size_t nseq,
+		   uint8_t **opp, uint8_t *limit)
+{
+	return run_sequences(job, d, brp, nseq, opp, limit);
+}
+#else
+#define run_sequences_bmi2 run_sequences_plain	/* d->bmi2 is never set */
+#endif
 
 /* Number_of_Sequences: 1 byte below 128, 2 bytes below 255, else 3 bytes. */
 static enum kd_err read_count(struct kd_job *job, const uint8_t *src, size_t len, size_t *nseq, size_t *used)
@@ -308,5 +385,7 @@ enum kd_err zstd_sequences(struct kd_job *job, struct zstd_dec *d, const uint8_t
 	d->have_seq = true;
 	KD_FAIL_IF(!zstd_bits_init(&br, src + pos, len - pos), job, KD_ERR_CORRUPT,
 		   "zstd sequence bitstream has no end marker");
-	return run_sequences(job, d, &br, nseq, opp, limit);
+	if (d->bmi2)
+		return run_sequences_bmi2(job, d, &br, nseq, opp, limit);
+	return run_sequences_plain(job, d, &br, nseq, opp, limit);
 }
