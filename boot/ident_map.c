@@ -36,11 +36,7 @@ static bool cpu_has_la57(void)
 {
 	uint32_t r[4];
 
-	x86_cpuid(X86_CPUID_MAX_LEAF, 0, r);
-	if (r[0] < X86_CPUID_EXT_FEATURES)
-		return false;
-	x86_cpuid(X86_CPUID_EXT_FEATURES, 0, r);
-	return r[2] & X86_CPUID_7_ECX_LA57;
+	return x86_cpuid_ext_features(r) && (r[2] & X86_CPUID_7_ECX_LA57);
 }
 
 /* The paging mode to build for (kd_plan_paging_levels), from the CPU, the command line and where we run. */

@@ -102,6 +102,7 @@
 #define UART_MCR_DTR_RTS	0x03
 
 #ifndef __ASSEMBLER__
+#include <stdbool.h>
 #include <stdint.h>
 
 static inline void x86_outb(uint16_t port, uint8_t v)
@@ -120,6 +121,16 @@ static inline uint8_t x86_inb(uint16_t port)
 static inline void x86_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t r[4])
 {
 	__asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]) : "a"(leaf), "c"(subleaf));
+}
+
+/* CPUID leaf 7 (subleaf 0) into r, or false where the CPU's highest basic leaf is below it. */
+static inline bool x86_cpuid_ext_features(uint32_t r[4])
+{
+	x86_cpuid(X86_CPUID_MAX_LEAF, 0, r);
+	if (r[0] < X86_CPUID_EXT_FEATURES)
+		return false;
+	x86_cpuid(X86_CPUID_EXT_FEATURES, 0, r);
+	return true;
 }
 #endif
 #endif

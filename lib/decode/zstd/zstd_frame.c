@@ -240,11 +240,7 @@ static bool cpu_has_bmi2(void)
 #if defined(__x86_64__)
 	uint32_t r[4];
 
-	x86_cpuid(X86_CPUID_MAX_LEAF, 0, r);
-	if (r[0] < X86_CPUID_EXT_FEATURES)
-		return false;
-	x86_cpuid(X86_CPUID_EXT_FEATURES, 0, r);
-	return r[1] & X86_CPUID_7_EBX_BMI2;
+	return x86_cpuid_ext_features(r) && (r[1] & X86_CPUID_7_EBX_BMI2);
 #else
 	return false;
 #endif
